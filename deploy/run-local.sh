@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317  # cleanup runs from traps, which shellcheck cannot see
+# README command 1: builds repeatd and runs it on this machine against a private PostgreSQL
+# cluster in var/pg, with the sample category tree loaded. State that later runs reuse: the
+# cluster (var/pg), the HMAC secret (var/secret) and the admin key (var/admin.key).
+# Ctrl-C or SIGTERM stops the server, then the cluster. Works from any directory, as root or not.
+#
+# Environment: REPEATD_LISTEN (default 127.0.0.1:8080), REPEATD_PG_PORT (the cluster's socket
+# number, default 54329), and any other REPEATD_* variable, passed on to the server.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+PG=$ROOT/tests/pg.sh
+PSQL=/usr/lib/postgresql/15/bin/psql
+pg_port=${REPEATD_PG_PORT:-54329}
+export REPEATD_LISTEN=${REPEATD_LISTEN:-127.0.0.1:8080}
+
+say() { printf 'run-local: %s\n' "$*" >&2; }
+
+deploy/install-deps.sh
+
+if [ ! -f build/meson-private/coredata.dat ]; then
+    meson setup build
+fi
+meson compile -C build
+
+# The cluster lives in var/pg. As root it runs as the postgres user, which must be able to
+# reach it: when the checkout sits in a folder closed to others (/root, say), use /var/tmp.
+mkdir -p -m 755 var
+pg_dir=$ROOT/var/pg
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$ROOT/var"; then
+    pg_dir=/var/tmp/repeatd-pg-$(printf '%s' "$ROOT" | cksum | cut -d ' ' -f 1)
+    say "user postgres cannot reach $ROOT/var; the cluster lives in $pg_dir instead"
+fi
+
+server_pid=""
+started_cluster=false
+
+cleanup() {
+    trap - INT TERM EXIT
+    set +e
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        say "stopping repeatd (pid $server_pid)"
+        kill -TERM "$server_pid" 2>/dev/null
+        local i
+        for ((i = 0; i < 300; i++)); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$server_pid" 2>/dev/null; then
+            say "repeatd did not stop within 30 s; killing it"
+            kill -KILL "$server_pid" 2>/dev/null
+        fi
+        wait "$server_pid" 2>/dev/null
+    fi
+    server_pid=""
+    # A cluster that was already running belongs to another run: leave it be.
+    if $started_cluster; then
+        say "stopping PostgreSQL ($pg_dir)"
+        "$PG" stop "$pg_dir"
+    fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+if ! "$PG" status "$pg_dir" >/dev/null 2>&1; then
+    started_cluster=true
+fi
+"$PG" start "$pg_dir" "$pg_port"
+admin_url=$("$PG" url "$pg_dir" "$pg_port")
+if [ "$("$PSQL" "$admin_url" -XtAc "select 1 from pg_database where datname = 'repeatd'")" != 1 ]; then
+    "$PSQL" "$admin_url" -Xq -c 'create database repeatd'
+fi
+
+# Made once, kept private, reused by later runs.
+random_token() { head -c 32 /dev/urandom | base64 | tr -d '\n=' | tr '+/' '-_'; }
+(
+    umask 077
+    [ -s var/secret ] || random_token >var/secret
+    [ -s var/admin.key ] || printf 'rk_%s' "$(random_token)" >var/admin.key
+)
+chmod 600 var/secret var/admin.key
+
+REPEATD_DATABASE_URL=$("$PG" url "$pg_dir" "$pg_port" repeatd)
+REPEATD_SECRET=$(<var/secret)
+REPEATD_BOOTSTRAP_ADMIN_KEY=$(<var/admin.key)
+export REPEATD_DATABASE_URL REPEATD_SECRET REPEATD_BOOTSTRAP_ADMIN_KEY
+
+build/repeatd serve &
+server_pid=$!
+
+# The address to reach it at: a wildcard listen address is reached on loopback.
+host=${REPEATD_LISTEN%:*}
+port=${REPEATD_LISTEN##*:}
+case $host in
+"" | 0.0.0.0 | "*") host=127.0.0.1 ;;
+"[::]" | "::") host="[::1]" ;;
+esac
+base=http://$host:$port
+
+ready=false
+for ((i = 0; i < 300; i++)); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        status=0
+        wait "$server_pid" || status=$?
+        server_pid=""
+        say "repeatd exited (status $status) before it was ready"
+        exit 1
+    fi
+    if curl -fsS -o /dev/null --max-time 2 "$base/readyz" 2>/dev/null; then
+        ready=true
+        break
+    fi
+    sleep 0.1
+done
+if ! $ready; then
+    say "repeatd not ready at $base/readyz after 30 s"
+    exit 1
+fi
+
+if ! curl -fsS -o /dev/null --max-time 10 -X PUT \
+    -H "Authorization: Bearer $REPEATD_BOOTSTRAP_ADMIN_KEY" \
+    -H 'Content-Type: application/json' \
+    --data-binary @deploy/sample-categories.json "$base/v1/admin/categories"; then
+    say "warning: loading deploy/sample-categories.json failed"
+fi
+
+cat <<EOF
+
+repeatd is running at $base (pid $server_pid); Ctrl-C stops it and its database.
+admin key: $REPEATD_BOOTSTRAP_ADMIN_KEY   (kept in $ROOT/var/admin.key)
+try: curl $base/readyz
+     curl -H "Authorization: Bearer \$(cat $ROOT/var/admin.key)" $base/v1/admin/settings
+
+EOF
+
+status=0
+wait "$server_pid" || status=$?
+server_pid=""
+say "repeatd exited (status $status)"
+exit "$status"
