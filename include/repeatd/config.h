@@ -1,0 +1,23 @@
+/* Process configuration from the environment: one table of keys, validated at start. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RD_SECRET_MIN 16
+
+typedef struct rd_config {
+    char *database_url;        /* REPEATD_DATABASE_URL */
+    char *listen_host;         /* REPEATD_LISTEN, host part */
+    int listen_port;           /* REPEATD_LISTEN, port part */
+    char *secret;              /* REPEATD_SECRET */
+    char *bootstrap_admin_key; /* REPEATD_BOOTSTRAP_ADMIN_KEY, NULL when unset */
+    int threads;               /* REPEATD_THREADS */
+    long max_body_bytes;       /* REPEATD_MAX_BODY_BYTES */
+} rd_config;
+
+/* Read and validate the environment. `need_secret` is false for commands that never hash a
+ * citizen (migrate, key create). On error returns -EINVAL and writes a one-line message
+ * naming the variable into err. The caller frees with rd_config_free. */
+int rd_config_load(rd_config *ret, bool need_secret, char *err, size_t err_size);
+void rd_config_free(rd_config *c);

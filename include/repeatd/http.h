@@ -1,0 +1,83 @@
+/* The HTTP layer: the application context, the request context and reply helpers. */
+#pragma once
+
+#include "repeatd/config.h"
+#include "repeatd/domain.h"
+#include "repeatd/errors.h"
+#include "repeatd/pool.h"
+#include "repeatd/tx.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+
+typedef struct rd_app {
+    const rd_config *config;
+    rd_pool *pool;
+    atomic_int in_flight; /* requests between first call and completion */
+    atomic_bool draining; /* SIGTERM seen: new requests get 503 */
+} rd_app;
+
+struct rd_route;
+
+#define RD_PATH_PARAMS 2
+
+/* Everything one request owns; allocated on the first access-handler call, freed in the
+ * completion callback. */
+typedef struct rd_request {
+    rd_app *app;
+    struct MHD_Connection *conn;
+    char method[16];
+    char *path; /* copy of the URL path */
+    char request_id[65];
+    double started_ms;
+
+    char *body; /* the upload, NUL-terminated */
+    size_t body_len, body_cap, body_max;
+    bool too_large;
+
+    const struct rd_route *route;
+    char *path_params[RD_PATH_PARAMS];
+    json_t *json; /* the parsed body, when the route takes one */
+    char key_name[65];
+    rd_role role;
+    rd_lang lang;
+    rd_db *db; /* acquired on first use, released at completion */
+
+    unsigned status;
+    json_t *reply;          /* JSON reply, or */
+    char *reply_text;       /* a text/plain reply */
+    const char *error_code; /* for the access log */
+    char allow[64];         /* Allow header of a 405 */
+} rd_request;
+
+typedef void (*rd_handler_fn)(rd_request *req);
+
+/* Reply with a JSON value (the request takes the reference). */
+void rd_reply_json(rd_request *req, unsigned status, json_t *body);
+
+/* Reply with the error shape {"error": code, "message": ..., "field": ...}; field may be NULL. */
+void rd_reply_error(rd_request *req, rd_err e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Reply 503 / 500 for a negative errno from the store. */
+void rd_reply_store_error(rd_request *req, int r);
+
+/* The request's database connection; NULL after replying 503. */
+rd_db *rd_request_db(rd_request *req);
+
+/* Run fn in a transaction on the request's connection; a transaction that lost its
+ * connection is tried once more on a fresh one, so that the first request after a database
+ * restart does not fail. */
+int rd_request_tx(rd_request *req, rd_tx_fn fn, void *cls, bool readonly);
+
+/* A query-string argument, or NULL. */
+const char *rd_request_arg(rd_request *req, const char *name);
+
+/* ---- server.c ---- */
+
+typedef struct rd_server rd_server;
+
+int rd_server_start(rd_app *app, rd_server **ret);
+/* Stop accepting, let in-flight requests finish (up to drain_s seconds), stop. */
+void rd_server_stop(rd_server *s, int drain_s);

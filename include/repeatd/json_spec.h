@@ -1,0 +1,56 @@
+/* Declarative JSON field specs: each handler declares its fields once; one parser checks
+ * presence, types, lengths and enums and names the offending field. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum rd_ftype {
+    RD_F_STRING, /* const char * (borrowed from the JSON value), NULL when absent */
+    RD_F_ENUM,   /* const char *, one of `values` */
+    RD_F_BOOL,   /* int: -1 absent, 0 false, 1 true */
+    RD_F_NUMBER, /* rd_opt_double */
+    RD_F_TIME,   /* rd_time: RFC 3339 with offset */
+    RD_F_OBJECT, /* nested fields, written into the same target */
+} rd_ftype;
+
+typedef struct rd_opt_double {
+    bool set;
+    double v;
+} rd_opt_double;
+
+typedef struct rd_time {
+    bool set;
+    int64_t unix;     /* seconds */
+    const char *text; /* as sent, borrowed */
+} rd_time;
+
+typedef struct rd_field {
+    const char *name; /* NULL ends a list */
+    rd_ftype type;
+    bool required;
+    size_t max_chars;                 /* RD_F_STRING: characters, not bytes */
+    double min, max;                  /* RD_F_NUMBER bounds */
+    const char *const *values;        /* RD_F_ENUM: NULL-terminated */
+    const struct rd_field *fields;    /* RD_F_OBJECT */
+    size_t offset;                    /* of the value in the target struct */
+} rd_field;
+
+typedef struct rd_field_error {
+    const char *code; /* missing_field, invalid_type, too_long, invalid_value, unknown_field */
+    char field[128];  /* dotted path: citizen.phone */
+    char message[256];
+} rd_field_error;
+
+/* Parse `obj` into `target` by `fields`. Fields not in the spec are refused (a misspelt
+ * optional field must not pass silently). 0 or -EINVAL with *err filled. */
+int rd_json_parse(json_t *obj, const rd_field *fields, void *target, rd_field_error *err);
+
+/* RFC 3339 date-time with offset (Z or +hh:mm) to unix seconds; fractions are dropped. */
+int rd_time_parse(const char *s, int64_t *ret);
+
+/* Format unix seconds at a UTC offset as RFC 3339: 2026-11-28T09:15:00+08:00. */
+#define RD_TIME_TEXT_MAX 64
+void rd_time_format(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX]);

@@ -1,0 +1,13 @@
+/* Natural-month and calendar-period arithmetic (自然月) over unix time and a UTC offset. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Months since year 0 (year * 12 + month - 1) of the local date of `t` at UTC offset
+ * `offset_s` (seconds east of UTC). */
+int rd_month_index(int64_t t, int32_t offset_s);
+
+/* Whether an earlier ticket of month `earlier` is within `window` natural months of one of
+ * month `later`: window 1 = same calendar month, 2 = same or previous, ... */
+bool rd_within_natural_months(int earlier, int later, int window);

@@ -1,0 +1,42 @@
+/* The route table: {method, pattern, handler, role, max body} rows and one matcher. */
+#pragma once
+
+#include "repeatd/http.h"
+
+#define RD_ROLE_NONE (-1) /* no key needed */
+
+typedef struct rd_route {
+    const char *method;
+    const char *pattern; /* "/v1/tickets/{id}/events": {x} matches one non-empty segment */
+    rd_handler_fn handler;
+    int role;        /* rd_role needed (admin passes every check), or RD_ROLE_NONE */
+    bool json_body;  /* the body is JSON and required */
+    long max_body;   /* bytes; 0 = REPEATD_MAX_BODY_BYTES */
+} rd_route;
+
+typedef enum rd_match {
+    RD_MATCH_OK,
+    RD_MATCH_NO_PATH,   /* 404 */
+    RD_MATCH_NO_METHOD, /* 405; *ret_allow lists the methods */
+} rd_match;
+
+#define RD_ALLOW_MAX 64
+
+/* Find the route of (method, path); on RD_MATCH_OK fills params (malloc'd copies, caller
+ * frees); on RD_MATCH_NO_METHOD lists the path's methods in ret_allow. */
+rd_match rd_route_find(const char *method, const char *path, const rd_route **ret,
+                       char *params[RD_PATH_PARAMS], char ret_allow[RD_ALLOW_MAX]);
+
+/* ---- handlers, one file per resource ---- */
+void rd_handle_healthz(rd_request *req);
+void rd_handle_readyz(rd_request *req);
+void rd_handle_ticket_create(rd_request *req);
+void rd_handle_classify(rd_request *req);
+void rd_handle_ticket_get(rd_request *req);
+void rd_handle_event_create(rd_request *req);
+void rd_handle_caller_history(rd_request *req);
+void rd_handle_categories_put(rd_request *req);
+void rd_handle_categories_get(rd_request *req);
+void rd_handle_settings_get(rd_request *req);
+void rd_handle_settings_patch(rd_request *req);
+void rd_handle_settings_audit(rd_request *req);

@@ -1,0 +1,54 @@
+/* The settings of DOMAIN.md: one descriptor table (name, type, bounds, default) and the struct. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RD_TZ_MAX 64
+#define RD_BOILERPLATE_MAX 32     /* entries */
+#define RD_BOILERPLATE_LEN_MAX 64 /* bytes per entry, with NUL */
+
+typedef struct rd_settings {
+    int repeat_window_months;
+    int lookback_months;
+    int same_place_radius_m;
+    int green_channel_min_repeats;
+    int expedite_after_calls;
+    int contact_failure_attempts;
+    char time_zone[RD_TZ_MAX];
+    int closeout_min_chars;
+    char closeout_boilerplate[RD_BOILERPLATE_MAX][RD_BOILERPLATE_LEN_MAX];
+    size_t n_closeout_boilerplate;
+    int ranking_min_complaints;
+    int ranking_bottom_n;
+    /* Which definition version these values are; set by the store, 0 for defaults. */
+    int definition_version;
+} rd_settings;
+
+typedef enum rd_setting_type {
+    RD_SETTING_INT,
+    RD_SETTING_TIME_ZONE, /* text; whether the zone exists is checked by the store */
+    RD_SETTING_TEXT_LIST,
+} rd_setting_type;
+
+typedef struct rd_setting_def {
+    const char *name;
+    rd_setting_type type;
+    long min, max;       /* RD_SETTING_INT bounds, inclusive */
+    bool defines_repeat; /* a change makes a new definition version */
+} rd_setting_def;
+
+extern const rd_setting_def rd_setting_defs[];
+extern const size_t rd_setting_count;
+
+/* NULL when no setting has this name. */
+const rd_setting_def *rd_setting_find(const char *name);
+
+/* The defaults of DOMAIN.md. */
+void rd_settings_defaults(rd_settings *ret);
+
+/* Set one value. 0 on success, -ENOENT for an unknown name or the wrong type,
+ * -EINVAL for a value out of bounds (too long, empty, outside min..max). */
+int rd_settings_set_int(rd_settings *s, const char *name, long value);
+int rd_settings_set_text(rd_settings *s, const char *name, const char *value);
+int rd_settings_set_list(rd_settings *s, const char *name, const char *const *values, size_t n);

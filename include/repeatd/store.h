@@ -1,0 +1,160 @@
+/* The store: one function per query over PostgreSQL; no business rules. */
+#pragma once
+
+#include "repeatd/decide.h"
+#include "repeatd/pool.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Parse a JSON text column of a result (store/json_column.c); -EIO when it is not JSON. */
+int store_json_column(PGresult *res, int row, int col, json_t **ret);
+
+/* ---- migrations (store/migrate.c) ---- */
+
+/* Apply the pending migrations under a session advisory lock, each in its own transaction,
+ * recording them in schema_migrations. Returns how many were applied, or a negative errno. */
+int store_migrate(rd_db *db);
+
+/* ---- settings (store/settings_store.c) ---- */
+
+/* Write the given settings (a JSON object, name → value) for every name not yet stored, and
+ * definition version 1 when there is none. Idempotent. */
+int store_settings_seed(rd_db *db, json_t *defaults);
+
+/* The stored settings as a new JSON object (caller decrefs) and the current definition
+ * version. */
+int store_settings_load(rd_db *db, json_t **ret_settings, int *ret_version);
+
+/* Lock the settings for an update (SELECT ... FOR UPDATE); call before load in a PATCH. */
+int store_settings_lock(rd_db *db);
+
+/* Record one changed setting and its audit row. */
+int store_settings_update(rd_db *db, const char *key, json_t *old_value, json_t *new_value,
+                          const char *who, int definition_version);
+
+/* A new definition version holding `settings`; returns it in *ret_version. */
+int store_definition_version_new(rd_db *db, json_t *settings, const char *who, int *ret_version);
+
+/* The last `limit` audit rows, newest first, as a JSON array (caller decrefs). */
+int store_settings_audit(rd_db *db, int limit, json_t **ret);
+
+/* Whether PostgreSQL knows this time zone name. 1 yes, 0 no, or a negative errno. */
+int store_time_zone_exists(rd_db *db, const char *name);
+
+/* ---- categories (store/categories.c) ---- */
+
+typedef struct store_category {
+    bool found;
+    bool leaf;
+    bool policy;
+    int32_t utc_offset; /* of the time zone at the instant asked about */
+} store_category;
+
+/* Look up a category, and the UTC offset of `time_zone` at `at` (RFC 3339 text). */
+int store_category_get(rd_db *db, const char *code, const char *at, const char *time_zone,
+                       store_category *ret);
+
+/* Insert or update one category (parent may be NULL). */
+int store_category_upsert(rd_db *db, const char *code, const char *name, const char *parent,
+                          bool policy);
+
+/* 1 when the code exists, 0 when not. */
+int store_category_exists(rd_db *db, const char *code);
+
+/* The whole tree as a JSON array of {code, name, parent, policy, leaf} (caller decrefs). */
+int store_categories_list(rd_db *db, json_t **ret);
+
+/* Whether making `parent` the parent of `code` would close a cycle. 1 yes, 0 no. */
+int store_category_would_cycle(rd_db *db, const char *code, const char *parent);
+
+/* ---- API keys (store/keys.c) ---- */
+
+/* Insert a key by its SHA-256 hex; -EEXIST when that hash is there already. */
+int store_key_insert(rd_db *db, const char *name, const char *role, const char *hash_hex);
+
+/* Find a live key by hash. 1 found (name copied, role set), 0 not found. */
+int store_key_find(rd_db *db, const char *hash_hex, char *ret_name, size_t name_size,
+                   char *ret_role, size_t role_size);
+
+/* ---- tickets (store/tickets.c) ---- */
+
+/* Serialise deciders on one citizen and problem until the transaction ends. */
+int store_lock_problem(rd_db *db, int64_t key);
+
+typedef struct store_existing {
+    bool found;
+    char request_hash_hex[65];
+    json_t *answer; /* owned by the caller when found */
+    char *script_zh, *script_en;
+} store_existing;
+
+/* The stored answer of a ticket id, for idempotent replays. */
+int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret);
+void store_existing_clear(store_existing *e);
+
+/* The candidates of DOMAIN.md for a new ticket (see decide.h's rd_prior), newest first, at most
+ * `max`. citizen_hash_hex: HMAC hex; received_at: RFC 3339 text. */
+int store_candidates(rd_db *db, const char *citizen_hash_hex, const char *category,
+                     const char *received_at, const char *ticket_id, int lookback_months,
+                     const char *time_zone, rd_prior *ret, size_t max, size_t *ret_n);
+
+/* A ticket row to insert: the request and the decision, as text columns. */
+typedef struct store_ticket_row {
+    const char *ticket_id, *citizen_hash_hex, *phone_hash_hex, *phone_masked, *category;
+    const char *received_at, *channel, *address, *lat, *lon, *description, *claim;
+    bool new_evidence;
+    const char *request_hash_hex;
+    const char *decision, *rule;
+    bool counts_as_repeat, creates_work_order;
+    int repeat_ordinal;
+    const char *chain_id, *related_ticket_id;
+    int definition_version;
+    const char *answer_json, *script_zh, *script_en;
+} store_ticket_row;
+
+int store_ticket_insert(rd_db *db, const store_ticket_row *row);
+
+/* One more excluded call about an open or closed ticket. */
+int store_ticket_count_call(rd_db *db, const char *ticket_id);
+
+/* ---- lifecycle (store/events.c) ---- */
+
+typedef struct store_ticket_state {
+    bool found;
+    bool creates_work_order;
+    bool open;
+    int64_t received_at;
+    bool dispatched;
+    bool contact_reached;
+    int contact_failures;
+    bool closeout_accepted;
+    bool followup_recorded;
+    bool followup_reached;
+} store_ticket_state;
+
+/* The state of a ticket, locked FOR UPDATE until the transaction ends. */
+int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state *ret);
+
+/* Append an event (body: JSON text; defects: JSON text or NULL). */
+int store_event_insert(rd_db *db, const char *ticket_id, const char *type, const char *at,
+                       const char *body_json, bool accepted, const char *defects_json);
+
+int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, const char *unit,
+                           const char *team, const char *handler, const char *deadline);
+int store_apply_contact(rd_db *db, const char *ticket_id, bool reached);
+int store_apply_closeout(rd_db *db, const char *ticket_id, bool accepted, bool unresolved);
+int store_apply_followup(rd_db *db, const char *ticket_id, bool reached);
+int store_apply_closed(rd_db *db, const char *ticket_id, const char *at, const char *outcome);
+int store_apply_reopened(rd_db *db, const char *ticket_id);
+int store_apply_audit(rd_db *db, const char *ticket_id, bool false_closeout);
+
+/* The ticket with its decision, state and events as a JSON object; 0 and *ret NULL when not
+ * found. */
+int store_ticket_view(rd_db *db, const char *ticket_id, json_t **ret);
+
+/* ---- caller history (store/history.c) ---- */
+
+/* Screen pop for a phone: open tickets, recent chains; JSON object (caller decrefs). */
+int store_caller_history(rd_db *db, const char *phone_hash_hex, int green_channel_min_repeats,
+                         json_t **ret);

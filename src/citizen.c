@@ -1,0 +1,54 @@
+/* Citizen identities: HMAC-SHA256 under REPEATD_SECRET, domain-separated by key kind. */
+#include "repeatd/citizen.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int hmac_hex(const char *secret, const char *kind, const char *value,
+                    char ret[2 * RD_HASH_LEN + 1])
+{
+    char buf[256];
+    uint8_t mac[RD_HASH_LEN];
+    int n = snprintf(buf, sizeof(buf), "%s:%s", kind, value);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        return -EINVAL;
+    int r = rd_hmac_sha256(secret, buf, (size_t)n, mac);
+    if (r < 0)
+        return r;
+    rd_hex(mac, sizeof(mac), ret);
+    return 0;
+}
+
+int rd_phone_hash(const char *secret, const char *phone, char ret[2 * RD_HASH_LEN + 1])
+{
+    char digits[RD_PHONE_MAX];
+    int r = rd_phone_normalise(phone, digits);
+    return r < 0 ? r : hmac_hex(secret, "phone", digits, ret);
+}
+
+int rd_citizen_key_make(const char *secret, const char *phone, const char *citizen_id,
+                        rd_citizen_key *ret)
+{
+    rd_citizen_key k = {0};
+    int r;
+    if (phone) {
+        char digits[RD_PHONE_MAX];
+        r = rd_phone_normalise(phone, digits);
+        if (r < 0)
+            return r;
+        r = hmac_hex(secret, "phone", digits, k.phone_hex);
+        if (r < 0)
+            return r;
+        rd_phone_mask(digits, k.phone_masked);
+        k.has_phone = true;
+    }
+    if (citizen_id)
+        r = hmac_hex(secret, "id", citizen_id, k.citizen_hex);
+    else
+        memcpy(k.citizen_hex, k.phone_hex, sizeof(k.citizen_hex));
+    if (r < 0)
+        return r;
+    *ret = k;
+    return 0;
+}

@@ -1,0 +1,178 @@
+/* The commands behind main(): config → log → store → http server → wait for a signal → drain. */
+#include "repeatd/cli.h"
+
+#include "repeatd/codec.h"
+#include "repeatd/config.h"
+#include "repeatd/crypto.h"
+#include "repeatd/http.h"
+#include "repeatd/log.h"
+#include "repeatd/store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* How long a starting server waits for its database before giving up. */
+#define STARTUP_DB_WAIT_S 30
+#define DRAIN_S 10
+
+static int load_config(rd_config *c, bool need_secret)
+{
+    char err[256];
+    if (rd_config_load(c, need_secret, err, sizeof(err)) < 0) {
+        fprintf(stderr, "repeatd: configuration error: %s\n", err);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static rd_db *connect_waiting(const char *url, int wait_s)
+{
+    for (int i = 0;; i++) {
+        rd_db *db = rd_db_connect(url);
+        if (db || i >= wait_s)
+            return db;
+        sleep(1);
+    }
+}
+
+/* Migrations, then the defaults of every setting not stored yet. */
+static int prepare_database(rd_db *db)
+{
+    int r = store_migrate(db);
+    if (r < 0)
+        return r;
+    rd_settings defaults;
+    rd_settings_defaults(&defaults);
+    json_t *d = rd_settings_to_json(&defaults);
+    if (!d)
+        return -ENOMEM;
+    r = store_settings_seed(db, d);
+    json_decref(d);
+    return r;
+}
+
+static int ensure_key(rd_db *db, const char *name, const char *role, const char *key)
+{
+    uint8_t h[RD_HASH_LEN];
+    char hex[2 * RD_HASH_LEN + 1];
+    int r = rd_sha256(key, strlen(key), h);
+    if (r < 0)
+        return r;
+    rd_hex(h, sizeof(h), hex);
+    r = store_key_insert(db, name, role, hex);
+    return r == -EEXIST ? 0 : r;
+}
+
+int rd_cmd_migrate(void)
+{
+    rd_config c;
+    if (load_config(&c, false) < 0)
+        return 2;
+    rd_db *db = connect_waiting(c.database_url, STARTUP_DB_WAIT_S);
+    int r = db ? prepare_database(db) : -ECONNREFUSED;
+    rd_db_close(db);
+    rd_config_free(&c);
+    if (r < 0) {
+        fprintf(stderr, "repeatd: migrate failed: %s\n", strerror(-r));
+        return 1;
+    }
+    return 0;
+}
+
+int rd_cmd_key_create(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"role", required_argument, NULL, 'r'},
+        {"name", required_argument, NULL, 'n'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *role = NULL, *name = NULL;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'r')
+            role = optarg;
+        else if (o == 'n')
+            name = optarg;
+        else
+            return 2;
+    }
+    rd_role parsed;
+    if (!role || rd_role_parse(role, &parsed) < 0 || !name || !*name || strlen(name) > 64) {
+        fprintf(stderr, "usage: repeatd key create --role crm|dashboard|admin --name NAME "
+                        "(1-64 characters)\n");
+        return 2;
+    }
+    rd_config c;
+    if (load_config(&c, false) < 0)
+        return 2;
+    char key[RD_TOKEN_LEN];
+    rd_db *db = connect_waiting(c.database_url, 0);
+    int r = db ? prepare_database(db) : -ECONNREFUSED;
+    if (r >= 0)
+        r = rd_random_token(key);
+    if (r >= 0)
+        r = ensure_key(db, name, role, key);
+    rd_db_close(db);
+    rd_config_free(&c);
+    if (r < 0) {
+        fprintf(stderr, "repeatd: key create failed: %s\n", strerror(-r));
+        return 1;
+    }
+    printf("%s\n", key);
+    return 0;
+}
+
+int rd_cmd_serve(void)
+{
+    rd_config c;
+    if (load_config(&c, true) < 0)
+        return 2;
+    /* Block the stop signals before any thread starts, so that only sigwait() sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int status = 1;
+    rd_pool *pool = NULL;
+    rd_server *server = NULL;
+    rd_db *db = connect_waiting(c.database_url, STARTUP_DB_WAIT_S);
+    int r = db ? prepare_database(db) : -ECONNREFUSED;
+    if (r >= 0 && c.bootstrap_admin_key)
+        r = ensure_key(db, "bootstrap", "admin", c.bootstrap_admin_key);
+    rd_db_close(db);
+    if (r < 0) {
+        rd_log(RD_LOG_ERROR, "database not ready: %s", strerror(-r));
+        goto out;
+    }
+    rd_app app = {.config = &c};
+    if (rd_pool_new(c.database_url, c.threads, &pool) < 0)
+        goto out;
+    app.pool = pool;
+    if (rd_server_start(&app, &server) < 0) {
+        rd_log(RD_LOG_ERROR, "cannot listen on %s:%d", c.listen_host, c.listen_port);
+        goto out;
+    }
+    rd_log(RD_LOG_INFO, "repeatd listening on %s:%d with %d threads", c.listen_host,
+           c.listen_port, c.threads);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    rd_log(RD_LOG_INFO, "signal %d: finishing in-flight requests", sig);
+    rd_server_stop(server, DRAIN_S);
+    server = NULL;
+    status = 0;
+out:
+    rd_server_stop(server, 0);
+    rd_pool_free(pool);
+    rd_config_free(&c);
+    if (status == 0)
+        rd_log(RD_LOG_INFO, "repeatd stopped");
+    return status;
+}

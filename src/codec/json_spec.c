@@ -1,0 +1,231 @@
+/* Declarative JSON field specs (after Taler's GNUNET_JSON_Specification): one parser. */
+#include "repeatd/json_spec.h"
+
+#include "repeatd/closeout.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <stdarg.h>
+
+static int fail(rd_field_error *err, const char *code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(rd_field_error *err, const char *code, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    err->code = code;
+    snprintf(err->field, sizeof(err->field), "%s", path);
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+static void join_path(char *out, size_t size, const char *prefix, const char *name)
+{
+    if (prefix[0])
+        snprintf(out, size, "%s.%s", prefix, name);
+    else
+        snprintf(out, size, "%s", name);
+}
+
+static int parse_fields(json_t *obj, const rd_field *fields, void *target, const char *prefix,
+                        rd_field_error *err);
+
+static int parse_one(json_t *v, const rd_field *f, void *target, const char *path,
+                     rd_field_error *err)
+{
+    void *dst = (char *)target + f->offset;
+    switch (f->type) {
+    case RD_F_STRING:
+    case RD_F_ENUM: {
+        if (!json_is_string(v))
+            return fail(err, "invalid_type", path, "%s must be a string", path);
+        const char *s = json_string_value(v);
+        if (f->type == RD_F_STRING) {
+            if (f->max_chars && rd_utf8_chars(s) > f->max_chars) {
+                char limit[32];
+                snprintf(limit, sizeof(limit), "%zu", f->max_chars);
+                return fail(err, "too_long", path, "%s must be at most %s characters", path, limit);
+            }
+        } else {
+            size_t i = 0;
+            while (f->values[i] && strcmp(f->values[i], s))
+                i++;
+            if (!f->values[i]) {
+                char list[160] = "";
+                for (size_t j = 0; f->values[j]; j++) {
+                    size_t n = strlen(list);
+                    snprintf(list + n, sizeof(list) - n, "%s%s", j ? ", " : "", f->values[j]);
+                }
+                return fail(err, "invalid_value", path, "%s must be one of: %s", path, list);
+            }
+        }
+        *(const char **)dst = s;
+        return 0;
+    }
+    case RD_F_BOOL:
+        if (!json_is_boolean(v))
+            return fail(err, "invalid_type", path, "%s must be true or false", path);
+        *(int *)dst = json_is_true(v);
+        return 0;
+    case RD_F_NUMBER: {
+        if (!json_is_number(v))
+            return fail(err, "invalid_type", path, "%s must be a number", path);
+        double d = json_number_value(v);
+        if (!isfinite(d) || d < f->min || d > f->max) {
+            char range[64];
+            snprintf(range, sizeof(range), "%g to %g", f->min, f->max);
+            return fail(err, "invalid_value", path, "%s must be from %s", path, range);
+        }
+        *(rd_opt_double *)dst = (rd_opt_double){true, d};
+        return 0;
+    }
+    case RD_F_TIME: {
+        int64_t t;
+        if (!json_is_string(v))
+            return fail(err, "invalid_type", path, "%s must be an RFC 3339 time string", path);
+        if (rd_time_parse(json_string_value(v), &t) < 0)
+            return fail(err, "invalid_value", path,
+                        "%s must be an RFC 3339 time with offset, like "
+                        "2026-11-28T09:15:00+08:00",
+                        path);
+        *(rd_time *)dst = (rd_time){true, t, json_string_value(v)};
+        return 0;
+    }
+    case RD_F_OBJECT:
+        if (!json_is_object(v))
+            return fail(err, "invalid_type", path, "%s must be an object", path);
+        return parse_fields(v, f->fields, target, path, err);
+    }
+    return -EINVAL;
+}
+
+static const rd_field *find_field(const rd_field *fields, const char *name)
+{
+    for (const rd_field *f = fields; f->name; f++)
+        if (!strcmp(f->name, name))
+            return f;
+    return NULL;
+}
+
+static int parse_fields(json_t *obj, const rd_field *fields, void *target, const char *prefix,
+                        rd_field_error *err)
+{
+    char path[128];
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (!find_field(fields, key)) {
+            join_path(path, sizeof(path), prefix, key);
+            return fail(err, "unknown_field", path, "%s is not a known field", path);
+        }
+    }
+    for (const rd_field *f = fields; f->name; f++) {
+        join_path(path, sizeof(path), prefix, f->name);
+        v = json_object_get(obj, f->name);
+        if (!v || json_is_null(v)) {
+            if (f->required)
+                return fail(err, "missing_field", path, "%s is required", path);
+            continue;
+        }
+        int r = parse_one(v, f, target, path, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int rd_json_parse(json_t *obj, const rd_field *fields, void *target, rd_field_error *err)
+{
+    if (!json_is_object(obj))
+        return fail(err, "invalid_type", "body", "the %s must be a JSON object", "body");
+    return parse_fields(obj, fields, target, "", err);
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+static bool digits(const char *s, int n, int *ret)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *ret = v;
+    return true;
+}
+
+int rd_time_parse(const char *s, int64_t *ret)
+{
+    int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+    if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+        s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+        !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+        !digits(s + 17, 2, &sec))
+        return -EINVAL;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return -EINVAL;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+        sign = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
+               p[3] == ':' && digits(p + 4, 2, &om)) {
+        sign = *p == '+' ? 1 : -1;
+    } else {
+        return -EINVAL;
+    }
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+        mi > 59 || sec > 60 || oh > 23 || om > 59)
+        return -EINVAL;
+    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec == 60 ? 59 : sec);
+    *ret = t - sign * (oh * 3600 + om * 60);
+    return 0;
+}
+
+void rd_time_format(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX])
+{
+    int64_t local = t + offset_s;
+    int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+    int64_t secs = local - days * 86400;
+    /* civil_from_days */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int64_t y = yoe + era * 400 + (m <= 2);
+    int32_t off = offset_s < 0 ? -offset_s : offset_s;
+    snprintf(ret, RD_TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", (long long)y, m, d,
+             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
+             offset_s < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+}

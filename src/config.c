@@ -1,0 +1,134 @@
+/* Process configuration from the environment: one table of keys, validated at start. */
+#include "repeatd/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum cf_type { CF_TEXT, CF_INT, CF_LISTEN } cf_type;
+
+typedef struct cf_key {
+    const char *env;
+    cf_type type;
+    const char *def; /* NULL: no default */
+    long min, max;   /* CF_INT bounds; CF_TEXT length bounds */
+    size_t offset;
+} cf_key;
+
+#define OFF(f) offsetof(rd_config, f)
+
+static const cf_key cf_keys[] = {
+    {"REPEATD_DATABASE_URL", CF_TEXT, "postgresql:///repeatd", 1, 4096, OFF(database_url)},
+    {"REPEATD_LISTEN", CF_LISTEN, "127.0.0.1:8080", 3, 300, 0},
+    {"REPEATD_SECRET", CF_TEXT, NULL, RD_SECRET_MIN, 4096, OFF(secret)},
+    {"REPEATD_BOOTSTRAP_ADMIN_KEY", CF_TEXT, NULL, 16, 256, OFF(bootstrap_admin_key)},
+    {"REPEATD_THREADS", CF_INT, "4", 1, 256, OFF(threads)},
+    {"REPEATD_MAX_BODY_BYTES", CF_INT, "65536", 1024, 16777216, OFF(max_body_bytes)},
+};
+
+static int parse_long(const char *s, long *ret)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int parse_listen(const char *v, rd_config *c)
+{
+    const char *colon = strrchr(v, ':');
+    long port;
+    if (!colon || colon == v || parse_long(colon + 1, &port) < 0 || port < 1 || port > 65535)
+        return -EINVAL;
+    const char *host = v;
+    size_t host_len = (size_t)(colon - v);
+    if (host[0] == '[' && host_len > 2 && host[host_len - 1] == ']') { /* [::1]:8080 */
+        host++;
+        host_len -= 2;
+    }
+    c->listen_host = strndup(host, host_len);
+    c->listen_port = (int)port;
+    return c->listen_host ? 0 : -ENOMEM;
+}
+
+static int load_key(const cf_key *k, rd_config *c, bool need_secret, char *err, size_t err_size)
+{
+    const char *v = getenv(k->env);
+    if (v && !*v)
+        v = NULL;
+    if (!v)
+        v = k->def;
+    if (!v) {
+        if (k->offset == OFF(secret) && need_secret) {
+            snprintf(err, err_size, "%s is required (at least %d characters)", k->env,
+                     RD_SECRET_MIN);
+            return -EINVAL;
+        }
+        return 0;
+    }
+    switch (k->type) {
+    case CF_TEXT: {
+        size_t n = strlen(v);
+        if ((long)n < k->min || (long)n > k->max) {
+            snprintf(err, err_size, "%s must be %ld to %ld characters long", k->env, k->min,
+                     k->max);
+            return -EINVAL;
+        }
+        char *copy = strdup(v);
+        if (!copy)
+            return -ENOMEM;
+        *(char **)((char *)c + k->offset) = copy;
+        return 0;
+    }
+    case CF_INT: {
+        long n;
+        if (parse_long(v, &n) < 0 || n < k->min || n > k->max) {
+            snprintf(err, err_size, "%s must be a whole number from %ld to %ld, not \"%s\"",
+                     k->env, k->min, k->max, v);
+            return -EINVAL;
+        }
+        if (k->offset == OFF(threads))
+            c->threads = (int)n;
+        else
+            c->max_body_bytes = n;
+        return 0;
+    }
+    case CF_LISTEN:
+        if (parse_listen(v, c) < 0) {
+            snprintf(err, err_size, "%s must be host:port (port 1-65535), not \"%s\"", k->env,
+                     v);
+            return -EINVAL;
+        }
+        return 0;
+    }
+    return -EINVAL;
+}
+
+int rd_config_load(rd_config *ret, bool need_secret, char *err, size_t err_size)
+{
+    rd_config c = {0};
+    for (size_t i = 0; i < sizeof(cf_keys) / sizeof(cf_keys[0]); i++) {
+        int r = load_key(&cf_keys[i], &c, need_secret, err, err_size);
+        if (r < 0) {
+            rd_config_free(&c);
+            return r;
+        }
+    }
+    *ret = c;
+    return 0;
+}
+
+void rd_config_free(rd_config *c)
+{
+    if (!c)
+        return;
+    free(c->database_url);
+    free(c->listen_host);
+    free(c->secret);
+    free(c->bootstrap_admin_key);
+    memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,211 @@
+/* POST /v1/tickets/{id}/events: the lifecycle, close-out inspection, workflow enforcement. */
+#include "repeatd/routes.h"
+
+#include "repeatd/codec.h"
+#include "repeatd/current_settings.h"
+#include "repeatd/store.h"
+#include "repeatd/workflow.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+typedef struct event_call {
+    const char *ticket_id;
+    rd_event_req ev;
+    const char *body_text;
+    /* Outcome of the transaction, reset on every try. */
+    rd_err err;
+    unsigned missing; /* rd_step bits when the close is refused */
+    rd_defect defects[RD_DEFECTS_MAX];
+    size_t n_defects;
+    json_t *view;
+} event_call;
+
+
+static int refuse(event_call *c, rd_err e)
+{
+    c->err = e;
+    return -ECANCELED;
+}
+
+/* Inspect the close-out; a rejected one is recorded too (驳回), so the transaction commits. */
+static int apply_closeout(rd_db *db, event_call *c, const store_ticket_state *st,
+                          const rd_settings *s)
+{
+    rd_closeout_context ctx = {
+        .ticket_received_at = st->received_at,
+        .now = (int64_t)time(NULL),
+        .contact_reached = st->contact_reached || st->followup_reached,
+    };
+    c->n_defects = rd_closeout_inspect(&c->ev.closeout, &ctx, s, c->defects);
+    bool accepted = c->n_defects == 0;
+    char *defects = NULL;
+    if (!accepted) {
+        json_t *d = rd_defects_json(c->defects, c->n_defects);
+        defects = json_dumps(d, JSON_COMPACT);
+        json_decref(d);
+        if (!defects)
+            return -ENOMEM;
+    }
+    int r = store_event_insert(db, c->ticket_id, "closeout", c->ev.at.text, c->body_text,
+                               accepted, defects);
+    free(defects);
+    if (r == 0)
+        r = store_apply_closeout(db, c->ticket_id, accepted, c->ev.closeout.resolved == RD_FALSE);
+    return r;
+}
+
+static int apply_closed(rd_db *db, event_call *c, const store_ticket_state *st,
+                        const rd_settings *s)
+{
+    rd_workflow_state w = {
+        .dispatched = st->dispatched,
+        .contact_reached = st->contact_reached,
+        .contact_failures = st->contact_failures,
+        .closeout_accepted = st->closeout_accepted,
+        .followup_recorded = st->followup_recorded,
+    };
+    c->missing = rd_workflow_missing(&w, s);
+    if (c->missing)
+        return refuse(c, RD_ERR_WORKFLOW_INCOMPLETE);
+    return store_apply_closed(db, c->ticket_id, c->ev.at.text, rd_outcome_name(c->ev.outcome));
+}
+
+static int apply_event(rd_db *db, event_call *c, const store_ticket_state *st,
+                       const rd_settings *s)
+{
+    const rd_event_req *e = &c->ev;
+    switch (e->type) {
+    case RD_EVENT_DISPATCHED:
+        return store_apply_dispatched(db, c->ticket_id, e->at.text, e->unit, e->team,
+                                      e->handler, e->deadline.set ? e->deadline.text : NULL);
+    case RD_EVENT_CONTACT_ATTEMPT:
+        return store_apply_contact(db, c->ticket_id, e->contact_outcome == RD_CONTACT_REACHED);
+    case RD_EVENT_CLOSEOUT:
+        return apply_closeout(db, c, st, s);
+    case RD_EVENT_FOLLOWUP:
+        return store_apply_followup(db, c->ticket_id, e->reached == 1);
+    case RD_EVENT_CLOSED:
+        return apply_closed(db, c, st, s);
+    case RD_EVENT_REOPENED:
+        return store_apply_reopened(db, c->ticket_id);
+    case RD_EVENT_AUDIT:
+        return store_apply_audit(db, c->ticket_id, e->false_closeout == 1);
+    }
+    return -EINVAL;
+}
+
+static int event_tx(rd_db *db, void *cls)
+{
+    event_call *c = cls;
+    c->n_defects = 0;
+    c->missing = 0;
+    json_decref(c->view);
+    c->view = NULL;
+
+    store_ticket_state st;
+    int r = store_ticket_lock_state(db, c->ticket_id, &st);
+    if (r < 0)
+        return r;
+    if (!st.found)
+        return refuse(c, RD_ERR_NOT_FOUND);
+    if (!st.creates_work_order)
+        return refuse(c, RD_ERR_NO_WORK_ORDER);
+    rd_event_type type = c->ev.type;
+    /* A closed ticket takes only an audit or a reopening; an open one cannot be reopened. */
+    if (!st.open && type != RD_EVENT_AUDIT && type != RD_EVENT_REOPENED)
+        return refuse(c, RD_ERR_TICKET_CLOSED);
+    if (st.open && type == RD_EVENT_REOPENED)
+        return refuse(c, RD_ERR_TICKET_OPEN);
+
+    rd_settings s;
+    r = rd_current_settings(db, &s);
+    if (r < 0)
+        return r;
+    r = apply_event(db, c, &st, &s);
+    if (r < 0 || type == RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
+        goto done;
+    r = store_event_insert(db, c->ticket_id, rd_event_type_name(type), c->ev.at.text,
+                           c->body_text, true, NULL);
+done:
+    if (r == 0)
+        r = store_ticket_view(db, c->ticket_id, &c->view);
+    return r;
+}
+
+static void reply_refusal(rd_request *req, event_call *c)
+{
+    switch (c->err) {
+    case RD_ERR_NOT_FOUND:
+        rd_reply_error(req, c->err, NULL, "no ticket %s", c->ticket_id);
+        return;
+    case RD_ERR_NO_WORK_ORDER:
+        rd_reply_error(req, c->err, NULL,
+                       "ticket %s created no work order (it was decided excluded); its events "
+                       "belong to the ticket it is about",
+                       c->ticket_id);
+        return;
+    case RD_ERR_TICKET_CLOSED:
+        rd_reply_error(req, c->err, "type",
+                       "ticket %s is closed; only audit and reopened events are accepted",
+                       c->ticket_id);
+        return;
+    case RD_ERR_TICKET_OPEN:
+        rd_reply_error(req, c->err, "type", "ticket %s is open; it cannot be reopened",
+                       c->ticket_id);
+        return;
+    case RD_ERR_WORKFLOW_INCOMPLETE: {
+        rd_reply_error(req, c->err, NULL,
+                       "ticket %s cannot be closed before every required step is on record",
+                       c->ticket_id);
+        json_t *missing = json_array();
+        for (int i = 0; i < RD_STEP_COUNT; i++)
+            if (c->missing & (1u << i))
+                json_array_append_new(missing, json_string(rd_step_name((rd_step)(1u << i))));
+        json_object_set_new(req->reply, "missing", missing);
+        return;
+    }
+    default:
+        rd_reply_error(req, RD_ERR_INTERNAL, NULL, "unexpected refusal");
+    }
+}
+
+void rd_handle_event_create(rd_request *req)
+{
+    event_call c = {.ticket_id = req->path_params[0]};
+    rd_field_error ferr;
+    if (!rd_ticket_id_valid(c.ticket_id)) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "ticket_id",
+                       "ticket_id must be 1 to 64 of the characters A-Z a-z 0-9 . _ : -");
+        return;
+    }
+    if (rd_event_req_parse(req->json, &c.ev, &ferr) < 0) {
+        rd_reply_error(req, RD_ERR_INVALID_FIELD, ferr.field, "%s", ferr.message);
+        return;
+    }
+    char *body = json_dumps(req->json, JSON_COMPACT);
+    if (!body) {
+        rd_reply_store_error(req, -ENOMEM);
+        return;
+    }
+    c.body_text = body;
+    int r = rd_request_tx(req, event_tx, &c, false);
+    free(body);
+    if (r == -ECANCELED) {
+        reply_refusal(req, &c);
+    } else if (r < 0) {
+        rd_reply_store_error(req, r);
+    } else if (c.n_defects) {
+        rd_reply_error(req, RD_ERR_CLOSEOUT_REJECTED, NULL,
+                       "the close-out was rejected and recorded as such: %zu defect(s)",
+                       c.n_defects);
+        json_object_set_new(req->reply, "defects", rd_defects_json(c.defects, c.n_defects));
+        json_decref(c.view);
+        return;
+    } else {
+        rd_reply_json(req, 201, c.view);
+        return;
+    }
+    json_decref(c.view);
+}

@@ -1,0 +1,71 @@
+/* The route table and its matcher: 404 and 405 come from the table, not from handlers. */
+#include "repeatd/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const rd_route routes[] = {
+    {"GET", "/healthz", rd_handle_healthz, RD_ROLE_NONE, false, 0},
+    {"GET", "/readyz", rd_handle_readyz, RD_ROLE_NONE, false, 0},
+    {"POST", "/v1/tickets", rd_handle_ticket_create, RD_ROLE_CRM, true, 0},
+    {"POST", "/v1/classify", rd_handle_classify, RD_ROLE_CRM, true, 0},
+    {"GET", "/v1/tickets/{ticket_id}", rd_handle_ticket_get, RD_ROLE_CRM, false, 0},
+    {"POST", "/v1/tickets/{ticket_id}/events", rd_handle_event_create, RD_ROLE_CRM, true, 0},
+    {"GET", "/v1/callers/{phone}/history", rd_handle_caller_history, RD_ROLE_CRM, false, 0},
+    {"GET", "/v1/admin/categories", rd_handle_categories_get, RD_ROLE_ADMIN, false, 0},
+    {"PUT", "/v1/admin/categories", rd_handle_categories_put, RD_ROLE_ADMIN, true, 4 << 20},
+    {"GET", "/v1/admin/settings", rd_handle_settings_get, RD_ROLE_ADMIN, false, 0},
+    {"PATCH", "/v1/admin/settings", rd_handle_settings_patch, RD_ROLE_ADMIN, true, 0},
+    {"GET", "/v1/admin/settings/audit", rd_handle_settings_audit, RD_ROLE_ADMIN, false, 0},
+};
+
+/* Match path against pattern segment by segment; captures {x} segments into params. */
+static bool match(const char *pattern, const char *path, char *params[RD_PATH_PARAMS])
+{
+    int n = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p != '/' || *s != '/')
+            return false;
+        p++, s++;
+        size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+        if (*p == '{') {
+            if (slen == 0 || n >= RD_PATH_PARAMS)
+                return false;
+            params[n++] = strndup(s, slen);
+        } else if (plen != slen || strncmp(p, s, plen)) {
+            goto no;
+        }
+        p += plen, s += slen;
+    }
+    if (*p == '\0' && *s == '\0')
+        return true;
+no:
+    for (int i = 0; i < n; i++) {
+        free(params[i]);
+        params[i] = NULL;
+    }
+    return false;
+}
+
+rd_match rd_route_find(const char *method, const char *path, const rd_route **ret,
+                       char *params[RD_PATH_PARAMS], char ret_allow[RD_ALLOW_MAX])
+{
+    ret_allow[0] = '\0';
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        char *tmp[RD_PATH_PARAMS] = {NULL, NULL};
+        if (!match(routes[i].pattern, path, tmp))
+            continue;
+        if (!strcmp(routes[i].method, method)) {
+            memcpy(params, tmp, sizeof(tmp));
+            *ret = &routes[i];
+            return RD_MATCH_OK;
+        }
+        for (int k = 0; k < RD_PATH_PARAMS; k++)
+            free(tmp[k]);
+        size_t n = strlen(ret_allow);
+        snprintf(ret_allow + n, RD_ALLOW_MAX - n, "%s%s", n ? ", " : "", routes[i].method);
+    }
+    return ret_allow[0] ? RD_MATCH_NO_METHOD : RD_MATCH_NO_PATH;
+}

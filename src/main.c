@@ -1,0 +1,31 @@
+/* repeatd: repeat-complaint control for government service hotlines. main() picks a command. */
+#include "repeatd/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int usage(FILE *f)
+{
+    fputs("usage: repeatd serve                 apply pending migrations, then serve HTTP\n"
+          "       repeatd migrate               apply pending migrations and exit\n"
+          "       repeatd key create --role crm|dashboard|admin --name NAME\n"
+          "                                     print a new API key (only its hash is kept)\n"
+          "Configuration comes from the environment: REPEATD_DATABASE_URL, REPEATD_LISTEN,\n"
+          "REPEATD_SECRET, REPEATD_BOOTSTRAP_ADMIN_KEY, REPEATD_THREADS, "
+          "REPEATD_MAX_BODY_BYTES.\n",
+          f);
+    return f == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "serve") && argc == 2)
+        return rd_cmd_serve();
+    if (argc >= 2 && !strcmp(argv[1], "migrate") && argc == 2)
+        return rd_cmd_migrate();
+    if (argc >= 3 && !strcmp(argv[1], "key") && !strcmp(argv[2], "create"))
+        return rd_cmd_key_create(argc - 2, argv + 2);
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")))
+        return usage(stdout);
+    return usage(stderr);
+}
