@@ -21,13 +21,21 @@ struct rd_pool {
 static const char *const connect_keys[] = {"connect_timeout", "application_name",
                                            "keepalives_idle", "dbname", NULL};
 
+/* Server notices ("relation already exists, skipping") are not errors: keep them out of the
+ * structured log. */
+static void drop_notice(void *arg, const char *message)
+{
+}
+
 static PGconn *open_conn(const char *conninfo)
 {
     /* dbname comes last so that the operator's connection string overrides our defaults. */
     const char *values[] = {"3", "repeatd", "30", conninfo, NULL};
     PGconn *c = PQconnectdbParams(connect_keys, values, 1);
-    if (c && PQstatus(c) == CONNECTION_OK)
+    if (c && PQstatus(c) == CONNECTION_OK) {
+        PQsetNoticeProcessor(c, drop_notice, NULL);
         return c;
+    }
     if (c) {
         char msg[256];
         snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));

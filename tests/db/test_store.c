@@ -1,0 +1,291 @@
+/* The store against a real PostgreSQL: migrations, settings, candidates, lifecycle state. */
+#include "db_fixture.h"
+
+#include "repeatd/codec.h"
+#include "repeatd/migrations.h"
+#include "repeatd/months.h"
+#include "repeatd/store.h"
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *url;
+static rd_db *db;
+
+#define CITIZEN_A "aa00000000000000000000000000000000000000000000000000000000000000"
+#define CITIZEN_B "bb00000000000000000000000000000000000000000000000000000000000000"
+
+static void exec_ok(const char *sql)
+{
+    ck_assert_int_eq(rd_db_simple(db, sql), 0);
+}
+
+static void insert_ticket(const char *id, const char *citizen, const char *category,
+                          const char *received_at, bool work_order)
+{
+    store_ticket_row row = {
+        .ticket_id = id,
+        .citizen_hash_hex = citizen,
+        .category = category,
+        .received_at = received_at,
+        .request_hash_hex = CITIZEN_A,
+        .decision = work_order ? "new" : "excluded_in_progress",
+        .rule = work_order ? "R1" : "R2",
+        .creates_work_order = work_order,
+        .chain_id = id,
+        .definition_version = 1,
+        .answer_json = "{}",
+        .script_zh = "",
+        .script_en = "",
+    };
+    ck_assert_int_eq(store_ticket_insert(db, &row), 0);
+}
+
+static void setup_categories(void)
+{
+    exec_ok("DELETE FROM ticket_events; DELETE FROM tickets; DELETE FROM categories");
+    ck_assert_int_eq(store_category_upsert(db, "HB", "环境保护", NULL, false), 0);
+    ck_assert_int_eq(store_category_upsert(db, "HB.ZS", "噪声污染", "HB", false), 0);
+    ck_assert_int_eq(store_category_upsert(db, "HB.ZS.JZ", "建筑施工噪声", "HB.ZS", false), 0);
+    ck_assert_int_eq(store_category_upsert(db, "SB.YB", "医保", NULL, true), 0);
+}
+
+START_TEST(migrations_apply_once)
+{
+    ck_assert_int_eq(store_migrate(db), 0); /* already applied by the fixture */
+    char *n = dbt_value(db, "SELECT count(*) FROM schema_migrations");
+    ck_assert_int_eq(atoi(n), (int)rd_migration_count);
+    free(n);
+}
+END_TEST
+
+static void *migrate_thread(void *arg)
+{
+    rd_db *c = rd_db_connect(arg);
+    intptr_t r = c ? store_migrate(c) : -1;
+    rd_db_close(c);
+    return (void *)r;
+}
+
+/* Two instances starting together on an empty database: the advisory lock orders them, so
+ * each migration is applied exactly once and neither fails. */
+START_TEST(migrations_concurrent_start)
+{
+    exec_ok("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    pthread_t t[2];
+    void *r[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, migrate_thread, (void *)url);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], &r[i]);
+    ck_assert_int_ge((intptr_t)r[0], 0);
+    ck_assert_int_ge((intptr_t)r[1], 0);
+    ck_assert_int_eq((intptr_t)r[0] + (intptr_t)r[1], (intptr_t)rd_migration_count);
+    rd_db_close(db);
+    db = dbt_connect_prepared(); /* settings again, on the fresh schema */
+}
+END_TEST
+
+START_TEST(settings_seed_is_idempotent)
+{
+    rd_settings s;
+    rd_settings_defaults(&s);
+    json_t *d = rd_settings_to_json(&s);
+    ck_assert_int_eq(store_settings_seed(db, d), 0);
+    ck_assert_int_eq(store_settings_seed(db, d), 0);
+    json_t *loaded;
+    int version = 0;
+    ck_assert_int_eq(store_settings_load(db, &loaded, &version), 0);
+    ck_assert_int_eq(version, 1);
+    ck_assert(json_equal(loaded, d));
+    json_decref(loaded);
+    json_decref(d);
+}
+END_TEST
+
+START_TEST(category_lookup_leaf_policy_offset)
+{
+    setup_categories();
+    store_category c;
+    ck_assert_int_eq(store_category_get(db, "HB.ZS.JZ", "2026-11-28T09:15:00+08:00",
+                                        "Asia/Shanghai", &c),
+                     0);
+    ck_assert(c.found && c.leaf && !c.policy);
+    ck_assert_int_eq(c.utc_offset, 8 * 3600);
+    ck_assert_int_eq(store_category_get(db, "HB.ZS", "2026-11-28T09:15:00+08:00",
+                                        "Asia/Shanghai", &c),
+                     0);
+    ck_assert(c.found && !c.leaf);
+    ck_assert_int_eq(store_category_get(db, "SB.YB", "2026-07-01T12:00:00Z", "America/New_York",
+                                        &c),
+                     0);
+    ck_assert(c.found && c.leaf && c.policy);
+    ck_assert_int_eq(c.utc_offset, -4 * 3600); /* daylight saving time in July */
+    ck_assert_int_eq(store_category_get(db, "NOPE", "2026-07-01T12:00:00Z", "UTC", &c), 0);
+    ck_assert(!c.found);
+    ck_assert_int_eq(store_category_would_cycle(db, "HB", "HB.ZS.JZ"), 1);
+    ck_assert_int_eq(store_category_would_cycle(db, "SB.YB", "HB.ZS"), 0);
+}
+END_TEST
+
+/* Midnight in Shanghai: 16:30 UTC on Jan 31 is 00:30 on Feb 1 there, so another month. */
+START_TEST(candidate_month_at_local_midnight)
+{
+    setup_categories();
+    insert_ticket("P1", CITIZEN_A, "HB.ZS.JZ", "2026-01-31T16:30:00Z", true);
+    rd_prior p[4];
+    size_t n = 0;
+    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-02-10T10:00:00+08:00",
+                                      "NEW", 12, "Asia/Shanghai", p, 4, &n),
+                     0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(p[0].received_offset, 8 * 3600);
+    ck_assert_int_eq(rd_month_index(p[0].received_at, p[0].received_offset), 2026 * 12 + 1);
+    ck_assert_int_eq(rd_month_index(p[0].received_at, 0), 2026 * 12 + 0);
+}
+END_TEST
+
+START_TEST(candidates_filter_and_order)
+{
+    setup_categories();
+    insert_ticket("OLD-OPEN", CITIZEN_A, "HB.ZS.JZ", "2024-01-10T10:00:00+08:00", true);
+    insert_ticket("OLD-CLOSED", CITIZEN_A, "HB.ZS.JZ", "2025-10-10T10:00:00+08:00", true);
+    insert_ticket("RECENT", CITIZEN_A, "HB.ZS.JZ", "2026-10-20T10:00:00+08:00", true);
+    insert_ticket("EXCLUDED", CITIZEN_A, "HB.ZS.JZ", "2026-10-25T10:00:00+08:00", false);
+    insert_ticket("OTHER-CITIZEN", CITIZEN_B, "HB.ZS.JZ", "2026-10-26T10:00:00+08:00", true);
+    insert_ticket("OTHER-CATEGORY", CITIZEN_A, "SB.YB", "2026-10-27T10:00:00+08:00", true);
+    insert_ticket("LATER", CITIZEN_A, "HB.ZS.JZ", "2026-12-01T10:00:00+08:00", true);
+    ck_assert_int_eq(store_apply_closed(db, "OLD-CLOSED", "2025-10-12T10:00:00+08:00",
+                                        "resolved"),
+                     0);
+    /* Exactly at the lookback boundary: 12 months before 2026-11-10 10:00 is still in. */
+    insert_ticket("BOUNDARY", CITIZEN_A, "HB.ZS.JZ", "2025-11-10T10:00:00+08:00", true);
+    ck_assert_int_eq(store_apply_closed(db, "BOUNDARY", "2025-11-11T10:00:00+08:00", "resolved"),
+                     0);
+
+    rd_prior p[8];
+    size_t n = 0;
+    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00",
+                                      "NEW", 12, "Asia/Shanghai", p, 8, &n),
+                     0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(p[0].ticket_id, "RECENT"); /* newest first */
+    ck_assert_str_eq(p[1].ticket_id, "BOUNDARY");
+    ck_assert_str_eq(p[2].ticket_id, "OLD-OPEN"); /* open: any age */
+    ck_assert(p[2].open && !p[1].open);
+    ck_assert_int_eq(p[1].outcome, RD_OUTCOME_RESOLVED);
+    /* A limit keeps the newest. */
+    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00",
+                                      "NEW", 12, "Asia/Shanghai", p, 1, &n),
+                     0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(p[0].ticket_id, "RECENT");
+}
+END_TEST
+
+/* The decision's look-up must stay one index range scan as history grows. */
+START_TEST(candidates_use_one_index_range_scan)
+{
+    setup_categories();
+    rd_prior p[1];
+    size_t n;
+    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00",
+                                      "NEW", 12, "Asia/Shanghai", p, 1, &n),
+                     0); /* prepares the statement on this connection */
+    exec_ok("SET enable_seqscan = off");
+    char *plan = dbt_value(
+        db, "EXPLAIN (FORMAT TEXT) EXECUTE ticket_candidates('\\x" CITIZEN_A "', 'HB.ZS.JZ',"
+            " '2026-11-10T10:00:00+08:00', 'NEW', 12, 'Asia/Shanghai', 32)");
+    exec_ok("RESET enable_seqscan");
+    ck_assert_ptr_nonnull(plan);
+    ck_assert_msg(strstr(plan, "Index Scan using tickets_candidates") != NULL, "plan: %s", plan);
+    free(plan);
+}
+END_TEST
+
+START_TEST(lifecycle_state_follows_events)
+{
+    setup_categories();
+    insert_ticket("L1", CITIZEN_A, "HB.ZS.JZ", "2026-11-01T10:00:00+08:00", true);
+    store_ticket_state st;
+    ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
+    ck_assert(st.found && st.open && st.creates_work_order && !st.dispatched);
+    ck_assert_int_eq(store_apply_dispatched(db, "L1", "2026-11-01T11:00:00+08:00", "U01", "T3",
+                                            "H17", NULL),
+                     0);
+    ck_assert_int_eq(store_apply_contact(db, "L1", false), 0);
+    ck_assert_int_eq(store_apply_contact(db, "L1", true), 0);
+    ck_assert_int_eq(store_apply_closeout(db, "L1", false, false), 0);
+    ck_assert_int_eq(store_apply_closeout(db, "L1", true, true), 0);
+    ck_assert_int_eq(store_apply_followup(db, "L1", false), 0);
+    ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
+    ck_assert(st.dispatched && st.contact_reached && st.closeout_accepted &&
+              st.followup_recorded && !st.followup_reached);
+    ck_assert_int_eq(st.contact_failures, 1);
+    char *v = dbt_value(db, "SELECT first_contact_failed::text || closeout_rejections || "
+                            "closeout_unresolved::text FROM tickets WHERE ticket_id = 'L1'");
+    ck_assert_str_eq(v, "true1true");
+    free(v);
+    ck_assert_int_eq(store_apply_closed(db, "L1", "2026-11-05T10:00:00+08:00", "resolved"), 0);
+    ck_assert_int_eq(store_apply_reopened(db, "L1"), 0);
+    ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
+    ck_assert(st.open && !st.closeout_accepted && !st.followup_recorded && st.contact_reached);
+    ck_assert_int_eq(store_ticket_lock_state(db, "MISSING", &st), 0);
+    ck_assert(!st.found);
+}
+END_TEST
+
+START_TEST(keys_store_only_hashes)
+{
+    char name[65], role[16];
+    ck_assert_int_eq(store_key_insert(db, "ops", "admin", CITIZEN_B), 0);
+    ck_assert_int_eq(store_key_insert(db, "dup", "crm", CITIZEN_B), -EEXIST);
+    ck_assert_int_eq(store_key_find(db, CITIZEN_B, name, sizeof(name), role, sizeof(role)), 1);
+    ck_assert_str_eq(name, "ops");
+    ck_assert_str_eq(role, "admin");
+    ck_assert_int_eq(store_key_find(db, CITIZEN_A, name, sizeof(name), role, sizeof(role)), 0);
+}
+END_TEST
+
+START_TEST(time_zone_names)
+{
+    ck_assert_int_eq(store_time_zone_exists(db, "Asia/Shanghai"), 1);
+    ck_assert_int_eq(store_time_zone_exists(db, "Mars/Olympus"), 0);
+}
+END_TEST
+
+int main(void)
+{
+    url = dbt_create_database("repeatd_store");
+    if (!url) {
+        printf("1..0 # SKIP REPEATD_TEST_DATABASE_URL is not set\n");
+        return 0;
+    }
+    db = dbt_connect_prepared();
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, migrations_apply_once);
+    tcase_add_test(tc, migrations_concurrent_start);
+    tcase_add_test(tc, settings_seed_is_idempotent);
+    tcase_add_test(tc, category_lookup_leaf_policy_offset);
+    tcase_add_test(tc, candidate_month_at_local_midnight);
+    tcase_add_test(tc, candidates_filter_and_order);
+    tcase_add_test(tc, candidates_use_one_index_range_scan);
+    tcase_add_test(tc, lifecycle_state_follows_events);
+    tcase_add_test(tc, keys_store_only_hashes);
+    tcase_add_test(tc, time_zone_names);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    rd_db_close(db);
+    dbt_drop_database();
+    return failed ? 1 : 0;
+}
