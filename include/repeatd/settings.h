@@ -47,6 +47,9 @@ const rd_setting_def *rd_setting_find(const char *name);
 /* The defaults of DOMAIN.md. */
 void rd_settings_defaults(rd_settings *ret);
 
+/* Read one integer setting by name. 0, or -ENOENT when no integer setting has this name. */
+int rd_settings_get_int(const rd_settings *s, const char *name, long *ret);
+
 /* Set one value. 0 on success, -ENOENT for an unknown name or the wrong type,
  * -EINVAL for a value out of bounds (too long, empty, outside min..max). */
 int rd_settings_set_int(rd_settings *s, const char *name, long value);

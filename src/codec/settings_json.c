@@ -9,25 +9,8 @@ static json_t *setting_value(const rd_settings *s, const rd_setting_def *d)
 {
     switch (d->type) {
     case RD_SETTING_INT: {
-        /* The table names the fields; the struct is read field by field here. */
-        static const struct {
-            const char *name;
-            size_t offset;
-        } ints[] = {
-            {"repeat_window_months", offsetof(rd_settings, repeat_window_months)},
-            {"lookback_months", offsetof(rd_settings, lookback_months)},
-            {"same_place_radius_m", offsetof(rd_settings, same_place_radius_m)},
-            {"green_channel_min_repeats", offsetof(rd_settings, green_channel_min_repeats)},
-            {"expedite_after_calls", offsetof(rd_settings, expedite_after_calls)},
-            {"contact_failure_attempts", offsetof(rd_settings, contact_failure_attempts)},
-            {"closeout_min_chars", offsetof(rd_settings, closeout_min_chars)},
-            {"ranking_min_complaints", offsetof(rd_settings, ranking_min_complaints)},
-            {"ranking_bottom_n", offsetof(rd_settings, ranking_bottom_n)},
-        };
-        for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
-            if (!strcmp(ints[i].name, d->name))
-                return json_integer(*(const int *)((const char *)s + ints[i].offset));
-        return NULL;
+        long v;
+        return rd_settings_get_int(s, d->name, &v) == 0 ? json_integer(v) : NULL;
     }
     case RD_SETTING_TIME_ZONE:
         return json_string(s->time_zone);

@@ -100,6 +100,17 @@ int rd_settings_set_int(rd_settings *s, const char *name, long value)
     return -ENOENT; /* a descriptor without a slot: a bug in the tables above */
 }
 
+int rd_settings_get_int(const rd_settings *s, const char *name, long *ret)
+{
+    for (size_t i = 0; s && i < sizeof(int_slots) / sizeof(int_slots[0]); i++) {
+        if (strcmp(int_slots[i].name, name) == 0) {
+            *ret = *(const int *)(const void *)((const char *)s + int_slots[i].offset);
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
 /* IANA names use letters, digits, '_', '-', '+' and '/' only ("Etc/GMT+8"); anything else
  * cannot be a zone and might be a path trick when the store resolves it. */
 static bool time_zone_valid(const char *v)

@@ -105,6 +105,9 @@ START_TEST(test_int_bounds)
     ck_assert_int_eq(field_of(&s, c->offset), c->min);
     ck_assert_int_eq(rd_settings_set_int(&s, c->name, c->max), 0);
     ck_assert_int_eq(field_of(&s, c->offset), c->max);
+    long got = 0;
+    ck_assert_int_eq(rd_settings_get_int(&s, c->name, &got), 0);
+    ck_assert_int_eq(got, c->max);
 }
 END_TEST
 
@@ -125,6 +128,9 @@ START_TEST(test_unknown_and_wrong_type)
     ck_assert_int_eq(rd_settings_set_list(&s, "time_zone", one, 1), -ENOENT);
     ck_assert_int_eq(rd_settings_set_list(&s, "Repeat_Window_Months", one, 1), -ENOENT);
     ck_assert_int_eq(rd_settings_set_int(NULL, "repeat_window_months", 1), -EINVAL);
+    long v;
+    ck_assert_int_eq(rd_settings_get_int(&s, "time_zone", &v), -ENOENT);
+    ck_assert_int_eq(rd_settings_get_int(&s, "no_such_setting", &v), -ENOENT);
 }
 END_TEST
 
