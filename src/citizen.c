@@ -8,7 +8,7 @@
 static int hmac_hex(const char *secret, const char *kind, const char *value,
                     char ret[2 * RD_HASH_LEN + 1])
 {
-    char buf[256];
+    char buf[16 + 4 * 128 + 1]; /* "phone:" or "id:" and 128 characters of UTF-8 */
     uint8_t mac[RD_HASH_LEN];
     int n = snprintf(buf, sizeof(buf), "%s:%s", kind, value);
     if (n < 0 || (size_t)n >= sizeof(buf))

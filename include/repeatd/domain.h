@@ -6,7 +6,9 @@
 #include <stdint.h>
 
 /* Lengths are in bytes and include the terminating NUL. */
-#define RD_ID_MAX 65 /* ticket ids, unit/team/handler codes, chain ids: 64 bytes */
+/* Ticket ids, unit/team/handler codes, chain ids: 64 characters of UTF-8, 4 bytes at most
+ * each. */
+#define RD_ID_MAX 257
 
 typedef enum rd_claim {
     RD_CLAIM_NONE = 0, /* the agent did not say: R6/R7 assume "unresolved" */

@@ -214,6 +214,7 @@ static int patch_tx(rd_db *db, void *cls)
         p->bad_zone = r == 0;
         return r < 0 ? r : -ECANCELED;
     }
+    r = 0;
     json_t *old_json = rd_settings_to_json(&before), *new_json = rd_settings_to_json(&p->after);
     int version = before.definition_version;
     if (!old_json || !new_json)

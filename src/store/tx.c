@@ -13,6 +13,8 @@ static int run(rd_db *db, const char *begin, rd_tx_fn fn, void *cls)
         if (r < 0)
             return r;
         r = fn(db, cls);
+        if (r > 0)
+            r = -EIO; /* a body must return 0 or a negative errno: never leave it open */
         if (r == 0)
             r = rd_db_simple(db, "COMMIT");
         if (r < 0 && !db->broken)
