@@ -111,6 +111,8 @@ typedef struct store_ticket_row {
     const char *chain_id, *related_ticket_id;
     int definition_version;
     const char *answer_json, *script_zh, *script_en;
+    int received_month;
+    const char *repeat_unit, *repeat_team, *repeat_handler; /* repeats: P's assignment */
 } store_ticket_row;
 
 int store_ticket_insert(rd_db *db, const store_ticket_row *row);
@@ -131,12 +133,19 @@ typedef struct store_ticket_state {
     bool closeout_accepted;
     bool followup_recorded;
     bool followup_reached;
+    bool false_closeout;
+    /* What the KPI aggregates are keyed by. */
+    char category[RD_ID_MAX];
+    int received_month;
+    int definition_version;
+    char unit[RD_ID_MAX], team[RD_ID_MAX], handler[RD_ID_MAX]; /* "" when not dispatched */
 } store_ticket_state;
 
 /* The state of a ticket, locked FOR UPDATE until the transaction ends. */
 int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state *ret);
 
-/* Append an event (body: JSON text; defects: JSON text or NULL). */
+/* Append an event (body: JSON text; defects: JSON text or NULL), with the ticket's
+ * assignment as it stands. */
 int store_event_insert(rd_db *db, const char *ticket_id, const char *type, const char *at,
                        const char *body_json, bool accepted, const char *defects_json);
 

@@ -3,11 +3,14 @@
 
 #include "repeatd/codec.h"
 #include "repeatd/current_settings.h"
+#include "repeatd/kpi_store.h"
 #include "repeatd/store.h"
 #include "repeatd/workflow.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 typedef struct event_call {
@@ -96,6 +99,60 @@ static int apply_event(rd_db *db, event_call *c, const store_ticket_state *st,
     return -EINVAL;
 }
 
+static void assignment_of(const store_ticket_state *st, rd_assignment *ret)
+{
+    memcpy(ret->unit, st->unit, sizeof(ret->unit));
+    memcpy(ret->team, st->team, sizeof(ret->team));
+    memcpy(ret->handler, st->handler, sizeof(ret->handler));
+}
+
+/* Keep the monthly aggregates current in the event's own transaction: a re-dispatch moves the
+ * complaint, the first contact attempt, every inspection and the first false close-out count
+ * under the assignment of the moment. */
+static int record_kpis(rd_db *db, const event_call *c, const store_ticket_state *st)
+{
+    rd_kpi_deltas ds = {0};
+    rd_assignment now;
+    assignment_of(st, &now);
+    const rd_event_req *e = &c->ev;
+    int month = st->received_month, version = st->definition_version;
+    switch (e->type) {
+    case RD_EVENT_DISPATCHED: {
+        rd_assignment after = {0};
+        snprintf(after.unit, sizeof(after.unit), "%s", e->unit);
+        snprintf(after.team, sizeof(after.team), "%s", e->team ? e->team : "");
+        snprintf(after.handler, sizeof(after.handler), "%s", e->handler ? e->handler : "");
+        rd_kpi_dispatch(&ds, st->category, month, version, &now, &after);
+        break;
+    }
+    case RD_EVENT_CONTACT_ATTEMPT:
+        if (st->contact_reached || st->contact_failures > 0)
+            return 0;
+        rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CONTACTED, 1);
+        if (e->contact_outcome != RD_CONTACT_REACHED)
+            rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_FIRST_CONTACT_FAILED, 1);
+        break;
+    case RD_EVENT_CLOSEOUT:
+        rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_INSPECTED, 1);
+        if (c->n_defects) {
+            rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_REJECTED, 1);
+            int r = store_kpi_defects_add(db, now.unit, now.handler, month, c->defects,
+                                          c->n_defects);
+            if (r < 0)
+                return r;
+        }
+        break;
+    case RD_EVENT_AUDIT:
+        if (e->false_closeout != 1 || st->false_closeout)
+            return 0;
+        rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_FALSE_CLOSEOUTS, 1);
+        break;
+    default:
+        return 0;
+    }
+    return store_kpi_apply(db, &ds);
+}
+
 static int event_tx(rd_db *db, void *cls)
 {
     event_call *c = cls;
@@ -124,6 +181,8 @@ static int event_tx(rd_db *db, void *cls)
     if (r < 0)
         return r;
     r = apply_event(db, c, &st, &s);
+    if (r == 0)
+        r = record_kpis(db, c, &st);
     if (r < 0 || type == RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
         goto done;
     r = store_event_insert(db, c->ticket_id, rd_event_type_name(type), c->ev.at.text,

@@ -5,6 +5,8 @@
 #include "repeatd/citizen.h"
 #include "repeatd/codec.h"
 #include "repeatd/current_settings.h"
+#include "repeatd/kpi_store.h"
+#include "repeatd/months.h"
 #include "repeatd/script.h"
 #include "repeatd/store.h"
 
@@ -108,9 +110,26 @@ static int insert_ticket(rd_db *db, intake *x)
         .answer_json = answer_text,
         .script_zh = x->script_zh,
         .script_en = x->script_en,
+        .received_month = rd_month_index(x->t.received_at, x->t.received_offset),
     };
+    /* A repeat counts against the handling that failed: P's assignment as it is now. */
+    rd_assignment prior = {0};
+    if (x->d.counts_as_repeat && x->d.related) {
+        memcpy(prior.unit, x->d.related->unit, sizeof(prior.unit));
+        memcpy(prior.team, x->d.related->team, sizeof(prior.team));
+        memcpy(prior.handler, x->d.related->handler, sizeof(prior.handler));
+        row.repeat_unit = prior.unit;
+        row.repeat_team = prior.team;
+        row.repeat_handler = prior.handler;
+    }
     int r = store_ticket_insert(db, &row);
     free(answer_text);
+    if (r == 0) {
+        rd_kpi_deltas ds = {0};
+        rd_kpi_intake(&ds, x->in.category, row.received_month, row.definition_version,
+                      x->d.creates_work_order, x->d.counts_as_repeat, &prior);
+        r = store_kpi_apply(db, &ds);
+    }
     /* An excluded call is one more call about P: it counts towards expedite_after_calls. */
     if (r == 0 && !x->d.creates_work_order && x->d.related)
         r = store_ticket_count_call(db, x->d.related->ticket_id);
@@ -127,6 +146,17 @@ static int intake_tx(rd_db *db, void *cls)
     int r = rd_current_settings(db, &x->settings);
     if (r < 0)
         return r;
+    if (x->store) {
+        /* A replay answers what was stored, whatever became of the category since. */
+        r = store_lock_problem(db, x->lock_key);
+        store_existing e;
+        if (r == 0)
+            r = store_ticket_existing(db, x->in.ticket_id, &e);
+        if (r < 0)
+            return r;
+        if (e.found)
+            return replay(x, &e);
+    }
     store_category cat;
     r = store_category_get(db, x->in.category, x->in.received_at.text, x->settings.time_zone,
                            &cat);
@@ -136,16 +166,6 @@ static int intake_tx(rd_db *db, void *cls)
         x->err = RD_ERR_UNKNOWN_CATEGORY;
         x->err_field = "category";
         return -ECANCELED;
-    }
-    if (x->store) {
-        r = store_lock_problem(db, x->lock_key);
-        store_existing e;
-        if (r == 0)
-            r = store_ticket_existing(db, x->in.ticket_id, &e);
-        if (r < 0)
-            return r;
-        if (e.found)
-            return replay(x, &e);
     }
     r = store_candidates(db, x->who.citizen_hex, x->in.category, x->in.received_at.text,
                          x->in.ticket_id, x->settings.lookback_months, x->settings.time_zone,
@@ -185,9 +205,13 @@ static bool prepare_intake(rd_request *req, intake *x)
     }
     int r = rd_citizen_key_make(req->app->config->secret, x->in.phone, x->in.citizen_id,
                                 &x->who);
-    if (r < 0) {
+    if (r == -EINVAL) {
         rd_reply_error(req, RD_ERR_INVALID_FIELD, "citizen.phone",
                        "citizen.phone must be a phone number of 5 to 20 digits");
+        return false;
+    }
+    if (r < 0) {
+        rd_reply_store_error(req, r);
         return false;
     }
     /* Same body means the same JSON value: key order and spacing do not matter. */

@@ -18,6 +18,20 @@ static const rd_route routes[] = {
     {"GET", "/v1/admin/settings", rd_handle_settings_get, RD_ROLE_ADMIN, false, 0},
     {"PATCH", "/v1/admin/settings", rd_handle_settings_patch, RD_ROLE_ADMIN, true, 0},
     {"GET", "/v1/admin/settings/audit", rd_handle_settings_audit, RD_ROLE_ADMIN, false, 0},
+    {"GET", "/v1/admin/units", rd_handle_units_get, RD_ROLE_ADMIN, false, 0},
+    {"PUT", "/v1/admin/units", rd_handle_units_put, RD_ROLE_ADMIN, true, 4 << 20},
+    {"GET", "/v1/admin/targets", rd_handle_targets_get, RD_ROLE_ADMIN, false, 0},
+    {"PUT", "/v1/admin/targets", rd_handle_targets_put, RD_ROLE_ADMIN, true, 4 << 20},
+    {"GET", "/v1/kpi/repeats", rd_handle_kpi_repeats, RD_ROLE_DASHBOARD, false, 0},
+    {"GET", "/v1/kpi/ranking", rd_handle_kpi_ranking, RD_ROLE_DASHBOARD, false, 0},
+    {"GET", "/v1/kpi/top-problems", rd_handle_kpi_top_problems, RD_ROLE_DASHBOARD, false, 0},
+    {"GET", "/v1/kpi/anomalies", rd_handle_kpi_anomalies, RD_ROLE_DASHBOARD, false, 0},
+    {"GET", "/v1/kpi/contact-failures", rd_handle_kpi_contact_failures, RD_ROLE_DASHBOARD, false,
+     0},
+    {"GET", "/v1/kpi/closeout-quality", rd_handle_kpi_closeout_quality, RD_ROLE_DASHBOARD, false,
+     0},
+    {"GET", "/v1/kpi/green-channel", rd_handle_kpi_green_channel, RD_ROLE_DASHBOARD, false, 0},
+    {"GET", "/v1/kpi/trend", rd_handle_kpi_trend, RD_ROLE_DASHBOARD, false, 0},
 };
 
 /* Match path against pattern segment by segment; captures {x} segments into params. */
@@ -57,7 +71,8 @@ rd_match rd_route_find(const char *method, const char *path, const rd_route **re
         char *tmp[RD_PATH_PARAMS] = {NULL, NULL};
         if (!match(routes[i].pattern, path, tmp))
             continue;
-        if (!strcmp(routes[i].method, method)) {
+        if (!strcmp(routes[i].method, method) ||
+            (!strcmp(method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
             memcpy(params, tmp, sizeof(tmp));
             *ret = &routes[i];
             return RD_MATCH_OK;

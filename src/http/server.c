@@ -195,7 +195,7 @@ static enum MHD_Result queue_reply(rd_request *req)
     } else {
         if (!req->reply)
             rd_reply_error(req, RD_ERR_INTERNAL, NULL, "no reply (request %s)", req->request_id);
-        text = json_dumps(req->reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        text = json_dumps(req->reply, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     }
     if (!text)
         return MHD_NO;

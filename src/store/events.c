@@ -1,6 +1,7 @@
 /* Lifecycle: the event log and the ticket's current state, updated in the same transaction. */
 #include "repeatd/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,13 +9,16 @@ static const rd_stmt q_lock_state = {
     "ticket_lock_state",
     "SELECT creates_work_order, status = 'open', extract(epoch FROM received_at)::bigint,"
     " dispatched_at IS NOT NULL, contact_reached, contact_failures, closeout_accepted,"
-    " followup_recorded, followup_reached"
+    " followup_recorded, followup_reached, false_closeout, category, received_month,"
+    " definition_version, coalesce(unit, ''), coalesce(team, ''), coalesce(handler, '')"
     " FROM tickets WHERE ticket_id = $1 FOR UPDATE",
     1};
 static const rd_stmt q_event_insert = {
     "event_insert",
-    "INSERT INTO ticket_events (ticket_id, type, at, body, accepted, defects)"
-    " VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb)",
+    "INSERT INTO ticket_events (ticket_id, type, at, body, accepted, defects, unit, team,"
+    " handler)"
+    " SELECT $1, $2, $3, $4::jsonb, $5, $6::jsonb, coalesce(t.unit, ''), coalesce(t.team, ''),"
+    " coalesce(t.handler, '') FROM tickets t WHERE t.ticket_id = $1",
     6};
 static const rd_stmt q_dispatched = {
     "apply_dispatched",
@@ -103,6 +107,13 @@ int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state
         s.closeout_accepted = PQgetvalue(res, 0, 6)[0] == 't';
         s.followup_recorded = PQgetvalue(res, 0, 7)[0] == 't';
         s.followup_reached = PQgetvalue(res, 0, 8)[0] == 't';
+        s.false_closeout = PQgetvalue(res, 0, 9)[0] == 't';
+        snprintf(s.category, sizeof(s.category), "%s", PQgetvalue(res, 0, 10));
+        s.received_month = atoi(PQgetvalue(res, 0, 11));
+        s.definition_version = atoi(PQgetvalue(res, 0, 12));
+        snprintf(s.unit, sizeof(s.unit), "%s", PQgetvalue(res, 0, 13));
+        snprintf(s.team, sizeof(s.team), "%s", PQgetvalue(res, 0, 14));
+        snprintf(s.handler, sizeof(s.handler), "%s", PQgetvalue(res, 0, 15));
     }
     PQclear(res);
     *ret = s;

@@ -42,11 +42,12 @@ static const rd_stmt q_insert = {
     "INSERT INTO tickets (ticket_id, citizen_hash, phone_hash, phone_masked, category,"
     " received_at, channel, address, lat, lon, description, claim, new_evidence, request_hash,"
     " decision, rule, counts_as_repeat, creates_work_order, repeat_ordinal, chain_id,"
-    " related_ticket_id, definition_version, answer, script_zh, script_en, status)"
+    " related_ticket_id, definition_version, answer, script_zh, script_en, status,"
+    " received_month, repeat_unit, repeat_team, repeat_handler)"
     " VALUES ($1, $2::bytea, $3::bytea, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
     " $14::bytea, $15, $16, $17, $18, $19, $20, $21, $22, $23::jsonb, $24, $25,"
-    " CASE WHEN $18::boolean THEN 'open' ELSE 'closed' END)",
-    25};
+    " CASE WHEN $18::boolean THEN 'open' ELSE 'closed' END, $26, $27, $28, $29)",
+    29};
 
 static const rd_stmt q_count_call = {
     "ticket_count_call", "UPDATE tickets SET calls = calls + 1 WHERE ticket_id = $1", 1};
@@ -168,8 +169,9 @@ int store_candidates(rd_db *db, const char *citizen_hash_hex, const char *catego
 
 int store_ticket_insert(rd_db *db, const store_ticket_row *t)
 {
-    char citizen[72], phone[72], request[72], ordinal[16], version[16];
+    char citizen[72], phone[72], request[72], ordinal[16], version[16], month[16];
     snprintf(ordinal, sizeof(ordinal), "%d", t->repeat_ordinal);
+    snprintf(month, sizeof(month), "%d", t->received_month);
     snprintf(version, sizeof(version), "%d", t->definition_version);
     const char *params[] = {t->ticket_id,
                             bytea(t->citizen_hash_hex, citizen),
@@ -195,7 +197,11 @@ int store_ticket_insert(rd_db *db, const store_ticket_row *t)
                             version,
                             t->answer_json,
                             t->script_zh,
-                            t->script_en};
+                            t->script_en,
+                            month,
+                            t->repeat_unit,
+                            t->repeat_team,
+                            t->repeat_handler};
     return rd_db_run(db, &q_insert, params);
 }
 

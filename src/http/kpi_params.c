@@ -1,0 +1,113 @@
+/* Query parameters shared by the KPI endpoints, with 400s that name the parameter. */
+#include "repeatd/kpi_params.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool rd_int_param(rd_request *req, const char *name, long min, long max, long def, long *ret)
+{
+    const char *s = rd_request_arg(req, name);
+    if (!s) {
+        *ret = def;
+        return true;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, name,
+                       "%s must be a whole number from %ld to %ld", name, min, max);
+        return false;
+    }
+    *ret = v;
+    return true;
+}
+
+static bool parse_label(rd_request *req, const rd_kpi_params *p, const char *name, int *ret)
+{
+    const char *s = rd_request_arg(req, name);
+    if (rd_period_parse(p->period, s, ret) < 0) {
+        static const char *const forms[] = {"2026-10", "2026-Q4", "2026"};
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, name, "%s must be a %s label like %s",
+                       name, rd_period_kind_name(p->period), forms[p->period]);
+        return false;
+    }
+    return true;
+}
+
+bool rd_kpi_params_parse(rd_request *req, rd_kpi_params *p, unsigned allowed_by,
+                         rd_kpi_dim default_by)
+{
+    memset(p, 0, sizeof(*p));
+    const char *period = rd_request_arg(req, "period");
+    if (period && rd_period_kind_parse(period, &p->period) < 0) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "period",
+                       "period must be month, quarter or year");
+        return false;
+    }
+    if (rd_request_arg(req, "at")) {
+        if (!parse_label(req, p, "at", &p->from))
+            return false;
+        p->to = p->from;
+        p->has_from = p->has_to = true;
+    }
+    if (rd_request_arg(req, "from")) {
+        if (!parse_label(req, p, "from", &p->from))
+            return false;
+        p->has_from = true;
+    }
+    if (rd_request_arg(req, "to")) {
+        if (!parse_label(req, p, "to", &p->to))
+            return false;
+        p->has_to = true;
+    }
+    const char *by = rd_request_arg(req, "by");
+    if (by) {
+        if (rd_kpi_dim_parse(by, &p->by) < 0 || p->by == RD_DIM_TOTAL ||
+            !(allowed_by & RD_BY(p->by))) {
+            char list[80] = "";
+            for (int d = 1; d < RD_DIM_COUNT_; d++) {
+                if (!(allowed_by & RD_BY(d)))
+                    continue;
+                size_t n = strlen(list);
+                snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+                         rd_kpi_dim_name((rd_kpi_dim)d));
+            }
+            rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "by", "by must be one of: %s", list);
+            return false;
+        }
+        p->has_by = true;
+    } else if (default_by != RD_DIM_TOTAL) {
+        p->has_by = true;
+        p->by = default_by;
+    }
+    long level = 0;
+    if (!rd_int_param(req, "level", 1, 16, 0, &level))
+        return false;
+    if (level && !(p->has_by && p->by == RD_DIM_CATEGORY)) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "level", "level goes with by=category");
+        return false;
+    }
+    p->level = (int)level;
+    return true;
+}
+
+bool rd_kpi_params_finish(rd_request *req, rd_kpi_params *p, int now_month)
+{
+    int now = rd_period_start(p->period, now_month);
+    if (!p->has_to)
+        p->to = p->has_from && p->from > now ? p->from : now;
+    if (!p->has_from)
+        p->from = p->to;
+    if (p->from > p->to) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "from", "from is after to");
+        return false;
+    }
+    if ((p->to - p->from) / rd_period_months(p->period) + 1 > RD_KPI_MAX_PERIODS) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "to",
+                       "at most %d periods can be asked for at once", RD_KPI_MAX_PERIODS);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,156 @@
+/* Shared pieces of the KPI handlers: one read-only transaction, rows shaped alike. */
+#include "repeatd/kpi_view.h"
+
+#include "repeatd/current_settings.h"
+#include "repeatd/store.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int load_names(rd_db *db, rd_kpi_ctx *c)
+{
+    if (!c->p.has_by)
+        return 0;
+    if (c->p.by == RD_DIM_CATEGORY) {
+        json_t *list;
+        int r = store_categories_list(db, &list);
+        if (r < 0)
+            return r;
+        c->names = json_object();
+        size_t i;
+        json_t *cat;
+        json_array_foreach(list, i, cat)
+        {
+            json_object_set(c->names, json_string_value(json_object_get(cat, "code")),
+                            json_object_get(cat, "name"));
+        }
+        json_decref(list);
+        return 0;
+    }
+    json_t *all;
+    int r = store_org_names(db, &all);
+    if (r < 0)
+        return r;
+    c->names = json_incref(json_object_get(all, rd_kpi_dim_name(c->p.by)));
+    json_decref(all);
+    return 0;
+}
+
+int rd_kpi_ctx_load(rd_db *db, rd_kpi_ctx *c)
+{
+    rd_kpi_ctx_clear(c);
+    c->versions = json_array();
+    int r = rd_current_settings(db, &c->s);
+    if (r == 0)
+        r = store_month_now(db, c->s.time_zone, &c->now_month);
+    if (r < 0)
+        return r;
+    if (!rd_kpi_params_finish(c->req, &c->p, c->now_month))
+        return -ECANCELED;
+    return load_names(db, c);
+}
+
+void rd_kpi_ctx_clear(rd_kpi_ctx *c)
+{
+    json_decref(c->names);
+    json_decref(c->versions);
+    c->names = c->versions = NULL;
+}
+
+void rd_kpi_note_versions(rd_kpi_ctx *c, const rd_kpi_row *row)
+{
+    for (int i = 0; i < row->n_versions; i++) {
+        size_t j, n = json_array_size(c->versions);
+        for (j = 0; j < n; j++)
+            if (json_integer_value(json_array_get(c->versions, j)) == row->versions[i])
+                break;
+        if (j == n)
+            json_array_append_new(c->versions, json_integer(row->versions[i]));
+    }
+}
+
+json_t *rd_versions_json(const rd_kpi_row *row)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < row->n_versions; i++)
+        json_array_append_new(a, json_integer(row->versions[i]));
+    return a;
+}
+
+json_t *rd_kpi_row_head(const rd_kpi_ctx *c, const rd_kpi_row *row)
+{
+    char label[RD_PERIOD_LABEL_MAX];
+    rd_period_label(c->p.period, row->period_start, label);
+    json_t *name = c->names ? json_object_get(c->names, row->key) : NULL;
+    return json_pack("{s:s, s:o, s:O}", "period", label, "group",
+                     c->p.has_by ? json_string(row->key) : json_null(), "name",
+                     name ? name : json_null());
+}
+
+json_t *rd_rate_json(long num, long den)
+{
+    double r = rd_rate(num, den);
+    return r < 0 ? json_null() : json_real(r);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(*(json_t *const *)a);
+    json_int_t y = json_integer_value(*(json_t *const *)b);
+    return (x > y) - (x < y);
+}
+
+json_t *rd_kpi_answer(rd_kpi_ctx *c, const char *rows_key, json_t *rows)
+{
+    char from[RD_PERIOD_LABEL_MAX], to[RD_PERIOD_LABEL_MAX];
+    rd_period_label(c->p.period, c->p.from, from);
+    rd_period_label(c->p.period, c->p.to, to);
+    /* Versions ascending, so that two answers over the same data read the same. */
+    size_t n = json_array_size(c->versions);
+    json_t *items[64];
+    for (size_t i = 0; i < n && i < 64; i++)
+        items[i] = json_array_get(c->versions, i);
+    qsort(items, n < 64 ? n : 64, sizeof(items[0]), cmp_int);
+    json_t *versions = json_array();
+    for (size_t i = 0; i < n && i < 64; i++)
+        json_array_append(versions, items[i]);
+    return json_pack("{s:s, s:o, s:o, s:s, s:s, s:o, s:o}", "period",
+                     rd_period_kind_name(c->p.period), "by",
+                     c->p.has_by ? json_string(rd_kpi_dim_name(c->p.by)) : json_null(), "level",
+                     c->p.level ? json_integer(c->p.level) : json_null(), "from", from, "to", to,
+                     "definition_versions", versions, rows_key, rows);
+}
+
+typedef struct run_call {
+    rd_kpi_ctx *c;
+    rd_kpi_fn fn;
+    json_t *answer;
+} run_call;
+
+static int run_tx(rd_db *db, void *cls)
+{
+    run_call *k = cls;
+    json_decref(k->answer);
+    k->answer = NULL;
+    int r = rd_kpi_ctx_load(db, k->c);
+    return r < 0 ? r : k->fn(db, k->c, &k->answer);
+}
+
+void rd_kpi_run(rd_request *req, rd_kpi_ctx *c, rd_kpi_fn fn)
+{
+    run_call k = {.c = c, .fn = fn};
+    c->req = req;
+    int r = rd_request_tx(req, run_tx, &k, true);
+    if (r == -ECANCELED) {
+        /* the 400 is already set */
+    } else if (r < 0) {
+        rd_reply_store_error(req, r);
+    } else if (!k.answer) {
+        rd_reply_store_error(req, -ENOMEM);
+    } else {
+        rd_reply_json(req, 200, k.answer);
+        k.answer = NULL;
+    }
+    json_decref(k.answer);
+    rd_kpi_ctx_clear(c);
+}
