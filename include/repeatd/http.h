@@ -4,6 +4,7 @@
 #include "repeatd/config.h"
 #include "repeatd/domain.h"
 #include "repeatd/errors.h"
+#include "repeatd/metrics.h"
 #include "repeatd/pool.h"
 #include "repeatd/tx.h"
 
@@ -16,6 +17,7 @@ typedef struct rd_app {
     rd_pool *pool;
     atomic_int in_flight; /* requests between first call and completion */
     atomic_bool draining; /* SIGTERM seen: new requests get 503 */
+    rd_metrics metrics;
 } rd_app;
 
 struct rd_route;

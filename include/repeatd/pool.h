@@ -32,6 +32,9 @@ void rd_pool_free(rd_pool *p);
 int rd_pool_acquire(rd_pool *p, rd_db **ret);
 void rd_pool_release(rd_pool *p, rd_db *db);
 
+/* Connections in the pool and how many are idle now. */
+void rd_pool_stats(rd_pool *p, int *ret_size, int *ret_idle);
+
 /* Connect one connection outside the pool (commands). NULL with a message on stderr. */
 rd_db *rd_db_connect(const char *conninfo);
 void rd_db_close(rd_db *db);

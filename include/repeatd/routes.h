@@ -27,7 +27,13 @@ typedef enum rd_match {
 rd_match rd_route_find(const char *method, const char *path, const rd_route **ret,
                        char *params[RD_PATH_PARAMS], char ret_allow[RD_ALLOW_MAX]);
 
+/* The position of a route in the table, and how many there are (for metrics). */
+int rd_route_index(const rd_route *r);
+int rd_route_count(void);
+const rd_route *rd_route_at(int i);
+
 /* ---- handlers, one file per resource ---- */
+void rd_handle_metrics(rd_request *req);
 void rd_handle_healthz(rd_request *req);
 void rd_handle_readyz(rd_request *req);
 void rd_handle_ticket_create(rd_request *req);

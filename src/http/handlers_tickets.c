@@ -260,6 +260,8 @@ static void intake_run(rd_request *req, bool store)
     json_t *answer = json_deep_copy(x->answer);
     json_object_set_new(answer, "script",
                         json_string(req->lang == RD_LANG_EN ? x->script_en : x->script_zh));
+    if (store && !x->replayed)
+        rd_metrics_decision(&req->app->metrics, x->d.kind);
     rd_reply_json(req, store && !x->replayed ? 201 : 200, answer);
 out:
     json_decref(x->answer);

@@ -58,6 +58,9 @@ void rd_reply_error(rd_request *req, rd_err e, const char *field, const char *fm
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     json_t *body = json_pack("{s:s, s:s}", "error", errors[e].code, "message", msg);
+    if (!body) /* msg quoted bytes that are not UTF-8, such as a percent-decoded path */
+        body = json_pack("{s:s, s:s}", "error", errors[e].code, "message",
+                         "the request quoted bytes that are not valid UTF-8");
     if (body && field)
         json_object_set_new(body, "field", json_string(field));
     req->error_code = errors[e].code;
@@ -69,9 +72,11 @@ void rd_reply_store_error(rd_request *req, int r)
     if (r == -ECONNREFUSED || r == -ECONNRESET)
         rd_reply_error(req, RD_ERR_DB_UNAVAILABLE, NULL,
                        "the database is unavailable; try again shortly");
-    else
+    else {
+        atomic_fetch_add(&req->app->metrics.db_errors, 1);
         rd_reply_error(req, RD_ERR_INTERNAL, NULL,
                        "internal error (request %s); it has been logged", req->request_id);
+    }
 }
 
 rd_db *rd_request_db(rd_request *req)

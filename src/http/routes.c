@@ -8,6 +8,7 @@
 static const rd_route routes[] = {
     {"GET", "/healthz", rd_handle_healthz, RD_ROLE_NONE, false, 0},
     {"GET", "/readyz", rd_handle_readyz, RD_ROLE_NONE, false, 0},
+    {"GET", "/metrics", rd_handle_metrics, RD_ROLE_DASHBOARD, false, 0},
     {"POST", "/v1/tickets", rd_handle_ticket_create, RD_ROLE_CRM, true, 0},
     {"POST", "/v1/classify", rd_handle_classify, RD_ROLE_CRM, true, 0},
     {"GET", "/v1/tickets/{ticket_id}", rd_handle_ticket_get, RD_ROLE_CRM, false, 0},
@@ -33,6 +34,21 @@ static const rd_route routes[] = {
     {"GET", "/v1/kpi/green-channel", rd_handle_kpi_green_channel, RD_ROLE_DASHBOARD, false, 0},
     {"GET", "/v1/kpi/trend", rd_handle_kpi_trend, RD_ROLE_DASHBOARD, false, 0},
 };
+
+int rd_route_index(const rd_route *r)
+{
+    return (int)(r - routes);
+}
+
+int rd_route_count(void)
+{
+    return (int)(sizeof(routes) / sizeof(routes[0]));
+}
+
+const rd_route *rd_route_at(int i)
+{
+    return &routes[i];
+}
 
 /* Match path against pattern segment by segment; captures {x} segments into params. */
 static bool match(const char *pattern, const char *path, char *params[RD_PATH_PARAMS])

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -251,8 +252,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     rd_request *req = *con_cls;
     if (!req)
         return;
+    double ms = now_ms() - req->started_ms;
     rd_log_request(req->request_id, req->method, req->route ? req->route->pattern : req->path,
-                   req->status, now_ms() - req->started_ms, req->error_code);
+                   req->status, ms, req->error_code);
+    rd_metrics_request(&req->app->metrics, req->route ? rd_route_index(req->route) : -1,
+                       req->status, ms / 1e3);
     request_free(req);
     *con_cls = NULL;
 }
@@ -290,6 +294,11 @@ int rd_server_start(rd_app *app, rd_server **ret)
         free(s);
         return -EINVAL;
     }
+    rd_metrics *m = &app->metrics;
+    m->n_routes = rd_route_count() < RD_METRIC_ROUTES - 1 ? rd_route_count() : RD_METRIC_ROUTES - 1;
+    for (int i = 0; i < m->n_routes; i++)
+        snprintf(m->route_labels[i], RD_METRIC_LABEL_MAX, "%s %s", rd_route_at(i)->method,
+                 rd_route_at(i)->pattern);
     MHD_set_panic_func(on_panic, NULL);
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)app->config->listen_port, NULL, NULL, on_request, app,

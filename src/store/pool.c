@@ -138,6 +138,14 @@ int rd_pool_acquire(rd_pool *p, rd_db **ret)
     return 0;
 }
 
+void rd_pool_stats(rd_pool *p, int *ret_size, int *ret_idle)
+{
+    pthread_mutex_lock(&p->lock);
+    *ret_size = p->size;
+    *ret_idle = p->n_free;
+    pthread_mutex_unlock(&p->lock);
+}
+
 void rd_pool_release(rd_pool *p, rd_db *db)
 {
     pthread_mutex_lock(&p->lock);
