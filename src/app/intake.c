@@ -1,0 +1,222 @@
+/* Intake: validate a ticket, decide it against the citizen's history and store it. The store
+ * fetches, core decides, this file glues, for the HTTP handlers and the demo alike. */
+#include "repeatd/intake.h"
+
+#include "repeatd/current_settings.h"
+#include "repeatd/kpi_store.h"
+#include "repeatd/months.h"
+#include "repeatd/script.h"
+#include "repeatd/store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A refusal for the caller to answer with. */
+static int refuse(rd_intake *x, rd_err e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int refuse(rd_intake *x, rd_err e, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    x->err = e;
+    x->err_field = field;
+    va_start(ap, fmt);
+    vsnprintf(x->err_message, sizeof(x->err_message), fmt, ap);
+    va_end(ap);
+    return -ECANCELED;
+}
+
+/* Two calls on one citizen and problem are decided one after the other: an advisory lock on
+ * the first 8 bytes of SHA-256(citizen hash | category). */
+static int64_t problem_key(const char *citizen_hex, const char *category)
+{
+    char buf[2 * RD_HASH_LEN + 80];
+    uint8_t h[RD_HASH_LEN];
+    int n = snprintf(buf, sizeof(buf), "%s|%s", citizen_hex, category);
+    (void)rd_sha256(buf, (size_t)n, h);
+    int64_t k;
+    memcpy(&k, h, sizeof(k));
+    return k;
+}
+
+static rd_claim claim_of(const char *s)
+{
+    rd_claim c = RD_CLAIM_NONE;
+    if (s)
+        (void)rd_claim_parse(s, &c);
+    return c;
+}
+
+static int replay(rd_intake *x, store_existing *e)
+{
+    if (strcmp(e->request_hash_hex, x->request_hex) != 0) {
+        store_existing_clear(e);
+        return refuse(x, RD_ERR_IDEMPOTENCY_CONFLICT, "ticket_id",
+                      "ticket %s was already recorded with a different body", x->in.ticket_id);
+    }
+    x->replayed = true;
+    x->answer = json_incref(e->answer);
+    snprintf(x->script_zh, sizeof(x->script_zh), "%s", e->script_zh);
+    snprintf(x->script_en, sizeof(x->script_en), "%s", e->script_en);
+    store_existing_clear(e);
+    return 0;
+}
+
+static int insert_ticket(rd_db *db, rd_intake *x)
+{
+    char lat[32], lon[32];
+    char *answer_text = json_dumps(x->answer, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!answer_text)
+        return -ENOMEM;
+    snprintf(lat, sizeof(lat), "%.7f", x->in.lat.v);
+    snprintf(lon, sizeof(lon), "%.7f", x->in.lon.v);
+    store_ticket_row row = {
+        .ticket_id = x->in.ticket_id,
+        .citizen_hash_hex = x->who.citizen_hex,
+        .phone_hash_hex = x->who.has_phone ? x->who.phone_hex : NULL,
+        .phone_masked = x->who.has_phone ? x->who.phone_masked : NULL,
+        .category = x->in.category,
+        .received_at = x->in.received_at.text,
+        .channel = x->in.channel,
+        .address = x->in.address,
+        .lat = x->in.lat.set ? lat : NULL,
+        .lon = x->in.lon.set ? lon : NULL,
+        .description = x->in.description,
+        .claim = x->in.claim,
+        .new_evidence = x->in.new_evidence == 1,
+        .request_hash_hex = x->request_hex,
+        .decision = rd_decision_name(x->d.kind),
+        .rule = rd_rule_name(x->d.rule),
+        .counts_as_repeat = x->d.counts_as_repeat,
+        .creates_work_order = x->d.creates_work_order,
+        .repeat_ordinal = x->d.repeat_ordinal,
+        .chain_id = x->d.chain_id,
+        .related_ticket_id = x->d.related ? x->d.related->ticket_id : NULL,
+        .definition_version = x->settings.definition_version,
+        .answer_json = answer_text,
+        .script_zh = x->script_zh,
+        .script_en = x->script_en,
+        .received_month = rd_month_index(x->t.received_at, x->t.received_offset),
+    };
+    /* A repeat counts against the handling that failed: P's assignment as it is now. */
+    rd_assignment prior = {0};
+    if (x->d.counts_as_repeat && x->d.related) {
+        memcpy(prior.unit, x->d.related->unit, sizeof(prior.unit));
+        memcpy(prior.team, x->d.related->team, sizeof(prior.team));
+        memcpy(prior.handler, x->d.related->handler, sizeof(prior.handler));
+        row.repeat_unit = prior.unit;
+        row.repeat_team = prior.team;
+        row.repeat_handler = prior.handler;
+    }
+    int r = store_ticket_insert(db, &row);
+    free(answer_text);
+    if (r == 0) {
+        rd_kpi_deltas ds = {0};
+        rd_kpi_intake(&ds, x->in.category, row.received_month, row.definition_version,
+                      x->d.creates_work_order, x->d.counts_as_repeat, &prior);
+        r = store_kpi_apply(db, &ds);
+    }
+    /* An excluded call is one more call about P: it counts towards expedite_after_calls. */
+    if (r == 0 && !x->d.creates_work_order && x->d.related)
+        r = store_ticket_count_call(db, x->d.related->ticket_id);
+    return r;
+}
+
+int rd_intake_tx(rd_db *db, void *cls)
+{
+    rd_intake *x = cls;
+    json_decref(x->answer);
+    x->answer = NULL;
+    x->replayed = false;
+
+    int r = rd_current_settings(db, &x->settings);
+    if (r < 0)
+        return r;
+    if (x->store) {
+        /* A replay answers what was stored, whatever became of the category since. */
+        r = store_lock_problem(db, x->lock_key);
+        store_existing e;
+        if (r == 0)
+            r = store_ticket_existing(db, x->in.ticket_id, &e);
+        if (r < 0)
+            return r;
+        if (e.found)
+            return replay(x, &e);
+    }
+    store_category cat;
+    r = store_category_get(db, x->in.category, x->in.received_at.text, x->settings.time_zone,
+                           &cat);
+    if (r < 0)
+        return r;
+    if (!cat.found || !cat.leaf) {
+        return refuse(x, RD_ERR_UNKNOWN_CATEGORY, "category",
+                      "category %s is not a known leaf of the category tree", x->in.category);
+    }
+    r = store_candidates(db, x->who.citizen_hex, x->in.category, x->in.received_at.text,
+                         x->in.ticket_id, x->settings.lookback_months, x->settings.time_zone,
+                         x->cands, RD_CANDIDATES_MAX, &x->n_cands);
+    if (r < 0)
+        return r;
+
+    x->t = (rd_ticket_in){
+        .ticket_id = x->in.ticket_id,
+        .received_at = x->in.received_at.unix,
+        .received_offset = cat.utc_offset,
+        .has_location = x->in.lat.set,
+        .lat = x->in.lat.v,
+        .lon = x->in.lon.v,
+        .claim = claim_of(x->in.claim),
+        .new_evidence = x->in.new_evidence == 1,
+        .category_is_policy = cat.policy,
+    };
+    r = rd_decide(&x->t, x->cands, x->n_cands, &x->settings, &x->d);
+    if (r < 0)
+        return r;
+    rd_script_render(&x->d, RD_LANG_ZH, x->script_zh, sizeof(x->script_zh));
+    rd_script_render(&x->d, RD_LANG_EN, x->script_en, sizeof(x->script_en));
+    x->answer = rd_answer_json(&x->t, &x->d, x->settings.definition_version, x->n_cands,
+                               &x->settings);
+    if (!x->answer)
+        return -ENOMEM;
+    return x->store ? insert_ticket(db, x) : 0;
+}
+
+int rd_intake_prepare(rd_intake *x, json_t *body, const char *secret, bool store)
+{
+    rd_field_error ferr;
+    memset(x, 0, sizeof(*x));
+    x->store = store;
+    if (rd_ticket_req_parse(body, &x->in, &ferr) < 0) {
+        snprintf(x->err_field_buf, sizeof(x->err_field_buf), "%s", ferr.field);
+        refuse(x, RD_ERR_INVALID_FIELD, x->err_field_buf, "%s", ferr.message);
+        return -EINVAL;
+    }
+    int r = rd_citizen_key_make(secret, x->in.phone, x->in.citizen_id, &x->who);
+    if (r == -EINVAL) {
+        refuse(x, RD_ERR_INVALID_FIELD, "citizen.phone",
+               "citizen.phone must be a phone number of 5 to 20 digits");
+        return -EINVAL;
+    }
+    if (r < 0)
+        return r;
+    /* Same body means the same JSON value: key order and spacing do not matter. */
+    char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    uint8_t h[RD_HASH_LEN];
+    if (!canonical || rd_sha256(canonical, strlen(canonical), h) < 0) {
+        free(canonical);
+        return -ENOMEM;
+    }
+    free(canonical);
+    rd_hex(h, sizeof(h), x->request_hex);
+    x->lock_key = problem_key(x->who.citizen_hex, x->in.category);
+    return 0;
+}
+
+void rd_intake_clear(rd_intake *x)
+{
+    json_decref(x->answer);
+    x->answer = NULL;
+}
