@@ -1,6 +1,7 @@
 -- wrk script: POST /v1/tickets with unique ticket ids over a pool of citizens, so that a share
 -- of calls land on a citizen's earlier problem (repeats, in-progress calls) as on a live line.
--- Usage: wrk -t2 -c16 -d20s -s bench/intake.lua http://127.0.0.1:8080 -- KEY CITIZENS
+-- Usage: wrk -t2 -c16 -d20s -s bench/intake.lua http://127.0.0.1:8080 -- KEY CITIZENS [LEAVES]
+-- LEAVES: comma-separated leaf category codes (default: the sample tree's).
 local counter = 0
 local key, citizens
 local categories = {"HB.ZS.JZ", "CG.SZ.LD", "CG.SZ.PS", "JT.GJ.XL"}
@@ -8,6 +9,10 @@ local categories = {"HB.ZS.JZ", "CG.SZ.LD", "CG.SZ.PS", "JT.GJ.XL"}
 function init(args)
   key = args[1]
   citizens = tonumber(args[2] or "100000")
+  if args[3] and #args[3] > 0 then
+    categories = {}
+    for code in string.gmatch(args[3], "[^,]+") do categories[#categories + 1] = code end
+  end
   math.randomseed(os.time() + (tonumber(tostring({}):sub(8), 16) or 0))
   counter = math.random(1, 1e9) * 1000
 end

@@ -25,6 +25,8 @@ static const cf_key cf_keys[] = {
     {"REPEATD_BOOTSTRAP_ADMIN_KEY", CF_TEXT, NULL, 16, 256, OFF(bootstrap_admin_key)},
     {"REPEATD_THREADS", CF_INT, "4", 1, 256, OFF(threads)},
     {"REPEATD_MAX_BODY_BYTES", CF_INT, "65536", 1024, 16777216, OFF(max_body_bytes)},
+    /* Only for measuring what the KPI aggregates cost intake: with 1 the KPIs go stale. */
+    {"REPEATD_BENCH_NO_AGGREGATES", CF_INT, "0", 0, 1, OFF(bench_no_aggregates)},
 };
 
 static int parse_long(const char *s, long *ret)
@@ -93,6 +95,8 @@ static int load_key(const cf_key *k, rd_config *c, bool need_secret, char *err, 
         }
         if (k->offset == OFF(threads))
             c->threads = (int)n;
+        else if (k->offset == OFF(bench_no_aggregates))
+            c->bench_no_aggregates = (int)n;
         else
             c->max_body_bytes = n;
         return 0;

@@ -14,6 +14,7 @@ typedef struct rd_config {
     char *bootstrap_admin_key; /* REPEATD_BOOTSTRAP_ADMIN_KEY, NULL when unset */
     int threads;               /* REPEATD_THREADS */
     long max_body_bytes;       /* REPEATD_MAX_BODY_BYTES */
+    int bench_no_aggregates;   /* REPEATD_BENCH_NO_AGGREGATES: 1 = skip KPI upkeep (bench only) */
 } rd_config;
 
 /* Read and validate the environment. `need_secret` is false for commands that never hash a

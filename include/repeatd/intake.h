@@ -12,7 +12,8 @@
 #define RD_SCRIPT_MAX 1024
 
 typedef struct rd_intake {
-    bool store; /* false for /v1/classify */
+    bool store;     /* false for /v1/classify */
+    bool skip_kpis; /* REPEATD_BENCH_NO_AGGREGATES: measuring the aggregates' cost */
     rd_ticket_req in;
     rd_citizen_key who;
     char request_hex[2 * RD_HASH_LEN + 1];

@@ -11,6 +11,7 @@ typedef struct rd_event_call {
     rd_event_req ev;
     const char *body_text; /* the event as sent, JSON */
     bool want_view;        /* read the ticket back after the event (the HTTP answer) */
+    bool skip_kpis;        /* REPEATD_BENCH_NO_AGGREGATES: measuring the aggregates' cost */
     /* Outcome of the transaction, reset on every try. */
     rd_err err;       /* with -ECANCELED: 404, 409 */
     unsigned missing; /* rd_step bits when the close is refused */

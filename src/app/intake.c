@@ -113,7 +113,7 @@ static int insert_ticket(rd_db *db, rd_intake *x)
     }
     int r = store_ticket_insert(db, &row);
     free(answer_text);
-    if (r == 0) {
+    if (r == 0 && !x->skip_kpis) {
         rd_kpi_deltas ds = {0};
         rd_kpi_intake(&ds, x->in.category, row.received_month, row.definition_version,
                       x->d.creates_work_order, x->d.counts_as_repeat, &prior);

@@ -169,7 +169,7 @@ int rd_event_tx(rd_db *db, void *cls)
     if (r < 0)
         return r;
     r = apply_event(db, c, &st, &s);
-    if (r == 0)
+    if (r == 0 && !c->skip_kpis)
         r = record_kpis(db, c, &st);
     if (r < 0 || type == RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
         goto done;

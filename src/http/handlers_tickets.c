@@ -18,6 +18,7 @@ static void intake_run(rd_request *req, bool store)
         return;
     }
     int r = rd_intake_prepare(x, req->json, req->app->config->secret, store);
+    x->skip_kpis = req->app->config->bench_no_aggregates;
     if (r == 0) {
         r = rd_request_tx(req, rd_intake_tx, x, !store);
         if (r == -EEXIST && store) /* the same ticket_id inserted concurrently: replay or 409 */
