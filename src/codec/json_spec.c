@@ -2,6 +2,7 @@
 #include "repeatd/json_spec.h"
 
 #include "repeatd/closeout.h"
+#include "repeatd/months.h"
 
 #include <errno.h>
 #include <math.h>
@@ -213,19 +214,11 @@ void rd_time_format(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX])
 {
     int64_t local = t + offset_s;
     int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-    int64_t secs = local - days * 86400;
-    /* civil_from_days */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    int64_t y = yoe + era * 400 + (m <= 2);
+    int64_t secs = local - days * 86400, y;
+    int m, d;
+    rd_civil_from_days(days, &y, &m, &d);
     int32_t off = offset_s < 0 ? -offset_s : offset_s;
-    snprintf(ret, RD_TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", (long long)y, m, d,
-             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
+    snprintf(ret, RD_TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", (long long)y, m,
+             d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
              offset_s < 0 ? '-' : '+', off / 3600, off / 60 % 60);
 }

@@ -11,9 +11,9 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* Year and month (1..12) of a day count since 1970-01-01, proleptic Gregorian
+/* Year, month (1..12) and day of a day count since 1970-01-01, proleptic Gregorian
  * (H. Hinnant's civil_from_days). */
-static void civil_from_days(int64_t z, int64_t *ret_year, int *ret_month)
+void rd_civil_from_days(int64_t z, int64_t *ret_year, int *ret_month, int *ret_day)
 {
     z += 719468;
     int64_t era = floor_div(z, 146097);
@@ -25,6 +25,7 @@ static void civil_from_days(int64_t z, int64_t *ret_year, int *ret_month)
 
     *ret_year = yoe + era * 400 + (month <= 2);
     *ret_month = month;
+    *ret_day = (int)(doy - (153 * mp + 2) / 5 + 1);
 }
 
 int rd_month_index(int64_t t, int32_t offset_s)
@@ -39,8 +40,8 @@ int rd_month_index(int64_t t, int32_t offset_s)
         local = t + offset_s;
 
     int64_t year;
-    int month;
-    civil_from_days(floor_div(local, 86400), &year, &month);
+    int month, day;
+    rd_civil_from_days(floor_div(local, 86400), &year, &month, &day);
 
     int64_t idx = year * 12 + month - 1;
     if (idx > INT_MAX)
