@@ -128,15 +128,18 @@ typedef struct rd_kpi_deltas {
 
 /* Add `amount` of `metric` for a ticket of leaf `category`, month and version, assigned to
  * `who`, to every dimension (total, unit, team, handler, category), merging entries with the
- * same key. Entries whose values all come to 0 stay in the list with zeros. */
+ * same key. An empty unit, team or handler (not dispatched) is no group and is skipped: such a
+ * ticket counts in the total and its category only. Entries whose values all come to 0 stay
+ * in the list with zeros. */
 void rd_kpi_add(rd_kpi_deltas *ds, const rd_assignment *who, const char *category, int month,
                 int version, rd_kpi_metric metric, long amount);
 
-/* Intake: a complaint counts under the ticket's own (empty, not yet dispatched) assignment;
+/* Intake: a complaint counts in the total and its category (it has no assignment yet);
  * a repeat counts under the assignment of the ticket it repeats. */
 void rd_kpi_intake(rd_kpi_deltas *ds, const char *category, int month, int version,
                    bool creates_work_order, bool counts_as_repeat, const rd_assignment *prior);
 
-/* A (re)dispatch moves the ticket's complaint from its old assignment to the new one. */
+/* A (re)dispatch moves the ticket's complaint from its old assignment (none the first time)
+ * to the new one. */
 void rd_kpi_dispatch(rd_kpi_deltas *ds, const char *category, int month, int version,
                      const rd_assignment *before, const rd_assignment *after);

@@ -363,6 +363,13 @@ static rd_kpi_delta *find_delta(rd_kpi_deltas *ds, rd_kpi_dim dim, const char *k
     return NULL;
 }
 
+/* Nobody's unit, team or handler is not a group: a ticket not yet dispatched counts in the
+ * whole line and its category only. That keeps a new ticket's intake to two aggregate rows. */
+static bool counted(rd_kpi_dim dim, const char *key)
+{
+    return dim == RD_DIM_TOTAL || dim == RD_DIM_CATEGORY || key[0] != '\0';
+}
+
 /* rd_kpi_add, but all or nothing: -ENOSPC, with ds unchanged, when the new entries do not all
  * fit. Adding to some dimensions and not others would make the total disagree with the sum of
  * the units. */
@@ -385,12 +392,15 @@ static int add_checked(rd_kpi_deltas *ds, const rd_assignment *who, const char *
 
     size_t missing = 0;
     for (int dim = 0; dim < RD_DIM_COUNT_; dim++)
-        if (!find_delta(ds, (rd_kpi_dim)dim, keys[dim], month, version))
+        if (counted((rd_kpi_dim)dim, keys[dim]) &&
+            !find_delta(ds, (rd_kpi_dim)dim, keys[dim], month, version))
             missing++;
     if (missing > RD_KPI_DELTAS_MAX - ds->n)
         return -ENOSPC;
 
     for (int dim = 0; dim < RD_DIM_COUNT_; dim++) {
+        if (!counted((rd_kpi_dim)dim, keys[dim]))
+            continue;
         rd_kpi_delta *d = find_delta(ds, (rd_kpi_dim)dim, keys[dim], month, version);
         if (!d) {
             d = &ds->d[ds->n++];

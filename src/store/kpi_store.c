@@ -8,14 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows are inserted in key order so that two transactions never lock them crosswise. */
+/* Each connection writes its own shard of every row, so concurrent intakes never wait on one
+ * another's aggregate rows (a row lock lasts until COMMIT, fsync included); readers sum at most
+ * 8 shards. Rows are inserted in key order all the same. */
 static const rd_stmt q_apply = {
     "kpi_apply",
     "INSERT INTO kpi_counts AS k (dim, key, month, version, shard, complaints, repeats,"
     " contacted, first_contact_failed, closeouts_inspected, closeouts_rejected,"
     " false_closeouts)"
     " SELECT d.dim, d.key, d.month, d.version,"
-    "  CASE WHEN d.dim = 0 OR d.key = '' THEN pg_backend_pid() % 8 ELSE 0 END,"
+    "  pg_backend_pid() % 8,"
     "  d.c, d.r, d.ct, d.f, d.i, d.j, d.x"
     " FROM unnest($1::smallint[], $2::text[], $3::integer[], $4::integer[], $5::bigint[],"
     "  $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])"
