@@ -153,6 +153,7 @@ int rd_cmd_serve(void)
         goto out;
     }
     rd_app app = {.config = &c};
+    rd_key_cache_init(&app.keys);
     if (rd_pool_new(c.database_url, c.threads, &pool) < 0)
         goto out;
     app.pool = pool;
@@ -168,6 +169,7 @@ int rd_cmd_serve(void)
     rd_server_stop(server, DRAIN_S);
     server = NULL;
     status = 0;
+    rd_key_cache_destroy(&app.keys);
 out:
     rd_server_stop(server, 0);
     rd_pool_free(pool);

@@ -4,6 +4,7 @@
 #include "repeatd/config.h"
 #include "repeatd/domain.h"
 #include "repeatd/errors.h"
+#include "repeatd/key_cache.h"
 #include "repeatd/metrics.h"
 #include "repeatd/pool.h"
 #include "repeatd/tx.h"
@@ -18,6 +19,7 @@ typedef struct rd_app {
     atomic_int in_flight; /* requests between first call and completion */
     atomic_bool draining; /* SIGTERM seen: new requests get 503 */
     rd_metrics metrics;
+    rd_key_cache keys;
 } rd_app;
 
 struct rd_route;
