@@ -21,7 +21,9 @@ typedef struct rd_kpi_row {
     int period_start;  /* first month of the period */
     char key[RD_ID_MAX];
     long v[RD_KPI_METRIC_COUNT_];
-    int versions[8];   /* definition versions that made these numbers, ascending */
+    /* Definition versions that made these numbers, ascending. As many as an answer's union
+     * holds (kpi_view.c): a year's row easily spans more than a handful of settings changes. */
+    int versions[64];
     int n_versions;
 } rd_kpi_row;
 
@@ -32,9 +34,11 @@ typedef struct rd_kpi_row {
 int store_kpi_grouped(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from, int to,
                       rd_kpi_row **ret, size_t *ret_n);
 
-/* Top defect codes per key (dim unit or handler) over months [from, to]:
- * {"U01": [{"code": ..., "count": n}, ...]} (caller decrefs). */
-int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int from, int to, int per_key, json_t **ret);
+/* Top defect codes per period (of `period_months`, keyed by its first month index) and key
+ * (dim unit or handler) over months [from, to]:
+ * {"24300": {"U01": [{"code": ..., "count": n}, ...]}} (caller decrefs). */
+int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int period_months, int from, int to,
+                          int per_key, json_t **ret);
 
 /* Open chains in the green channel, oldest first (JSON array, caller decrefs). */
 int store_green_channel(rd_db *db, int min_ordinal, int limit, json_t **ret);

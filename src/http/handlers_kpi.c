@@ -231,11 +231,18 @@ void rd_handle_kpi_top_problems(rd_request *req)
 
 #define BASELINE_MAX 24
 
+/* Highest score first, equal scores by group: qsort is not stable, so the rows' key order
+ * would not survive it. */
 static int cmp_score_desc(const void *a, const void *b)
 {
-    double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
-    double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
-    return (x < y) - (x > y);
+    json_t *ja = *(json_t *const *)a, *jb = *(json_t *const *)b;
+    double x = json_real_value(json_object_get(ja, "score"));
+    double y = json_real_value(json_object_get(jb, "score"));
+    if (x != y)
+        return (x < y) - (x > y);
+    const char *ga = json_string_value(json_object_get(ja, "group"));
+    const char *gb = json_string_value(json_object_get(jb, "group"));
+    return strcmp(ga ? ga : "", gb ? gb : "");
 }
 
 static int anomalies_fn(rd_db *db, rd_kpi_ctx *c, json_t **ret)
@@ -277,7 +284,7 @@ static int anomalies_fn(rd_db *db, rd_kpi_ctx *c, json_t **ret)
         rd_kpi_note_versions(c, &rows[i]);
     }
     free(rows);
-    /* Highest score first; a stable order for equal scores comes from the rows' key order. */
+    /* Highest score first, then by group. */
     size_t m = json_array_size(found);
     json_t **items = calloc(m ? m : 1, sizeof(*items));
     for (size_t i = 0; items && i < m; i++)

@@ -5,6 +5,7 @@
 #include "repeatd/kpi_view.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define DIMS_ORG (RD_BY(RD_DIM_UNIT) | RD_BY(RD_DIM_TEAM) | RD_BY(RD_DIM_HANDLER))
@@ -51,7 +52,8 @@ static int quality_fn(rd_db *db, rd_kpi_ctx *c, json_t **ret)
 {
     int last = c->p.to + rd_period_months(c->p.period) - 1;
     json_t *defects;
-    int r = store_kpi_top_defects(db, c->p.by, c->p.from, last, 5, &defects);
+    int r = store_kpi_top_defects(db, c->p.by, rd_period_months(c->p.period), c->p.from, last, 5,
+                                  &defects);
     if (r < 0)
         return r;
     rd_kpi_row *rows;
@@ -69,7 +71,9 @@ static int quality_fn(rd_db *db, rd_kpi_ctx *c, json_t **ret)
         long false_co = rows[i].v[RD_KPI_FALSE_CLOSEOUTS];
         if (inspected == 0 && false_co == 0)
             continue;
-        json_t *top = json_object_get(defects, rows[i].key);
+        char period[16];
+        snprintf(period, sizeof(period), "%d", rows[i].period_start);
+        json_t *top = json_object_get(json_object_get(defects, period), rows[i].key);
         json_t *o = rd_kpi_row_head(c, &rows[i]);
         json_object_set_new(o, "inspected", json_integer(inspected));
         json_object_set_new(o, "rejected", json_integer(rejected));

@@ -70,15 +70,18 @@ static bool check_org_body(rd_request *req, size_t *ret_total)
         for (size_t i = 0; i < json_array_size(v); i++) {
             org_in in = {0};
             rd_field_error err;
-            if (rd_json_parse(json_array_get(v, i), org_lists[k].fields, &in, &err) < 0 ||
-                !in.code[0] || !in.name[0]) {
+            int r = rd_json_parse(json_array_get(v, i), org_lists[k].fields, &in, &err);
+            /* After a failed parse code or name may be NULL: only a parsed entry is looked at. */
+            if (r == 0 && (!in.code[0] || !in.name[0])) {
+                snprintf(err.field, sizeof(err.field), "%s", in.code[0] ? "name" : "code");
+                snprintf(err.message, sizeof(err.message), "code and name must not be empty");
+                r = -EINVAL;
+            }
+            if (r < 0) {
                 char field[200];
-                snprintf(field, sizeof(field), "%s[%zu].%s", key, i,
-                         in.code && !in.code[0] ? "code" : err.field);
+                snprintf(field, sizeof(field), "%s[%zu].%s", key, i, err.field);
                 rd_reply_error(req, RD_ERR_INVALID_FIELD, field, "%s[%zu]: %s", key, i,
-                               in.code && (!in.code[0] || !in.name[0])
-                                   ? "code and name must not be empty"
-                                   : err.message);
+                               err.message);
                 return false;
             }
         }

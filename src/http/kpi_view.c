@@ -89,8 +89,8 @@ json_t *rd_kpi_row_head(const rd_kpi_ctx *c, const rd_kpi_row *row)
 
 json_t *rd_rate_json(long num, long den)
 {
-    double r = rd_rate(num, den);
-    return r < 0 ? json_null() : json_real(r);
+    /* On the denominator, not on rd_rate's -1: a change rate (a fall) is rightly negative. */
+    return den == 0 ? json_null() : json_real(rd_rate(num, den));
 }
 
 static int cmp_int(const void *a, const void *b)

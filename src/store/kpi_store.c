@@ -42,15 +42,21 @@ static const rd_stmt q_defects = {
     4};
 
 /* Period starts are aligned to the calendar: month - (month % period) works because month
- * indices count from January of year 0. */
+ * indices count from January of year 0. A version whose numbers all net to zero for a period
+ * and key (the complaint of a ticket re-dispatched elsewhere) made none of them: it is left
+ * out, and a row with nothing left is no row. */
 static const rd_stmt q_grouped = {
     "kpi_grouped",
-    "SELECT k.month - k.month % $3::integer AS p, k.key, sum(k.complaints), sum(k.repeats),"
-    " sum(k.contacted), sum(k.first_contact_failed), sum(k.closeouts_inspected),"
-    " sum(k.closeouts_rejected), sum(k.false_closeouts),"
-    " array_to_string(array_agg(DISTINCT k.version ORDER BY k.version), ',')"
+    "SELECT p, key, sum(c), sum(r), sum(ct), sum(f), sum(i), sum(j), sum(x),"
+    " array_to_string(array_agg(version ORDER BY version), ',') FROM ("
+    " SELECT k.month - k.month % $3::integer AS p, k.key, k.version, sum(k.complaints) AS c,"
+    "  sum(k.repeats) AS r, sum(k.contacted) AS ct, sum(k.first_contact_failed) AS f,"
+    "  sum(k.closeouts_inspected) AS i, sum(k.closeouts_rejected) AS j,"
+    "  sum(k.false_closeouts) AS x"
     " FROM kpi_counts k WHERE k.dim = $1 AND k.month BETWEEN $4 AND $5"
     " AND $2::integer >= 0" /* the level: unused without a roll-up, typed all the same */
+    " GROUP BY 1, 2, 3) v"
+    " WHERE c <> 0 OR r <> 0 OR ct <> 0 OR f <> 0 OR i <> 0 OR j <> 0 OR x <> 0"
     " GROUP BY 1, 2 ORDER BY 1, 2",
     5};
 
@@ -64,25 +70,33 @@ static const rd_stmt q_grouped_level = {
     "  JOIN categories c ON c.code = u.code WHERE c.parent IS NOT NULL AND u.depth < 32),"
     " lv AS (SELECT leaf, code, max(depth) OVER (PARTITION BY leaf) - depth + 1 AS level"
     "  FROM up)"
-    " SELECT k.month - k.month % $3::integer AS p, coalesce(lv.code, k.key),"
-    " sum(k.complaints), sum(k.repeats), sum(k.contacted), sum(k.first_contact_failed),"
-    " sum(k.closeouts_inspected), sum(k.closeouts_rejected), sum(k.false_closeouts),"
-    " array_to_string(array_agg(DISTINCT k.version ORDER BY k.version), ',')"
+    " SELECT p, key, sum(c), sum(r), sum(ct), sum(f), sum(i), sum(j), sum(x),"
+    " array_to_string(array_agg(version ORDER BY version), ',') FROM ("
+    " SELECT k.month - k.month % $3::integer AS p, coalesce(lv.code, k.key) AS key, k.version,"
+    "  sum(k.complaints) AS c, sum(k.repeats) AS r, sum(k.contacted) AS ct,"
+    "  sum(k.first_contact_failed) AS f, sum(k.closeouts_inspected) AS i,"
+    "  sum(k.closeouts_rejected) AS j, sum(k.false_closeouts) AS x"
     " FROM kpi_counts k LEFT JOIN lv ON lv.leaf = k.key AND lv.level = $2::integer"
     " WHERE k.dim = $1 AND k.month BETWEEN $4 AND $5"
+    " GROUP BY 1, 2, 3) v"
+    " WHERE c <> 0 OR r <> 0 OR ct <> 0 OR f <> 0 OR i <> 0 OR j <> 0 OR x <> 0"
     " GROUP BY 1, 2 ORDER BY 1, 2",
     5};
 
+/* Per period (aligned like q_grouped's) and key: each row of an answer gets its own period's. */
 static const rd_stmt q_top_defects = {
     "kpi_top_defects",
-    "SELECT coalesce(jsonb_object_agg(key, codes), '{}'::jsonb)::text FROM ("
-    " SELECT key, jsonb_agg(jsonb_build_object('code', code, 'count', n)"
-    "  ORDER BY n DESC, code) FILTER (WHERE rn <= $4) AS codes FROM ("
-    "  SELECT key, code, sum(n) AS n,"
-    "   row_number() OVER (PARTITION BY key ORDER BY sum(n) DESC, code) AS rn"
-    "  FROM kpi_defects WHERE dim = $1 AND month BETWEEN $2 AND $3 GROUP BY key, code) d"
-    " GROUP BY key) t",
-    4};
+    "SELECT coalesce(jsonb_object_agg(p::text, keys), '{}'::jsonb)::text FROM ("
+    " SELECT p, jsonb_object_agg(key, codes) AS keys FROM ("
+    "  SELECT p, key, jsonb_agg(jsonb_build_object('code', code, 'count', n)"
+    "   ORDER BY n DESC, code) FILTER (WHERE rn <= $4) AS codes FROM ("
+    "   SELECT month - month % $5::integer AS p, key, code, sum(n) AS n,"
+    "    row_number() OVER (PARTITION BY month - month % $5::integer, key"
+    "     ORDER BY sum(n) DESC, code) AS rn"
+    "   FROM kpi_defects WHERE dim = $1 AND month BETWEEN $2 AND $3 GROUP BY 1, key, code) d"
+    "  GROUP BY p, key) k"
+    " GROUP BY p) t",
+    5};
 
 static const rd_stmt q_green = {
     "green_channel",
@@ -301,14 +315,16 @@ static int json_query(rd_db *db, const rd_stmt *stmt, const char *const *params,
     return r;
 }
 
-int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int from, int to, int per_key, json_t **ret)
+int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int period_months, int from, int to,
+                          int per_key, json_t **ret)
 {
-    char d[8], f[16], t[16], k[16];
+    char d[8], f[16], t[16], k[16], p[16];
     snprintf(d, sizeof(d), "%d", (int)dim);
     snprintf(f, sizeof(f), "%d", from);
     snprintf(t, sizeof(t), "%d", to);
     snprintf(k, sizeof(k), "%d", per_key);
-    const char *params[] = {d, f, t, k};
+    snprintf(p, sizeof(p), "%d", period_months);
+    const char *params[] = {d, f, t, k, p};
     return json_query(db, &q_top_defects, params, ret);
 }
 
