@@ -31,8 +31,6 @@ void rd_metrics_request(rd_metrics *m, int route, unsigned status, double second
     atomic_fetch_add(&m->latency[route][b], 1);
     atomic_fetch_add(&m->latency_count[route], 1);
     atomic_fetch_add(&m->latency_sum_us[route], (unsigned long)(seconds * 1e6));
-    if (status == 503)
-        atomic_fetch_add(&m->db_unavailable, 1);
 }
 
 void rd_metrics_decision(rd_metrics *m, rd_decision_kind kind)

@@ -69,10 +69,11 @@ void rd_reply_error(rd_request *req, rd_err e, const char *field, const char *fm
 
 void rd_reply_store_error(rd_request *req, int r)
 {
-    if (r == -ECONNREFUSED || r == -ECONNRESET)
+    if (r == -ECONNREFUSED || r == -ECONNRESET) {
+        atomic_fetch_add(&req->app->metrics.db_unavailable, 1);
         rd_reply_error(req, RD_ERR_DB_UNAVAILABLE, NULL,
                        "the database is unavailable; try again shortly");
-    else {
+    } else {
         atomic_fetch_add(&req->app->metrics.db_errors, 1);
         rd_reply_error(req, RD_ERR_INTERNAL, NULL,
                        "internal error (request %s); it has been logged", req->request_id);

@@ -105,7 +105,7 @@ static const rd_stmt q_green = {
     "  t.phone_masked AS citizen, t.repeat_ordinal AS repeats,"
     "  f.received_at AS first_received_at, t.received_at AS latest_received_at,"
     "  f.unit AS original_unit, f.team AS original_team, f.handler AS original_handler,"
-    "  t.unit, t.handler, t.deadline"
+    "  t.unit, t.team, t.handler, t.deadline"
     "  FROM tickets t JOIN tickets f ON f.ticket_id = t.chain_id"
     "  WHERE t.status = 'open' AND t.counts_as_repeat AND t.repeat_ordinal >= $1"
     "  AND NOT EXISTS (SELECT 1 FROM tickets n WHERE n.chain_id = t.chain_id"
