@@ -37,6 +37,7 @@ typedef struct rd_prior {
     bool contact_reached;     /* a contact attempt reached the citizen */
     bool followup_reached;    /* a follow-up call reached the citizen */
     bool closeout_accepted;   /* a close-out passed inspection */
+    int closeout_rejections;  /* close-outs rejected by inspection before that */
     bool closeout_unresolved; /* the accepted close-out, or the closing, says unresolved */
     bool false_closeout;      /* an audit found its close-out false */
 } rd_prior;

@@ -93,7 +93,11 @@ static unsigned root_causes_of(const rd_prior *p)
         c |= RD_CAUSE_PRIOR_CONTACT_FAILED;
     if (!p->followup_reached)
         c |= RD_CAUSE_PRIOR_NO_FOLLOWUP;
-    if (!p->closeout_accepted)
+    /* 无法追溯首次处理情况: the first handling's record lacked required elements. Inspection
+     * refuses such a close-out and a ticket cannot close without one that passes, so on a
+     * closed P the trace is a rejection on record (or, for history loaded from elsewhere, no
+     * accepted close-out at all). */
+    if (!p->closeout_accepted || p->closeout_rejections > 0)
         c |= RD_CAUSE_PRIOR_INCOMPLETE_RECORD;
     if (p->false_closeout)
         c |= RD_CAUSE_PRIOR_FALSE_CLOSEOUT;

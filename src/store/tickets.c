@@ -27,7 +27,7 @@ static const rd_stmt q_candidates = {
     " coalesce(t.unit, ''), coalesce(t.team, ''), coalesce(t.handler, ''),"
     " extract(epoch FROM t.deadline)::bigint, t.repeat_ordinal, t.chain_id, t.calls,"
     " t.contact_reached, t.followup_reached, t.closeout_accepted, t.closeout_unresolved,"
-    " t.false_closeout"
+    " t.false_closeout, t.closeout_rejections"
     " FROM tickets t"
     " WHERE t.citizen_hash = $1::bytea AND t.category = $2 AND t.creates_work_order"
     "   AND t.received_at <= $3::timestamptz AND t.ticket_id <> $4"
@@ -144,6 +144,7 @@ static void read_prior(PGresult *res, int i, rd_prior *p)
     p->closeout_accepted = col_bool(res, i, 17);
     p->closeout_unresolved = col_bool(res, i, 18);
     p->false_closeout = col_bool(res, i, 19);
+    p->closeout_rejections = atoi(PQgetvalue(res, i, 20));
 }
 
 int store_candidates(rd_db *db, const char *citizen_hash_hex, const char *category,

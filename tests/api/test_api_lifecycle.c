@@ -365,7 +365,7 @@ END_TEST
 
 /* 无法追溯首次处理情况: a close-out that only says "已维修" is rejected, so the ticket cannot
  * be closed on it; the citizen's next call finds the problem still in progress. */
-START_TEST(incomplete_record_cannot_close)
+START_TEST(incomplete_record_is_traced)
 {
     const char *id = "LC-IR-1";
     POST_TICKET(201, .id = id, .at = at(2, 2, 20, 0), .phone = phone(220), .category = LD,
@@ -382,6 +382,18 @@ START_TEST(incomplete_record_cannot_close)
     json_t *a = POST_TICKET(201, .id = "LC-IR-2", .at = at(2, 20, 20, 0), .phone = phone(220),
                             .category = LD, .claim = "unresolved");
     CHECK(decision_is(a, "excluded_in_progress", "R2", 0));
+
+    /* Rewritten with every element it closes; the rejection stays on record, and a repeat
+     * traces the first handling (trace_prior_handling). */
+    EVENT(id, ev_closeout(at(2, 21, 16, 0), at(2, 21, 10, 0), true, true), 201);
+    EVENT(id, ev_followup(at(2, 22, 9, 0), true, true, true), 201);
+    EVENT(id, ev_closed(at(2, 22, 10, 0), "resolved"), 201);
+    a = POST_TICKET(201, .id = "LC-IR-3", .at = at(2, 25, 20, 0), .phone = phone(220),
+                    .category = LD, .claim = "unresolved");
+    CHECK(decision_is(a, "repeat", "R6", 1));
+    CHECK(codes_are(jget(a, "root_causes"), "prior_incomplete_record"));
+    CHECK(codes_are(jget(a, "actions"),
+                    "dispatch_to_original_handler,expedite,trace_prior_handling"));
 }
 END_TEST
 
@@ -475,7 +487,7 @@ int main(void)
     tcase_add_test(tc, closed_ticket_refuses_events);
     tcase_add_test(tc, audit_false_closeout);
     tcase_add_test(tc, root_causes_read_off_prior);
-    tcase_add_test(tc, incomplete_record_cannot_close);
+    tcase_add_test(tc, incomplete_record_is_traced);
     tcase_add_test(tc, caller_history);
     suite_add_tcase(s, tc);
     return harness_run(s, tc);

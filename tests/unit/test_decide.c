@@ -82,6 +82,7 @@ typedef struct tprior {
     const char *chain; /* NULL: its own id */
     int calls;
     bool no_contact, no_followup, no_closeout, closeout_unresolved, false_closeout;
+    int rejections; /* close-outs rejected before the accepted one */
 } tprior;
 
 typedef struct texpect {
@@ -321,6 +322,11 @@ static const vector vectors[] = {
      CANDS({.id = "P1", .at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED, .no_closeout = true}),
      .e = {E_R6, .ordinal = 1, .chain = "P1", .related = "P1", .causes = C_RECORD,
            ACTS(ORIGINAL, EXPEDITE, TRACE), .in_window = true}},
+    {"r6_cause_incomplete_record_rejected_before_accepted",
+     .t = {.at = T_AT, .claim = RD_CLAIM_UNRESOLVED},
+     CANDS({.id = "P1", .at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED, .rejections = 1}),
+     .e = {E_R6, .ordinal = 1, .chain = "P1", .related = "P1", .causes = C_RECORD,
+           ACTS(ORIGINAL, EXPEDITE, TRACE), .in_window = true}},
     {"r6_cause_false_closeout_mandatory_original_handler",
      .t = {.at = T_AT, .claim = RD_CLAIM_UNRESOLVED},
      CANDS({.id = "P1", .at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED, .false_closeout = true}),
@@ -510,6 +516,7 @@ static rd_prior make_prior(const tprior *tp)
     p.contact_reached = !tp->no_contact;
     p.followup_reached = !tp->no_followup;
     p.closeout_accepted = !tp->no_closeout;
+    p.closeout_rejections = tp->rejections;
     p.closeout_unresolved = tp->closeout_unresolved;
     p.false_closeout = tp->false_closeout;
     return p;
