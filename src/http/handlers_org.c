@@ -209,7 +209,11 @@ void rd_handle_targets_put(rd_request *req)
         rd_field_error err;
         char field[200];
         int r = rd_json_parse(json_array_get(t.list, i), target_fields, &in, &err);
-        if (r == 0 && in.period && !period_label_valid(in.period)) {
+        if (r == 0 && !in.code[0]) {
+            snprintf(err.field, sizeof(err.field), "code");
+            snprintf(err.message, sizeof(err.message), "code must not be empty");
+            r = -EINVAL;
+        } else if (r == 0 && in.period && !period_label_valid(in.period)) {
             snprintf(err.field, sizeof(err.field), "period");
             snprintf(err.message, sizeof(err.message),
                      "period must be a label like 2026-10, 2026-Q4 or 2026, or null for a "

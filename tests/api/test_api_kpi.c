@@ -460,6 +460,8 @@ START_TEST(admin_targets_validation)
          "targets[0].scope"},
         {"{\"targets\": [{\"code\":\"V1\",\"target_rate\":0.1}]}", "targets[0].scope"},
         {"{\"targets\": [{\"scope\":\"unit\",\"target_rate\":0.1}]}", "targets[0].code"},
+        {"{\"targets\": [{\"scope\":\"unit\",\"code\":\"\",\"target_rate\":0.1}]}",
+         "targets[0].code"},
         {"{\"targets\": [{\"scope\":\"unit\",\"code\":\"V1\",\"target_rate\":0.1,"
          "\"colour\":\"red\"}]}",
          "targets[0].colour"},
