@@ -5,9 +5,45 @@
 # cluster (var/pg), the HMAC secret (var/secret) and the admin key (var/admin.key).
 # Ctrl-C or SIGTERM stops the server, then the cluster. Works from any directory, as root or not.
 #
+#   deploy/run-local.sh              serve the database as it is
+#   deploy/run-local.sh --demo [N]   first load the demo city (N tickets, default 200000, with
+#                                    their lifecycle events and KPIs) unless the database already
+#                                    holds it, so that the dashboards show numbers at once
+#
 # Environment: REPEATD_LISTEN (default 127.0.0.1:8080), REPEATD_PG_PORT (the cluster's socket
 # number, default 54329), and any other REPEATD_* variable, passed on to the server.
 set -euo pipefail
+
+usage() { echo "usage: $0 [--demo [TICKETS]]" >&2; }
+
+demo_tickets=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --demo)
+        demo_tickets=200000
+        if [ $# -gt 1 ] && [[ $2 =~ ^[0-9]+$ ]]; then
+            demo_tickets=$2
+            shift
+        fi
+        ;;
+    --demo=*)
+        demo_tickets=${1#--demo=}
+        ;;
+    -h | --help)
+        usage
+        exit 0
+        ;;
+    *)
+        usage
+        exit 2
+        ;;
+    esac
+    shift
+done
+if [ -n "$demo_tickets" ] && ! [[ $demo_tickets =~ ^[0-9]+$ && $demo_tickets -ge 100 ]]; then
+    echo "run-local: --demo takes a number of tickets, 100 or more" >&2
+    exit 2
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -89,6 +125,26 @@ REPEATD_SECRET=$(<var/secret)
 REPEATD_BOOTSTRAP_ADMIN_KEY=$(<var/admin.key)
 export REPEATD_DATABASE_URL REPEATD_SECRET REPEATD_BOOTSTRAP_ADMIN_KEY
 
+# The demo city is built once, through the same intake and lifecycle code as live traffic;
+# later runs find its tickets and serve them as they are.
+demo_ready=false
+if [ -n "$demo_tickets" ]; then
+    build/repeatd migrate
+    demo_count=$("$PSQL" "$REPEATD_DATABASE_URL" -XtAc \
+        "select count(*) from tickets where ticket_id like 'DEMO-%'")
+    if [ "$demo_count" -gt 0 ]; then
+        say "the database already holds the demo city ($demo_count tickets); not rebuilding it"
+        demo_ready=true
+    else
+        say "building the demo city ($demo_tickets tickets); this takes a few minutes"
+        if build/repeatd demo --tickets "$demo_tickets"; then
+            demo_ready=true
+        else
+            say "warning: the demo city was not built"
+        fi
+    fi
+fi
+
 build/repeatd serve &
 server_pid=$!
 
@@ -136,6 +192,25 @@ try: curl $base/readyz
      curl -H "Authorization: Bearer \$(cat $ROOT/var/admin.key)" $base/v1/admin/settings
 
 EOF
+if $demo_ready; then
+    # The last full month, where the demo planted its anomalies, and a year before it.
+    this_month=$(TZ=Asia/Shanghai date +%Y-%m-01)
+    last_month=$(date -d "$this_month -1 month" +%Y-%m)
+    year_before=$(date -d "$this_month -12 month" +%Y-%m)
+    cat <<EOF
+The demo city is loaded. The dashboards' numbers, for example:
+     K="Authorization: Bearer \$(cat $ROOT/var/admin.key)"
+     curl -H "\$K" '$base/v1/kpi/repeats?period=month&from=$year_before&to=$last_month'
+     curl -H "\$K" '$base/v1/kpi/repeats?by=unit&at=$last_month'
+     curl -H "\$K" '$base/v1/kpi/ranking?period=year'
+     curl -H "\$K" '$base/v1/kpi/top-problems?at=$last_month'
+     curl -H "\$K" '$base/v1/kpi/anomalies?at=$last_month'
+     curl -H "\$K" '$base/v1/kpi/anomalies?at=$last_month&by=unit'
+     curl -H "\$K" '$base/v1/kpi/contact-failures?period=year'
+     curl -H "\$K" '$base/v1/kpi/closeout-quality?at=$last_month'
+
+EOF
+fi
 
 status=0
 wait "$server_pid" || status=$?

@@ -40,7 +40,7 @@ static rd_db *connect_waiting(const char *url, int wait_s)
 }
 
 /* Migrations, then the defaults of every setting not stored yet. */
-static int prepare_database(rd_db *db)
+int rd_prepare_database(rd_db *db)
 {
     int r = store_migrate(db);
     if (r < 0)
@@ -73,7 +73,7 @@ int rd_cmd_migrate(void)
     if (load_config(&c, false) < 0)
         return 2;
     rd_db *db = connect_waiting(c.database_url, STARTUP_DB_WAIT_S);
-    int r = db ? prepare_database(db) : -ECONNREFUSED;
+    int r = db ? rd_prepare_database(db) : -ECONNREFUSED;
     rd_db_close(db);
     rd_config_free(&c);
     if (r < 0) {
@@ -112,7 +112,7 @@ int rd_cmd_key_create(int argc, char **argv)
         return 2;
     char key[RD_TOKEN_LEN];
     rd_db *db = connect_waiting(c.database_url, 0);
-    int r = db ? prepare_database(db) : -ECONNREFUSED;
+    int r = db ? rd_prepare_database(db) : -ECONNREFUSED;
     if (r >= 0)
         r = rd_random_token(key);
     if (r >= 0)
@@ -144,7 +144,7 @@ int rd_cmd_serve(void)
     rd_pool *pool = NULL;
     rd_server *server = NULL;
     rd_db *db = connect_waiting(c.database_url, STARTUP_DB_WAIT_S);
-    int r = db ? prepare_database(db) : -ECONNREFUSED;
+    int r = db ? rd_prepare_database(db) : -ECONNREFUSED;
     if (r >= 0 && c.bootstrap_admin_key)
         r = ensure_key(db, "bootstrap", "admin", c.bootstrap_admin_key);
     rd_db_close(db);
