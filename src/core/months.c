@@ -28,6 +28,16 @@ void rd_civil_from_days(int64_t z, int64_t *ret_year, int *ret_month, int *ret_d
     *ret_day = (int)(doy - (153 * mp + 2) / 5 + 1);
 }
 
+int64_t rd_days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = floor_div(y, 400);
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
 int rd_month_index(int64_t t, int32_t offset_s)
 {
     /* Saturate rather than overflow for absurd inputs; real times are far from the edges. */

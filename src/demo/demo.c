@@ -38,21 +38,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* The first instant of month index `month` in the city's zone. */
 static int64_t month_start(int month)
 {
-    return days_from_civil(month / 12, month % 12 + 1, 1) * DAY - SIM_TZ_OFFSET;
+    return rd_days_from_civil(month / 12, month % 12 + 1, 1) * DAY - SIM_TZ_OFFSET;
 }
 
 static void month_label(int month, char out[16])

@@ -104,6 +104,21 @@ static const struct window_case {
     {"extremes_do_not_overflow", INT_MIN, INT_MAX, INT_MAX, false},
 };
 
+/* Civil dates and day counts are inverses, across leap days, centuries and before 1970. */
+START_TEST(test_civil_round_trip)
+{
+    ck_assert_int_eq(rd_days_from_civil(1970, 1, 1), 0);
+    ck_assert_int_eq(rd_days_from_civil(2000, 3, 1), 11017);
+    ck_assert_int_eq(rd_days_from_civil(1969, 12, 31), -1);
+    for (int64_t days = -800000; days <= 800000; days += 37) {
+        int64_t y;
+        int m, d;
+        rd_civil_from_days(days, &y, &m, &d);
+        ck_assert_int_eq(rd_days_from_civil(y, m, d), days);
+    }
+}
+END_TEST
+
 START_TEST(test_window_case)
 {
     const struct window_case *c = &window_cases[_i];
@@ -121,6 +136,7 @@ static Suite *months_suite(void)
                         (int)(sizeof(month_cases) / sizeof(month_cases[0])));
     tcase_add_test(tc, test_month_sweep_against_gmtime);
     tcase_add_test(tc, test_month_extremes_do_not_crash);
+    tcase_add_test(tc, test_civil_round_trip);
     tcase_add_loop_test(tc, test_window_case, 0,
                         (int)(sizeof(window_cases) / sizeof(window_cases[0])));
     suite_add_tcase(s, tc);
