@@ -40,7 +40,8 @@ typedef struct rd_request {
     size_t body_len, body_cap, body_max;
     bool too_large;
 
-    const struct rd_route *route;
+    const struct rd_route *route; /* NULL unless match is RD_MATCH_OK */
+    int match;                    /* rd_match of the method and path */
     char *path_params[RD_PATH_PARAMS];
     json_t *json; /* the parsed body, when the route takes one */
     char key_name[65];

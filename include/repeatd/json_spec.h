@@ -48,7 +48,8 @@ typedef struct rd_field_error {
  * optional field must not pass silently). 0 or -EINVAL with *err filled. */
 int rd_json_parse(json_t *obj, const rd_field *fields, void *target, rd_field_error *err);
 
-/* RFC 3339 date-time with offset (Z or +hh:mm) to unix seconds; fractions are dropped. */
+/* RFC 3339 date-time with offset (Z or +hh:mm, at most ±15:59) to unix seconds; fractions are
+ * dropped. */
 int rd_time_parse(const char *s, int64_t *ret);
 
 /* Format unix seconds at a UTC offset as RFC 3339: 2026-11-28T09:15:00+08:00. */

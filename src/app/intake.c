@@ -33,9 +33,11 @@ static int refuse(rd_intake *x, rd_err e, const char *field, const char *fmt, ..
  * the first 8 bytes of SHA-256(citizen hash | category). */
 static int64_t problem_key(const char *citizen_hex, const char *category)
 {
-    char buf[2 * RD_HASH_LEN + 80];
+    char buf[2 * RD_HASH_LEN + 2 + RD_ID_MAX]; /* a category: 64 characters of UTF-8 */
     uint8_t h[RD_HASH_LEN];
     int n = snprintf(buf, sizeof(buf), "%s|%s", citizen_hex, category);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        n = (int)sizeof(buf) - 1; /* hash what fits; never read past the buffer */
     (void)rd_sha256(buf, (size_t)n, h);
     int64_t k;
     memcpy(&k, h, sizeof(k));
@@ -147,8 +149,7 @@ int rd_intake_tx(rd_db *db, void *cls)
             return replay(x, &e);
     }
     store_category cat;
-    r = store_category_get(db, x->in.category, x->in.received_at.text, x->settings.time_zone,
-                           &cat);
+    r = store_category_get(db, x->in.category, x->in.received_at.text, x->settings.time_zone, &cat);
     if (r < 0)
         return r;
     if (!cat.found || !cat.leaf) {
@@ -177,8 +178,8 @@ int rd_intake_tx(rd_db *db, void *cls)
         return r;
     rd_script_render(&x->d, RD_LANG_ZH, x->script_zh, sizeof(x->script_zh));
     rd_script_render(&x->d, RD_LANG_EN, x->script_en, sizeof(x->script_en));
-    x->answer = rd_answer_json(&x->t, &x->d, x->settings.definition_version, x->n_cands,
-                               &x->settings);
+    x->answer =
+        rd_answer_json(&x->t, &x->d, x->settings.definition_version, x->n_cands, &x->settings);
     if (!x->answer)
         return -ENOMEM;
     return x->store ? insert_ticket(db, x) : 0;

@@ -107,13 +107,15 @@ json_t *rd_kpi_answer(rd_kpi_ctx *c, const char *rows_key, json_t *rows)
     rd_period_label(c->p.period, c->p.to, to);
     /* Versions ascending, so that two answers over the same data read the same. */
     size_t n = json_array_size(c->versions);
-    json_t *items[64];
-    for (size_t i = 0; i < n && i < 64; i++)
-        items[i] = json_array_get(c->versions, i);
-    qsort(items, n < 64 ? n : 64, sizeof(items[0]), cmp_int);
+    json_t **items = calloc(n ? n : 1, sizeof(*items));
     json_t *versions = json_array();
-    for (size_t i = 0; i < n && i < 64; i++)
+    for (size_t i = 0; items && i < n; i++)
+        items[i] = json_array_get(c->versions, i);
+    if (items)
+        qsort(items, n, sizeof(items[0]), cmp_int);
+    for (size_t i = 0; items && i < n; i++)
         json_array_append(versions, items[i]);
+    free(items);
     return json_pack("{s:s, s:o, s:o, s:s, s:s, s:o, s:o}", "period",
                      rd_period_kind_name(c->p.period), "by",
                      c->p.has_by ? json_string(rd_kpi_dim_name(c->p.by)) : json_null(), "level",

@@ -48,8 +48,7 @@ static rd_lang pick_lang(struct MHD_Connection *c)
     if (!h)
         return RD_LANG_ZH;
     h += strspn(h, " \t");
-    return strncasecmp(h, "en", 2) == 0 && !isalpha((unsigned char)h[2]) ? RD_LANG_EN
-                                                                           : RD_LANG_ZH;
+    return strncasecmp(h, "en", 2) == 0 && !isalpha((unsigned char)h[2]) ? RD_LANG_EN : RD_LANG_ZH;
 }
 
 static rd_request *request_new(rd_app *app, struct MHD_Connection *c, const char *method,
@@ -70,6 +69,10 @@ static rd_request *request_new(rd_app *app, struct MHD_Connection *c, const char
     req->body_max = (size_t)app->config->max_body_bytes;
     req->lang = pick_lang(c);
     set_request_id(req);
+    /* Routed before the body arrives, so that the route's own body limit applies to it. */
+    req->match = rd_route_find(req->method, req->path, &req->route, req->path_params, req->allow);
+    if (req->match == RD_MATCH_OK && req->route->max_body)
+        req->body_max = (size_t)req->route->max_body;
     atomic_fetch_add(&app->in_flight, 1);
     return req;
 }
@@ -119,8 +122,8 @@ static bool is_json_type(const char *ct)
     if (!ct)
         return false;
     size_t n = strlen("application/json");
-    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' ||
-                                                           ct[n] == ' ');
+    return strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 /* Body checks shared by every JSON route: type, size, syntax. */
@@ -139,8 +142,9 @@ static bool parse_body(rd_request *req)
         return false;
     }
     if (req->body_len == 0) {
-        rd_reply_error(req, RD_ERR_INVALID_JSON, NULL, "the body is empty; a JSON object is "
-                                                       "required");
+        rd_reply_error(req, RD_ERR_INVALID_JSON, NULL,
+                       "the body is empty; a JSON object is "
+                       "required");
         return false;
     }
     json_error_t e;
@@ -163,8 +167,8 @@ static void dispatch(rd_request *req)
         rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
         return;
     }
-    const rd_route *route = NULL;
-    switch (rd_route_find(req->method, req->path, &route, req->path_params, req->allow)) {
+    const rd_route *route = req->route;
+    switch (req->match) {
     case RD_MATCH_NO_PATH:
         rd_reply_error(req, RD_ERR_NOT_FOUND, NULL, "no resource at %s", req->path);
         return;
@@ -175,9 +179,6 @@ static void dispatch(rd_request *req)
     case RD_MATCH_OK:
         break;
     }
-    req->route = route;
-    if (route->max_body)
-        req->body_max = (size_t)route->max_body;
     if (route->role != RD_ROLE_NONE && !rd_auth_check(req, route->role))
         return;
     if (route->json_body && !parse_body(req))
@@ -219,9 +220,8 @@ static enum MHD_Result queue_reply(rd_request *req)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     rd_request *req = *con_cls;
     if (!req) {
@@ -277,8 +277,8 @@ int rd_server_start(rd_app *app, rd_server **ret)
     struct sockaddr_in6 a6 = {0};
     struct sockaddr_in a4 = {0};
     const struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     const char *host = app->config->listen_host;
     if (inet_pton(AF_INET, host, &a4.sin_addr) == 1 ||
         (!strcmp(host, "localhost") && inet_pton(AF_INET, "127.0.0.1", &a4.sin_addr) == 1)) {
@@ -302,11 +302,10 @@ int rd_server_start(rd_app *app, rd_server **ret)
     MHD_set_panic_func(on_panic, NULL);
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)app->config->listen_port, NULL, NULL, on_request, app,
-        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)app->config->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->config->threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, app, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return -EADDRINUSE;

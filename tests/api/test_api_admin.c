@@ -492,6 +492,32 @@ START_TEST(admin_key_passes_every_role)
 }
 END_TEST
 
+/* A real tree is larger than the default body limit: the category upload's own 4 MiB limit
+ * applies while the body streams in, not only after it arrived. */
+START_TEST(categories_large_tree)
+{
+    size_t cap = 200000, n = 0;
+    char *body = malloc(cap);
+    ck_assert_ptr_nonnull(body);
+    n += (size_t)snprintf(body + n, cap - n,
+                          "{\"categories\":[{\"code\":\"BIG\",\"name\":\"大批量目录\","
+                          "\"parent\":null}");
+    for (int i = 0; i < 1500; i++)
+        n += (size_t)snprintf(body + n, cap - n,
+                              ",{\"code\":\"BIG.%04d\",\"name\":\"末端节点%04d\","
+                              "\"parent\":\"BIG\",\"policy\":false}",
+                              i, i);
+    n += (size_t)snprintf(body + n, cap - n, "]}");
+    ck_assert_uint_gt(n, 65536);
+    long st;
+    json_t *r = admin("PUT", "/v1/admin/categories", body, &st);
+    free(body);
+    ck_assert_int_eq(st, 200);
+    ck_assert_int_eq(jint(r, "upserted"), 1501);
+    ck_assert_int_eq(jbool(category_of("BIG.1499"), "leaf"), 1);
+}
+END_TEST
+
 int main(void)
 {
     harness_start("admin");
@@ -512,6 +538,7 @@ int main(void)
     tcase_add_test(tc, definition_version_and_window);
     tcase_add_test(tc, time_zone_defines_natural_months);
     tcase_add_test(tc, admin_key_passes_every_role);
+    tcase_add_test(tc, categories_large_tree);
     suite_add_tcase(s, tc);
     return harness_run(s, tc);
 }

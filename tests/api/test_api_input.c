@@ -417,6 +417,9 @@ static const row table[] = {
               TBX("IN-D-6", ",\"received_at\":\"yesterday\"," CIT_OK "," CAT_OK), "received_at"),
     BAD_FIELD("empty time", "IN-D-7", TBX("IN-D-7", ",\"received_at\":\"\"," CIT_OK "," CAT_OK),
               "received_at"),
+    BAD_FIELD("offset beyond 15:59", "IN-D-8",
+              TBX("IN-D-8", ",\"received_at\":\"2026-09-03T09:00:00+18:00\"," CIT_OK "," CAT_OK),
+              "received_at"),
 
     /* ---- coordinates ---- */
     BAD_FIELD("lat 91", "IN-G-1", TB("IN-G-1", ",\"location\":{\"lat\":91,\"lon\":113.2}"),
@@ -448,6 +451,13 @@ static const row table[] = {
            TBX("IN-C-2", "," AT_OK "," CIT_OK ",\"category\":\"HB.ZS\""), 422, "unknown_category",
            "category"),
     TICKET("root category", "IN-C-3", TBX("IN-C-3", "," AT_OK "," CIT_OK ",\"category\":\"HB\""),
+           422, "unknown_category", "category"),
+    /* 64 characters of 3 bytes each: the problem lock hashes it without reading past its
+     * buffer (an ASan build fails here if it does). */
+    TICKET("category of 64 Chinese characters", "IN-C-6",
+           TBX("IN-C-6", "," AT_OK "," CIT_OK
+                         ",\"category\":\"噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪"
+                         "噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪\""),
            422, "unknown_category", "category"),
     TICKET("category in lower case", "IN-C-4",
            TBX("IN-C-4", "," AT_OK "," CIT_OK ",\"category\":\"hb.zs.jz\""), 422,
