@@ -12,7 +12,7 @@
 
 typedef struct bench_case {
     const char *name;
-    char path[256];  /* the endpoint, with its query */
+    char path[256];   /* the endpoint, with its query */
     char naive[2048]; /* SQL over tickets / ticket_events giving the same numbers */
 } bench_case;
 
@@ -102,11 +102,11 @@ static void label(int month, char out[16])
 }
 
 /* Complaints by current assignment, repeats by the repeated ticket's: the KPI definitions. */
-#define NAIVE_COUNTS(COL, REPCOL, FROM, TO)                                                      \
-    "SELECT m, k, sum(c), sum(r) FROM ("                                                         \
-    " SELECT received_month AS m, coalesce(" COL ", '') AS k, 1 AS c, 0 AS r FROM tickets"     \
-    " WHERE creates_work_order AND received_month BETWEEN " FROM " AND " TO                    \
-    " UNION ALL SELECT received_month, " REPCOL ", 0, 1 FROM tickets"                           \
+#define NAIVE_COUNTS(COL, REPCOL, FROM, TO)                                                        \
+    "SELECT m, k, sum(c), sum(r) FROM ("                                                           \
+    " SELECT received_month AS m, coalesce(" COL ", '') AS k, 1 AS c, 0 AS r FROM tickets"         \
+    " WHERE creates_work_order AND received_month BETWEEN " FROM " AND " TO                        \
+    " UNION ALL SELECT received_month, " REPCOL ", 0, 1 FROM tickets"                              \
     " WHERE counts_as_repeat AND received_month BETWEEN " FROM " AND " TO ") s GROUP BY 1, 2"
 
 int main(int argc, char **argv)
@@ -168,8 +168,8 @@ int main(int argc, char **argv)
 
     c = &cases[n++];
     c->name = "repeats by category level 2, year";
-    snprintf(c->path, sizeof(c->path),
-             "/v1/kpi/repeats?period=year&at=%04d&by=category&level=2", at / 12);
+    snprintf(c->path, sizeof(c->path), "/v1/kpi/repeats?period=year&at=%04d&by=category&level=2",
+             at / 12);
     snprintf(c->naive, sizeof(c->naive),
              "SELECT p.code, count(*) FILTER (WHERE t.creates_work_order),"
              " count(*) FILTER (WHERE t.counts_as_repeat) FROM tickets t"
@@ -205,9 +205,8 @@ int main(int argc, char **argv)
 
     c = &cases[n++];
     c->name = "first-contact failures by unit, 3 months";
-    snprintf(c->path, sizeof(c->path),
-             "/v1/kpi/contact-failures?period=month&from=%04d-%02d&to=%s", (at - 2) / 12,
-             (at - 2) % 12 + 1, at_s);
+    snprintf(c->path, sizeof(c->path), "/v1/kpi/contact-failures?period=month&from=%04d-%02d&to=%s",
+             (at - 2) / 12, (at - 2) % 12 + 1, at_s);
     snprintf(c->naive, sizeof(c->naive),
              "SELECT t.received_month, f.unit, count(*),"
              " count(*) FILTER (WHERE f.body->>'outcome' <> 'reached') FROM tickets t"
@@ -220,8 +219,8 @@ int main(int argc, char **argv)
     c = &cases[n++];
     c->name = "close-out quality by handler, 3 months";
     snprintf(c->path, sizeof(c->path),
-             "/v1/kpi/closeout-quality?period=month&from=%04d-%02d&to=%s&by=handler",
-             (at - 2) / 12, (at - 2) % 12 + 1, at_s);
+             "/v1/kpi/closeout-quality?period=month&from=%04d-%02d&to=%s&by=handler", (at - 2) / 12,
+             (at - 2) % 12 + 1, at_s);
     snprintf(c->naive, sizeof(c->naive),
              "SELECT t.received_month, e.handler, count(*), count(*) FILTER (WHERE NOT e.accepted)"
              " FROM ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id"
@@ -254,8 +253,8 @@ int main(int argc, char **argv)
              " count(*) FILTER (WHERE counts_as_repeat) FROM tickets WHERE received_month = %d",
              last);
 
-    printf("history: %d tickets, months %s .. %s; %d requests per endpoint\n\n", tickets,
-           first_s, last_s, iterations);
+    printf("history: %d tickets, months %s .. %s; %d requests per endpoint\n\n", tickets, first_s,
+           last_s, iterations);
     printf("%-42s %9s %9s %11s %8s\n", "KPI answer", "median", "p95", "naive query", "ratio");
     curl_global_init(CURL_GLOBAL_DEFAULT);
     CURL *curl = curl_easy_init();

@@ -17,7 +17,7 @@
 
 /* How long a starting server waits for its database before giving up. */
 #define STARTUP_DB_WAIT_S 30
-#define DRAIN_S 10
+#define DRAIN_S           10
 
 static int load_config(rd_config *c, bool need_secret)
 {
@@ -161,8 +161,8 @@ int rd_cmd_serve(void)
         rd_log(RD_LOG_ERROR, "cannot listen on %s:%d", c.listen_host, c.listen_port);
         goto out;
     }
-    rd_log(RD_LOG_INFO, "repeatd listening on %s:%d with %d threads", c.listen_host,
-           c.listen_port, c.threads);
+    rd_log(RD_LOG_INFO, "repeatd listening on %s:%d with %d threads", c.listen_host, c.listen_port,
+           c.threads);
     int sig = 0;
     sigwait(&stop, &sig);
     rd_log(RD_LOG_INFO, "signal %d: finishing in-flight requests", sig);

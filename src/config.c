@@ -89,8 +89,8 @@ static int load_key(const cf_key *k, rd_config *c, bool need_secret, char *err, 
     case CF_INT: {
         long n;
         if (parse_long(v, &n) < 0 || n < k->min || n > k->max) {
-            snprintf(err, err_size, "%s must be a whole number from %ld to %ld, not \"%s\"",
-                     k->env, k->min, k->max, v);
+            snprintf(err, err_size, "%s must be a whole number from %ld to %ld, not \"%s\"", k->env,
+                     k->min, k->max, v);
             return -EINVAL;
         }
         if (k->offset == OFF(threads))
@@ -103,8 +103,7 @@ static int load_key(const cf_key *k, rd_config *c, bool need_secret, char *err, 
     }
     case CF_LISTEN:
         if (parse_listen(v, c) < 0) {
-            snprintf(err, err_size, "%s must be host:port (port 1-65535), not \"%s\"", k->env,
-                     v);
+            snprintf(err, err_size, "%s must be host:port (port 1-65535), not \"%s\"", k->env, v);
             return -EINVAL;
         }
         return 0;

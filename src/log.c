@@ -56,8 +56,8 @@ void rd_log_request(const char *request_id, const char *method, const char *path
                           (json_int_t)status, "duration_ms", duration_ms);
     if (!o) /* a percent-decoded path that is not UTF-8: log the request without it */
         o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f}", "time", ts, "level", "info",
-                      "request_id", request_id, "method", method, "path", "(not UTF-8)",
-                      "status", (json_int_t)status, "duration_ms", duration_ms);
+                      "request_id", request_id, "method", method, "path", "(not UTF-8)", "status",
+                      (json_int_t)status, "duration_ms", duration_ms);
     if (o && error_code)
         json_object_set_new(o, "error", json_string(error_code));
     if (o)

@@ -6,13 +6,13 @@
 #include <stdint.h>
 
 typedef enum rd_defect_code {
-    RD_DEFECT_MISSING_ELEMENT = 0,      /* absent or empty */
-    RD_DEFECT_TOO_SHORT,                /* fewer than closeout_min_chars characters */
-    RD_DEFECT_BOILERPLATE_ONLY,         /* only a boilerplate phrase such as 已处理 */
+    RD_DEFECT_MISSING_ELEMENT = 0, /* absent or empty */
+    RD_DEFECT_TOO_SHORT,           /* fewer than closeout_min_chars characters */
+    RD_DEFECT_BOILERPLATE_ONLY,    /* only a boilerplate phrase such as 已处理 */
     RD_DEFECT_CONTACT_TIME_BEFORE_RECEIVED,
     RD_DEFECT_CONTACT_TIME_IN_FUTURE,
-    RD_DEFECT_REPLY_METHOD_NOT_ALLOWED, /* not phone, sms, visit, letter, app */
-    RD_DEFECT_SATISFIED_WITHOUT_CONTACT,/* satisfied, yet no successful contact on record */
+    RD_DEFECT_REPLY_METHOD_NOT_ALLOWED,  /* not phone, sms, visit, letter, app */
+    RD_DEFECT_SATISFIED_WITHOUT_CONTACT, /* satisfied, yet no successful contact on record */
     RD_DEFECT_COUNT_
 } rd_defect_code;
 

@@ -25,8 +25,8 @@ typedef struct rd_prior {
     bool has_location;
     double lat, lon;
     bool open;
-    rd_outcome outcome; /* RD_OUTCOME_NONE while open */
-    int64_t closed_at;  /* 0 while open */
+    rd_outcome outcome;                                        /* RD_OUTCOME_NONE while open */
+    int64_t closed_at;                                         /* 0 while open */
     char unit[RD_ID_MAX], team[RD_ID_MAX], handler[RD_ID_MAX]; /* "" when not dispatched */
     bool has_deadline;
     int64_t deadline;

@@ -9,7 +9,7 @@
 
 /* More earlier tickets than this on one problem are not looked at: P is the newest. */
 #define RD_CANDIDATES_MAX 32
-#define RD_SCRIPT_MAX 1024
+#define RD_SCRIPT_MAX     1024
 
 typedef struct rd_intake {
     bool store;     /* false for /v1/classify */

@@ -31,11 +31,11 @@ typedef struct rd_field {
     const char *name; /* NULL ends a list */
     rd_ftype type;
     bool required;
-    size_t max_chars;                 /* RD_F_STRING: characters, not bytes */
-    double min, max;                  /* RD_F_NUMBER bounds */
-    const char *const *values;        /* RD_F_ENUM: NULL-terminated */
-    const struct rd_field *fields;    /* RD_F_OBJECT */
-    size_t offset;                    /* of the value in the target struct */
+    size_t max_chars;              /* RD_F_STRING: characters, not bytes */
+    double min, max;               /* RD_F_NUMBER bounds */
+    const char *const *values;     /* RD_F_ENUM: NULL-terminated */
+    const struct rd_field *fields; /* RD_F_OBJECT */
+    size_t offset;                 /* of the value in the target struct */
 } rd_field;
 
 typedef struct rd_field_error {

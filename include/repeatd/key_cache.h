@@ -11,7 +11,7 @@
 
 #define RD_KEY_CACHE_SLOTS 64
 #define RD_KEY_CACHE_TTL_S 60
-#define RD_KEY_NAME_MAX 65
+#define RD_KEY_NAME_MAX    65
 
 typedef struct rd_key_cache_entry {
     uint8_t hash[RD_HASH_LEN];

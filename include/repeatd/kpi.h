@@ -74,8 +74,8 @@ typedef struct rd_anomaly {
 
 /* Exact Poisson upper tail against the group's own recent baseline: sound for small counts,
  * where a z-score on a handful of calls is meaningless. */
-rd_anomaly rd_anomaly_score(long observed, const long *history, size_t n_history,
-                            double min_score, long min_observed);
+rd_anomaly rd_anomaly_score(long observed, const long *history, size_t n_history, double min_score,
+                            long min_observed);
 
 /* ---- aggregate deltas ---- */
 
@@ -89,13 +89,13 @@ typedef enum rd_kpi_dim {
 } rd_kpi_dim;
 
 typedef enum rd_kpi_metric {
-    RD_KPI_COMPLAINTS = 0,     /* tickets that created a work order, by current assignment */
-    RD_KPI_REPEATS,            /* tickets decided repeat, by the assignment of the ticket repeated */
-    RD_KPI_CONTACTED,          /* tickets with a contact attempt, by assignment at the first */
+    RD_KPI_COMPLAINTS = 0, /* tickets that created a work order, by current assignment */
+    RD_KPI_REPEATS,        /* tickets decided repeat, by the assignment of the ticket repeated */
+    RD_KPI_CONTACTED,      /* tickets with a contact attempt, by assignment at the first */
     RD_KPI_FIRST_CONTACT_FAILED, /* of those, the first attempt failed */
     RD_KPI_CLOSEOUTS_INSPECTED,  /* close-outs inspected, by assignment when written */
     RD_KPI_CLOSEOUTS_REJECTED,
-    RD_KPI_FALSE_CLOSEOUTS,      /* tickets whose close-out an audit found false */
+    RD_KPI_FALSE_CLOSEOUTS, /* tickets whose close-out an audit found false */
     RD_KPI_METRIC_COUNT_
 } rd_kpi_metric;
 

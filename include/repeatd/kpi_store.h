@@ -18,7 +18,7 @@ int store_kpi_defects_add(rd_db *db, const char *unit, const char *handler, int 
                           const rd_defect *defects, size_t n);
 
 typedef struct rd_kpi_row {
-    int period_start;  /* first month of the period */
+    int period_start; /* first month of the period */
     char key[RD_ID_MAX];
     long v[RD_KPI_METRIC_COUNT_];
     /* Definition versions that made these numbers, ascending. As many as an answer's union

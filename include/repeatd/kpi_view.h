@@ -11,8 +11,8 @@ typedef struct rd_kpi_ctx {
     rd_kpi_params p;
     rd_settings s;
     int now_month;
-    json_t *names;    /* code → display name for the grouping dimension, or NULL */
-    json_t *versions; /* union of the definition versions of the rows used (a JSON array) */
+    json_t *names;     /* code → display name for the grouping dimension, or NULL */
+    json_t *versions;  /* union of the definition versions of the rows used (a JSON array) */
     const void *extra; /* an endpoint's own parameters */
 } rd_kpi_ctx;
 
@@ -33,7 +33,8 @@ json_t *rd_rate_json(long num, long den);
 /* The row's versions as a JSON array. */
 json_t *rd_versions_json(const rd_kpi_row *row);
 
-/* The top-level answer {"period", "by", "level", "from", "to", "definition_versions", key: rows}. */
+/* The top-level answer {"period", "by", "level", "from", "to", "definition_versions", key: rows}.
+ */
 json_t *rd_kpi_answer(rd_kpi_ctx *c, const char *rows_key, json_t *rows);
 
 /* Run fn in a read-only transaction and reply with what it built in *ret_answer, or the

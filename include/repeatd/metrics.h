@@ -5,9 +5,9 @@
 
 #include <stdatomic.h>
 
-#define RD_METRIC_ROUTES 40 /* routes in the table, plus one for "no route" */
+#define RD_METRIC_ROUTES   40 /* routes in the table, plus one for "no route" */
 #define RD_METRIC_STATUSES 16
-#define RD_METRIC_BUCKETS 12
+#define RD_METRIC_BUCKETS  12
 
 #define RD_METRIC_LABEL_MAX 96
 
@@ -18,8 +18,8 @@ typedef struct rd_metrics {
     atomic_ulong latency[RD_METRIC_ROUTES][RD_METRIC_BUCKETS]; /* cumulative at write */
     atomic_ulong latency_count[RD_METRIC_ROUTES];
     atomic_ulong latency_sum_us[RD_METRIC_ROUTES];
-    atomic_ulong decisions[6]; /* by rd_decision_kind, stored tickets only */
-    atomic_ulong db_errors;    /* statements that failed for a reason not the client's */
+    atomic_ulong decisions[6];   /* by rd_decision_kind, stored tickets only */
+    atomic_ulong db_errors;      /* statements that failed for a reason not the client's */
     atomic_ulong db_unavailable; /* requests answered 503 for want of a database */
 } rd_metrics;
 

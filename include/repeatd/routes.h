@@ -9,9 +9,9 @@ typedef struct rd_route {
     const char *method;
     const char *pattern; /* "/v1/tickets/{id}/events": {x} matches one non-empty segment */
     rd_handler_fn handler;
-    int role;        /* rd_role needed (admin passes every check), or RD_ROLE_NONE */
-    bool json_body;  /* the body is JSON and required */
-    long max_body;   /* bytes; 0 = REPEATD_MAX_BODY_BYTES */
+    int role;       /* rd_role needed (admin passes every check), or RD_ROLE_NONE */
+    bool json_body; /* the body is JSON and required */
+    long max_body;  /* bytes; 0 = REPEATD_MAX_BODY_BYTES */
 } rd_route;
 
 typedef enum rd_match {

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RD_TZ_MAX 64
-#define RD_BOILERPLATE_MAX 32     /* entries */
+#define RD_TZ_MAX              64
+#define RD_BOILERPLATE_MAX     32 /* entries */
 #define RD_BOILERPLATE_LEN_MAX 64 /* bytes per entry, with NUL */
 
 typedef struct rd_settings {

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-
 static int refuse(rd_event_call *c, rd_err e)
 {
     c->err = e;
@@ -39,8 +38,8 @@ static int apply_closeout(rd_db *db, rd_event_call *c, const store_ticket_state 
         if (!defects)
             return -ENOMEM;
     }
-    int r = store_event_insert(db, c->ticket_id, "closeout", c->ev.at.text, c->body_text,
-                               accepted, defects);
+    int r = store_event_insert(db, c->ticket_id, "closeout", c->ev.at.text, c->body_text, accepted,
+                               defects);
     free(defects);
     if (r == 0)
         r = store_apply_closeout(db, c->ticket_id, accepted, c->ev.closeout.resolved == RD_FALSE);
@@ -69,8 +68,8 @@ static int apply_event(rd_db *db, rd_event_call *c, const store_ticket_state *st
     const rd_event_req *e = &c->ev;
     switch (e->type) {
     case RD_EVENT_DISPATCHED:
-        return store_apply_dispatched(db, c->ticket_id, e->at.text, e->unit, e->team,
-                                      e->handler, e->deadline.set ? e->deadline.text : NULL);
+        return store_apply_dispatched(db, c->ticket_id, e->at.text, e->unit, e->team, e->handler,
+                                      e->deadline.set ? e->deadline.text : NULL);
     case RD_EVENT_CONTACT_ATTEMPT:
         return store_apply_contact(db, c->ticket_id, e->contact_outcome == RD_CONTACT_REACHED);
     case RD_EVENT_CLOSEOUT:
@@ -124,8 +123,8 @@ static int record_kpis(rd_db *db, const rd_event_call *c, const store_ticket_sta
         rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_INSPECTED, 1);
         if (c->n_defects) {
             rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_REJECTED, 1);
-            int r = store_kpi_defects_add(db, now.unit, now.handler, month, c->defects,
-                                          c->n_defects);
+            int r =
+                store_kpi_defects_add(db, now.unit, now.handler, month, c->defects, c->n_defects);
             if (r < 0)
                 return r;
         }
@@ -173,11 +172,10 @@ int rd_event_tx(rd_db *db, void *cls)
         r = record_kpis(db, c, &st);
     if (r < 0 || type == RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
         goto done;
-    r = store_event_insert(db, c->ticket_id, rd_event_type_name(type), c->ev.at.text,
-                           c->body_text, true, NULL);
+    r = store_event_insert(db, c->ticket_id, rd_event_type_name(type), c->ev.at.text, c->body_text,
+                           true, NULL);
 done:
     if (r == 0 && c->want_view)
         r = store_ticket_view(db, c->ticket_id, &c->view);
     return r;
 }
-

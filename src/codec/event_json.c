@@ -7,8 +7,8 @@
 
 static const char *const event_types[] = {"dispatched", "contact_attempt", "closeout", "followup",
                                           "closed",     "reopened",        "audit",    NULL};
-static const char *const contact_outcomes[] = {"reached",  "no_answer",   "busy",
-                                               "rejected", "powered_off", "wrong_number", NULL};
+static const char *const contact_outcomes[] = {"reached",     "no_answer",    "busy", "rejected",
+                                               "powered_off", "wrong_number", NULL};
 static const char *const outcomes[] = {"resolved", "unresolved", "policy_explained", "withdrawn",
                                        NULL};
 
@@ -19,9 +19,15 @@ typedef struct event_text {
 } event_text;
 
 #define F(field) offsetof(event_text, field)
-#define TYPE_FIELD {.name = "type", .type = RD_F_ENUM, .required = true, .values = event_types, \
-                    .offset = F(type)}
-#define AT_FIELD {.name = "at", .type = RD_F_TIME, .required = true, .offset = F(e.at)}
+#define TYPE_FIELD                                                                                 \
+    {                                                                                              \
+        .name = "type", .type = RD_F_ENUM, .required = true, .values = event_types,                \
+        .offset = F(type)                                                                          \
+    }
+#define AT_FIELD                                                                                   \
+    {                                                                                              \
+        .name = "at", .type = RD_F_TIME, .required = true, .offset = F(e.at)                       \
+    }
 
 static const rd_field dispatched_fields[] = {
     TYPE_FIELD,
@@ -36,7 +42,10 @@ static const rd_field contact_fields[] = {
     TYPE_FIELD,
     AT_FIELD,
     {.name = "channel", .type = RD_F_STRING, .max_chars = 32, .offset = F(e.channel)},
-    {.name = "outcome", .type = RD_F_ENUM, .required = true, .values = contact_outcomes,
+    {.name = "outcome",
+     .type = RD_F_ENUM,
+     .required = true,
+     .values = contact_outcomes,
      .offset = F(contact_outcome)},
     {0},
 };
@@ -47,14 +56,22 @@ static const rd_field closeout_fields[] = {
     AT_FIELD,
     {.name = "handler", .type = RD_F_STRING, .max_chars = 64, .offset = F(e.handler)},
     {.name = "cause", .type = RD_F_STRING, .max_chars = 2000, .offset = F(e.closeout.cause)},
-    {.name = "verification", .type = RD_F_STRING, .max_chars = 2000,
+    {.name = "verification",
+     .type = RD_F_STRING,
+     .max_chars = 2000,
      .offset = F(e.closeout.verification)},
-    {.name = "handling_opinion", .type = RD_F_STRING, .max_chars = 2000,
+    {.name = "handling_opinion",
+     .type = RD_F_STRING,
+     .max_chars = 2000,
      .offset = F(e.closeout.handling_opinion)},
-    {.name = "reply_method", .type = RD_F_STRING, .max_chars = 32,
+    {.name = "reply_method",
+     .type = RD_F_STRING,
+     .max_chars = 32,
      .offset = F(e.closeout.reply_method)},
     {.name = "contact_time", .type = RD_F_TIME, .offset = F(e.contact_time)},
-    {.name = "reply_to_citizen", .type = RD_F_STRING, .max_chars = 2000,
+    {.name = "reply_to_citizen",
+     .type = RD_F_STRING,
+     .max_chars = 2000,
      .offset = F(e.closeout.reply_to_citizen)},
     {.name = "resolved", .type = RD_F_BOOL, .offset = F(e.resolved)},
     {.name = "satisfied", .type = RD_F_BOOL, .offset = F(e.satisfied)},
@@ -71,7 +88,10 @@ static const rd_field followup_fields[] = {
 static const rd_field closed_fields[] = {
     TYPE_FIELD,
     AT_FIELD,
-    {.name = "outcome", .type = RD_F_ENUM, .required = true, .values = outcomes,
+    {.name = "outcome",
+     .type = RD_F_ENUM,
+     .required = true,
+     .values = outcomes,
      .offset = F(outcome)},
     {0},
 };
@@ -89,8 +109,8 @@ static const rd_field audit_fields[] = {
 };
 
 /* In rd_event_type order. */
-static const rd_field *const specs[] = {dispatched_fields, contact_fields,  closeout_fields,
-                                        followup_fields,   closed_fields,   reopened_fields,
+static const rd_field *const specs[] = {dispatched_fields, contact_fields, closeout_fields,
+                                        followup_fields,   closed_fields,  reopened_fields,
                                         audit_fields};
 
 static const rd_field type_only[] = {TYPE_FIELD, {0}};
@@ -132,9 +152,8 @@ json_t *rd_defects_json(const rd_defect *defects, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "code",
-                                           rd_defect_name(defects[i].code), "field",
-                                           defects[i].field, "message",
-                                           rd_defect_message(defects[i].code)));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:s}", "code", rd_defect_name(defects[i].code), "field",
+                         defects[i].field, "message", rd_defect_message(defects[i].code)));
     return a;
 }

@@ -185,14 +185,14 @@ int rd_time_parse(const char *s, int64_t *ret)
     }
     if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
         sign = 0;
-    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
-               p[3] == ':' && digits(p + 4, 2, &om)) {
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) && p[3] == ':' &&
+               digits(p + 4, 2, &om)) {
         sign = *p == '+' ? 1 : -1;
     } else {
         return -EINVAL;
     }
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-        mi > 59 || sec > 60 || oh > 15 || om > 59) /* PostgreSQL takes offsets to ±15:59 */
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+        sec > 60 || oh > 15 || om > 59) /* PostgreSQL takes offsets to ±15:59 */
         return -EINVAL;
     int64_t t = rd_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec == 60 ? 59 : sec);
     *ret = t - sign * (oh * 3600 + om * 60);

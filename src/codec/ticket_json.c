@@ -9,37 +9,64 @@ static const char *const claims[] = {"unresolved", "dissatisfied", "recurred", "
                                      NULL};
 
 static const rd_field citizen_fields[] = {
-    {.name = "phone", .type = RD_F_STRING, .max_chars = 32,
+    {.name = "phone",
+     .type = RD_F_STRING,
+     .max_chars = 32,
      .offset = offsetof(rd_ticket_req, phone)},
-    {.name = "id", .type = RD_F_STRING, .max_chars = 128,
+    {.name = "id",
+     .type = RD_F_STRING,
+     .max_chars = 128,
      .offset = offsetof(rd_ticket_req, citizen_id)},
     {0},
 };
 
 static const rd_field location_fields[] = {
-    {.name = "address", .type = RD_F_STRING, .max_chars = 500,
+    {.name = "address",
+     .type = RD_F_STRING,
+     .max_chars = 500,
      .offset = offsetof(rd_ticket_req, address)},
-    {.name = "lat", .type = RD_F_NUMBER, .min = -90, .max = 90,
+    {.name = "lat",
+     .type = RD_F_NUMBER,
+     .min = -90,
+     .max = 90,
      .offset = offsetof(rd_ticket_req, lat)},
-    {.name = "lon", .type = RD_F_NUMBER, .min = -180, .max = 180,
+    {.name = "lon",
+     .type = RD_F_NUMBER,
+     .min = -180,
+     .max = 180,
      .offset = offsetof(rd_ticket_req, lon)},
     {0},
 };
 
 static const rd_field ticket_fields[] = {
-    {.name = "ticket_id", .type = RD_F_STRING, .required = true, .max_chars = RD_TICKET_ID_MAX,
+    {.name = "ticket_id",
+     .type = RD_F_STRING,
+     .required = true,
+     .max_chars = RD_TICKET_ID_MAX,
      .offset = offsetof(rd_ticket_req, ticket_id)},
-    {.name = "received_at", .type = RD_F_TIME, .required = true,
+    {.name = "received_at",
+     .type = RD_F_TIME,
+     .required = true,
      .offset = offsetof(rd_ticket_req, received_at)},
-    {.name = "channel", .type = RD_F_STRING, .max_chars = 32,
+    {.name = "channel",
+     .type = RD_F_STRING,
+     .max_chars = 32,
      .offset = offsetof(rd_ticket_req, channel)},
     {.name = "citizen", .type = RD_F_OBJECT, .required = true, .fields = citizen_fields},
-    {.name = "category", .type = RD_F_STRING, .required = true, .max_chars = 64,
+    {.name = "category",
+     .type = RD_F_STRING,
+     .required = true,
+     .max_chars = 64,
      .offset = offsetof(rd_ticket_req, category)},
     {.name = "location", .type = RD_F_OBJECT, .fields = location_fields},
-    {.name = "description", .type = RD_F_STRING, .max_chars = 4000,
+    {.name = "description",
+     .type = RD_F_STRING,
+     .max_chars = 4000,
      .offset = offsetof(rd_ticket_req, description)},
-    {.name = "claim", .type = RD_F_ENUM, .values = claims, .offset = offsetof(rd_ticket_req, claim)},
+    {.name = "claim",
+     .type = RD_F_ENUM,
+     .values = claims,
+     .offset = offsetof(rd_ticket_req, claim)},
     {.name = "new_evidence", .type = RD_F_BOOL, .offset = offsetof(rd_ticket_req, new_evidence)},
     {0},
 };
@@ -139,18 +166,17 @@ json_t *rd_answer_json(const rd_ticket_in *t, const rd_decision *d, int definiti
         json_array_append_new(actions, action_json(&d->actions[i], d->related));
     if (assumptions && (d->assumptions & RD_ASSUMED_CLAIM_UNRESOLVED))
         json_array_append_new(assumptions, json_string("claim defaulted to unresolved"));
-    json_t *evidence = json_pack(
-        "{s:i, s:b, s:i, s:b, s:i}", "candidates", (json_int_t)n_candidates, "in_window",
-        d->related && d->in_window, "repeat_window_months", s->repeat_window_months,
-        "past_deadline", d->past_deadline, "calls_about_related",
-        d->related ? d->related->calls + 1 : 0);
-    return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:s, s:o, s:o, s:o, s:o, s:i, s:o}",
-                     "ticket_id", t->ticket_id, "decision", rd_decision_name(d->kind), "rule",
-                     rd_rule_name(d->rule), "counts_as_repeat", d->counts_as_repeat,
-                     "creates_work_order", d->creates_work_order, "repeat_ordinal",
-                     d->repeat_ordinal, "chain_id", d->chain_id, "related_ticket",
-                     related_json(d->related, t->received_offset), "root_causes",
-                     names_of_bits(d->root_causes, RD_CAUSE_COUNT, rd_root_cause_name),
-                     "actions", actions, "assumptions", assumptions, "definition_version",
-                     definition_version, "evidence", evidence);
+    json_t *evidence =
+        json_pack("{s:i, s:b, s:i, s:b, s:i}", "candidates", (json_int_t)n_candidates, "in_window",
+                  d->related && d->in_window, "repeat_window_months", s->repeat_window_months,
+                  "past_deadline", d->past_deadline, "calls_about_related",
+                  d->related ? d->related->calls + 1 : 0);
+    return json_pack(
+        "{s:s, s:s, s:s, s:b, s:b, s:i, s:s, s:o, s:o, s:o, s:o, s:i, s:o}", "ticket_id",
+        t->ticket_id, "decision", rd_decision_name(d->kind), "rule", rd_rule_name(d->rule),
+        "counts_as_repeat", d->counts_as_repeat, "creates_work_order", d->creates_work_order,
+        "repeat_ordinal", d->repeat_ordinal, "chain_id", d->chain_id, "related_ticket",
+        related_json(d->related, t->received_offset), "root_causes",
+        names_of_bits(d->root_causes, RD_CAUSE_COUNT, rd_root_cause_name), "actions", actions,
+        "assumptions", assumptions, "definition_version", definition_version, "evidence", evidence);
 }

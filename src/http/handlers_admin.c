@@ -19,11 +19,19 @@ typedef struct category_in {
 } category_in;
 
 static const rd_field category_fields[] = {
-    {.name = "code", .type = RD_F_STRING, .required = true, .max_chars = 64,
+    {.name = "code",
+     .type = RD_F_STRING,
+     .required = true,
+     .max_chars = 64,
      .offset = offsetof(category_in, code)},
-    {.name = "name", .type = RD_F_STRING, .required = true, .max_chars = 200,
+    {.name = "name",
+     .type = RD_F_STRING,
+     .required = true,
+     .max_chars = 200,
      .offset = offsetof(category_in, name)},
-    {.name = "parent", .type = RD_F_STRING, .max_chars = 64,
+    {.name = "parent",
+     .type = RD_F_STRING,
+     .max_chars = 64,
      .offset = offsetof(category_in, parent)},
     {.name = "policy", .type = RD_F_BOOL, .offset = offsetof(category_in, policy)},
     {0},
@@ -111,8 +119,7 @@ void rd_handle_categories_put(rd_request *req)
         }
         if (!ok) {
             snprintf(field, sizeof(field), "categories[%zu].%s", i, err.field);
-            rd_reply_error(req, RD_ERR_INVALID_FIELD, field, "categories[%zu]: %s", i,
-                           err.message);
+            rd_reply_error(req, RD_ERR_INVALID_FIELD, field, "categories[%zu]: %s", i, err.message);
             return;
         }
     }
@@ -120,17 +127,17 @@ void rd_handle_categories_put(rd_request *req)
     if (r == -ECANCELED) {
         char field[64];
         snprintf(field, sizeof(field), "categories[%zu].parent", c.bad_index);
-        rd_reply_error(req, RD_ERR_INVALID_CATEGORY_TREE, field, "categories[%zu]: %s",
-                       c.bad_index, c.message);
+        rd_reply_error(req, RD_ERR_INVALID_CATEGORY_TREE, field, "categories[%zu]: %s", c.bad_index,
+                       c.message);
         return;
     }
     if (r < 0) {
         rd_reply_store_error(req, r);
         return;
     }
-    rd_reply_json(req, 200, json_pack("{s:i, s:i}", "upserted",
-                                      (json_int_t)json_array_size(c.list), "total",
-                                      (json_int_t)c.total));
+    rd_reply_json(req, 200,
+                  json_pack("{s:i, s:i}", "upserted", (json_int_t)json_array_size(c.list), "total",
+                            (json_int_t)c.total));
 }
 
 static int categories_list_tx(rd_db *db, void *cls)

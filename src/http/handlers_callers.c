@@ -19,8 +19,8 @@ static int history_tx(rd_db *db, void *cls)
     json_decref(h->result);
     h->result = NULL;
     int r = rd_current_settings(db, &s);
-    return r < 0 ? r : store_caller_history(db, h->phone_hex, s.green_channel_min_repeats,
-                                            &h->result);
+    return r < 0 ? r
+                 : store_caller_history(db, h->phone_hex, s.green_channel_min_repeats, &h->result);
 }
 
 void rd_handle_caller_history(rd_request *req)

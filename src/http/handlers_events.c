@@ -47,8 +47,8 @@ static void reply_refusal(rd_request *req, rd_event_call *c)
 void rd_handle_event_create(rd_request *req)
 {
     rd_event_call c = {.ticket_id = req->path_params[0],
-                      .want_view = true,
-                      .skip_kpis = req->app->config->bench_no_aggregates};
+                       .want_view = true,
+                       .skip_kpis = req->app->config->bench_no_aggregates};
     rd_field_error ferr;
     if (!rd_ticket_id_valid(c.ticket_id)) {
         rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "ticket_id",

@@ -93,8 +93,7 @@ static int quality_fn(rd_db *db, rd_kpi_ctx *c, json_t **ret)
 void rd_handle_kpi_closeout_quality(rd_request *req)
 {
     rd_kpi_ctx c = {0};
-    if (rd_kpi_params_parse(req, &c.p, RD_BY(RD_DIM_UNIT) | RD_BY(RD_DIM_HANDLER),
-                            RD_DIM_UNIT))
+    if (rd_kpi_params_parse(req, &c.p, RD_BY(RD_DIM_UNIT) | RD_BY(RD_DIM_HANDLER), RD_DIM_UNIT))
         rd_kpi_run(req, &c, quality_fn);
 }
 

@@ -10,7 +10,7 @@
 typedef struct trend_metric {
     const char *name;
     rd_kpi_metric num;
-    int den; /* an rd_kpi_metric for rates, -1 for counts */
+    int den;         /* an rd_kpi_metric for rates, -1 for counts */
     bool complement; /* (den - num) / den: pass rates */
 } trend_metric;
 
@@ -42,7 +42,6 @@ static json_t *value_json(const trend_metric *m, const rd_kpi_row *row)
     return rd_rate_json(m->complement ? den - num : num, den);
 }
 
-
 static int trend_fn(rd_db *db, rd_kpi_ctx *c, json_t **ret)
 {
     const trend_call *t = c->extra;
@@ -50,8 +49,8 @@ static int trend_fn(rd_db *db, rd_kpi_ctx *c, json_t **ret)
     c->p.from = c->p.to - (int)(t->periods - 1) * pm;
     rd_kpi_row *rows;
     size_t n;
-    int r = store_kpi_grouped(db, c->p.has_by ? c->p.by : RD_DIM_TOTAL, c->p.level, pm,
-                              c->p.from, c->p.to + pm - 1, &rows, &n);
+    int r = store_kpi_grouped(db, c->p.has_by ? c->p.by : RD_DIM_TOTAL, c->p.level, pm, c->p.from,
+                              c->p.to + pm - 1, &rows, &n);
     if (r < 0)
         return r;
     json_t *series = json_array();
@@ -63,9 +62,9 @@ static int trend_fn(rd_db *db, rd_kpi_ctx *c, json_t **ret)
                 row = &rows[i];
         char label[RD_PERIOD_LABEL_MAX];
         rd_period_label(c->p.period, p, label);
-        json_t *o = json_pack("{s:s, s:o, s:o}", "period", label, "value", value_json(t->metric, row),
-                              "definition_versions",
-                              row ? rd_versions_json(row) : json_array());
+        json_t *o =
+            json_pack("{s:s, s:o, s:o}", "period", label, "value", value_json(t->metric, row),
+                      "definition_versions", row ? rd_versions_json(row) : json_array());
         json_array_append_new(series, o);
         if (row)
             rd_kpi_note_versions(c, row);

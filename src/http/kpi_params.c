@@ -29,8 +29,8 @@ static bool parse_label(rd_request *req, const rd_kpi_params *p, const char *nam
     const char *s = rd_request_arg(req, name);
     if (rd_period_parse(p->period, s, ret) < 0) {
         static const char *const forms[] = {"2026-10", "2026-Q4", "2026"};
-        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, name, "%s must be a %s label like %s",
-                       name, rd_period_kind_name(p->period), forms[p->period]);
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, name, "%s must be a %s label like %s", name,
+                       rd_period_kind_name(p->period), forms[p->period]);
         return false;
     }
     return true;

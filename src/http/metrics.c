@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const unsigned statuses[RD_METRIC_STATUSES] = {200, 201, 400, 401, 403, 404, 405, 409,
-                                                      413, 415, 422, 500, 503, 0, 0, 0};
+                                                      413, 415, 422, 500, 503, 0,   0,   0};
 static const double bounds[RD_METRIC_BUCKETS - 1] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                      0.1,   0.25,   0.5,   1.0,  2.5};
 
@@ -90,8 +90,8 @@ int rd_metrics_render(const rd_metrics *m, char **buf, size_t *len)
                 snprintf(status, sizeof(status), "other");
             if (v && (statuses[s] || s == RD_METRIC_STATUSES - 1))
                 r = rd_metrics_printf(
-                    buf, len, "repeatd_http_requests_total{route=\"%s\",status=\"%s\"} %lu\n",
-                    name, status, v);
+                    buf, len, "repeatd_http_requests_total{route=\"%s\",status=\"%s\"} %lu\n", name,
+                    status, v);
         }
     }
     if (r == 0)
@@ -127,8 +127,7 @@ int rd_metrics_render(const rd_metrics *m, char **buf, size_t *len)
                               "# TYPE repeatd_decisions_total counter\n");
     for (int d = 0; r == 0 && d < 6; d++)
         r = rd_metrics_printf(buf, len, "repeatd_decisions_total{decision=\"%s\"} %lu\n",
-                              rd_decision_name((rd_decision_kind)d),
-                              atomic_load(&m->decisions[d]));
+                              rd_decision_name((rd_decision_kind)d), atomic_load(&m->decisions[d]));
     if (r == 0)
         r = rd_metrics_printf(
             buf, len,

@@ -5,22 +5,20 @@
 #include <stdlib.h>
 
 /* The UTC offset rides along so that intake needs one round trip for both. */
-static const rd_stmt q_get = {
-    "category_get",
-    "SELECT c.policy,"
-    " NOT EXISTS (SELECT 1 FROM categories k WHERE k.parent = c.code),"
-    " (extract(epoch FROM ($2::timestamptz AT TIME ZONE $3))"
-    "  - extract(epoch FROM $2::timestamptz))::integer"
-    " FROM categories c WHERE c.code = $1",
-    3};
+static const rd_stmt q_get = {"category_get",
+                              "SELECT c.policy,"
+                              " NOT EXISTS (SELECT 1 FROM categories k WHERE k.parent = c.code),"
+                              " (extract(epoch FROM ($2::timestamptz AT TIME ZONE $3))"
+                              "  - extract(epoch FROM $2::timestamptz))::integer"
+                              " FROM categories c WHERE c.code = $1",
+                              3};
 static const rd_stmt q_upsert = {
     "category_upsert",
     "INSERT INTO categories (code, name, parent, policy) VALUES ($1, $2, $3, $4)"
     " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, parent = EXCLUDED.parent,"
     " policy = EXCLUDED.policy, updated_at = now()",
     4};
-static const rd_stmt q_exists = {"category_exists", "SELECT 1 FROM categories WHERE code = $1",
-                                 1};
+static const rd_stmt q_exists = {"category_exists", "SELECT 1 FROM categories WHERE code = $1", 1};
 static const rd_stmt q_list = {
     "categories_list",
     "SELECT coalesce(jsonb_agg(jsonb_build_object('code', c.code, 'name', c.name,"

@@ -123,7 +123,7 @@ int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state
 int store_event_insert(rd_db *db, const char *ticket_id, const char *type, const char *at,
                        const char *body_json, bool accepted, const char *defects_json)
 {
-    const char *params[] = {ticket_id, type, at, body_json, accepted ? "true" : "false",
+    const char *params[] = {ticket_id,   type, at, body_json, accepted ? "true" : "false",
                             defects_json};
     return rd_db_run(db, &q_event_insert, params);
 }

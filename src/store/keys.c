@@ -6,8 +6,8 @@
 static const rd_stmt q_insert = {
     "key_insert", "INSERT INTO api_keys (name, role, key_hash) VALUES ($1, $2, $3::bytea)", 3};
 static const rd_stmt q_find = {
-    "key_find",
-    "SELECT name, role FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL", 1};
+    "key_find", "SELECT name, role FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
+    1};
 
 int store_key_insert(rd_db *db, const char *name, const char *role, const char *hash_hex)
 {

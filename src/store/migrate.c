@@ -11,8 +11,8 @@
 /* Any fixed number: every repeatd instance takes the same lock before migrating. */
 #define MIGRATION_LOCK_KEY "7236471129"
 
-static const rd_stmt q_applied = {
-    "migrate_applied", "SELECT 1 FROM schema_migrations WHERE version = $1", 1};
+static const rd_stmt q_applied = {"migrate_applied",
+                                  "SELECT 1 FROM schema_migrations WHERE version = $1", 1};
 static const rd_stmt q_record = {
     "migrate_record", "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2};
 

@@ -18,14 +18,12 @@ struct rd_pool {
 };
 
 /* Fail fast when the server is gone: a CRM call waits at most a few seconds for a 503. */
-static const char *const connect_keys[] = {"connect_timeout", "application_name",
-                                           "keepalives_idle", "dbname", NULL};
+static const char *const connect_keys[] = {"connect_timeout", "application_name", "keepalives_idle",
+                                           "dbname", NULL};
 
 /* Server notices ("relation already exists, skipping") are not errors: keep them out of the
  * structured log. */
-static void drop_notice(void *arg, const char *message)
-{
-}
+static void drop_notice(void *arg, const char *message) {}
 
 static PGconn *open_conn(const char *conninfo)
 {

@@ -16,11 +16,10 @@ static const rd_stmt q_seed_version = {
     " SELECT 1, (SELECT jsonb_object_agg(key, value) FROM settings), 'defaults'"
     " WHERE NOT EXISTS (SELECT 1 FROM definition_versions)",
     0};
-static const rd_stmt q_load = {
-    "settings_load",
-    "SELECT (SELECT jsonb_object_agg(key, value) FROM settings)::text,"
-    " (SELECT max(version) FROM definition_versions)",
-    0};
+static const rd_stmt q_load = {"settings_load",
+                               "SELECT (SELECT jsonb_object_agg(key, value) FROM settings)::text,"
+                               " (SELECT max(version) FROM definition_versions)",
+                               0};
 static const rd_stmt q_lock = {"settings_lock",
                                "SELECT 1 FROM definition_versions ORDER BY version DESC"
                                " LIMIT 1 FOR UPDATE",
@@ -45,8 +44,8 @@ static const rd_stmt q_audit_list = {
     " 'definition_version', definition_version) ORDER BY id DESC), '[]'::jsonb)::text"
     " FROM (SELECT * FROM settings_audit ORDER BY id DESC LIMIT $1) a",
     1};
-static const rd_stmt q_tz = {"time_zone_exists",
-                             "SELECT 1 FROM pg_timezone_names WHERE name = $1", 1};
+static const rd_stmt q_tz = {"time_zone_exists", "SELECT 1 FROM pg_timezone_names WHERE name = $1",
+                             1};
 
 static int run_json_param(rd_db *db, const rd_stmt *stmt, json_t *value)
 {

@@ -154,8 +154,8 @@ int store_candidates(rd_db *db, const char *citizen_hash_hex, const char *catego
     char hash[72], months[16], limit[16];
     snprintf(months, sizeof(months), "%d", lookback_months);
     snprintf(limit, sizeof(limit), "%zu", max);
-    const char *params[] = {bytea(citizen_hash_hex, hash), category, received_at, ticket_id,
-                            months, time_zone, limit};
+    const char *params[] = {
+        bytea(citizen_hash_hex, hash), category, received_at, ticket_id, months, time_zone, limit};
     PGresult *res;
     int r = rd_db_exec(db, &q_candidates, params, &res);
     if (r < 0)

@@ -455,9 +455,10 @@ static const row table[] = {
     /* 64 characters of 3 bytes each: the problem lock hashes it without reading past its
      * buffer (an ASan build fails here if it does). */
     TICKET("category of 64 Chinese characters", "IN-C-6",
-           TBX("IN-C-6", "," AT_OK "," CIT_OK
-                         ",\"category\":\"噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪"
-                         "噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪\""),
+           TBX("IN-C-6",
+               "," AT_OK "," CIT_OK
+               ",\"category\":\"噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪"
+               "噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪噪\""),
            422, "unknown_category", "category"),
     TICKET("category in lower case", "IN-C-4",
            TBX("IN-C-4", "," AT_OK "," CIT_OK ",\"category\":\"hb.zs.jz\""), 422,

@@ -111,18 +111,15 @@ START_TEST(category_lookup_leaf_policy_offset)
 {
     setup_categories();
     store_category c;
-    ck_assert_int_eq(store_category_get(db, "HB.ZS.JZ", "2026-11-28T09:15:00+08:00",
-                                        "Asia/Shanghai", &c),
-                     0);
+    ck_assert_int_eq(
+        store_category_get(db, "HB.ZS.JZ", "2026-11-28T09:15:00+08:00", "Asia/Shanghai", &c), 0);
     ck_assert(c.found && c.leaf && !c.policy);
     ck_assert_int_eq(c.utc_offset, 8 * 3600);
-    ck_assert_int_eq(store_category_get(db, "HB.ZS", "2026-11-28T09:15:00+08:00",
-                                        "Asia/Shanghai", &c),
-                     0);
+    ck_assert_int_eq(
+        store_category_get(db, "HB.ZS", "2026-11-28T09:15:00+08:00", "Asia/Shanghai", &c), 0);
     ck_assert(c.found && !c.leaf);
-    ck_assert_int_eq(store_category_get(db, "SB.YB", "2026-07-01T12:00:00Z", "America/New_York",
-                                        &c),
-                     0);
+    ck_assert_int_eq(
+        store_category_get(db, "SB.YB", "2026-07-01T12:00:00Z", "America/New_York", &c), 0);
     ck_assert(c.found && c.leaf && c.policy);
     ck_assert_int_eq(c.utc_offset, -4 * 3600); /* daylight saving time in July */
     ck_assert_int_eq(store_category_get(db, "NOPE", "2026-07-01T12:00:00Z", "UTC", &c), 0);
@@ -139,8 +136,8 @@ START_TEST(candidate_month_at_local_midnight)
     insert_ticket("P1", CITIZEN_A, "HB.ZS.JZ", "2026-01-31T16:30:00Z", true);
     rd_prior p[4];
     size_t n = 0;
-    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-02-10T10:00:00+08:00",
-                                      "NEW", 12, "Asia/Shanghai", p, 4, &n),
+    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-02-10T10:00:00+08:00", "NEW",
+                                      12, "Asia/Shanghai", p, 4, &n),
                      0);
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(p[0].received_offset, 8 * 3600);
@@ -159,8 +156,7 @@ START_TEST(candidates_filter_and_order)
     insert_ticket("OTHER-CITIZEN", CITIZEN_B, "HB.ZS.JZ", "2026-10-26T10:00:00+08:00", true);
     insert_ticket("OTHER-CATEGORY", CITIZEN_A, "SB.YB", "2026-10-27T10:00:00+08:00", true);
     insert_ticket("LATER", CITIZEN_A, "HB.ZS.JZ", "2026-12-01T10:00:00+08:00", true);
-    ck_assert_int_eq(store_apply_closed(db, "OLD-CLOSED", "2025-10-12T10:00:00+08:00",
-                                        "resolved"),
+    ck_assert_int_eq(store_apply_closed(db, "OLD-CLOSED", "2025-10-12T10:00:00+08:00", "resolved"),
                      0);
     /* Exactly at the lookback boundary: 12 months before 2026-11-10 10:00 is still in. */
     insert_ticket("BOUNDARY", CITIZEN_A, "HB.ZS.JZ", "2025-11-10T10:00:00+08:00", true);
@@ -169,8 +165,8 @@ START_TEST(candidates_filter_and_order)
 
     rd_prior p[8];
     size_t n = 0;
-    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00",
-                                      "NEW", 12, "Asia/Shanghai", p, 8, &n),
+    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00", "NEW",
+                                      12, "Asia/Shanghai", p, 8, &n),
                      0);
     ck_assert_uint_eq(n, 3);
     ck_assert_str_eq(p[0].ticket_id, "RECENT"); /* newest first */
@@ -179,8 +175,8 @@ START_TEST(candidates_filter_and_order)
     ck_assert(p[2].open && !p[1].open);
     ck_assert_int_eq(p[1].outcome, RD_OUTCOME_RESOLVED);
     /* A limit keeps the newest. */
-    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00",
-                                      "NEW", 12, "Asia/Shanghai", p, 1, &n),
+    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00", "NEW",
+                                      12, "Asia/Shanghai", p, 1, &n),
                      0);
     ck_assert_uint_eq(n, 1);
     ck_assert_str_eq(p[0].ticket_id, "RECENT");
@@ -193,13 +189,13 @@ START_TEST(candidates_use_one_index_range_scan)
     setup_categories();
     rd_prior p[1];
     size_t n;
-    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00",
-                                      "NEW", 12, "Asia/Shanghai", p, 1, &n),
+    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00", "NEW",
+                                      12, "Asia/Shanghai", p, 1, &n),
                      0); /* prepares the statement on this connection */
     exec_ok("SET enable_seqscan = off");
-    char *plan = dbt_value(
-        db, "EXPLAIN (FORMAT TEXT) EXECUTE ticket_candidates('\\x" CITIZEN_A "', 'HB.ZS.JZ',"
-            " '2026-11-10T10:00:00+08:00', 'NEW', 12, 'Asia/Shanghai', 32)");
+    char *plan = dbt_value(db, "EXPLAIN (FORMAT TEXT) EXECUTE ticket_candidates('\\x" CITIZEN_A
+                               "', 'HB.ZS.JZ',"
+                               " '2026-11-10T10:00:00+08:00', 'NEW', 12, 'Asia/Shanghai', 32)");
     exec_ok("RESET enable_seqscan");
     ck_assert_ptr_nonnull(plan);
     ck_assert_msg(strstr(plan, "Index Scan using tickets_candidates") != NULL, "plan: %s", plan);
@@ -214,17 +210,16 @@ START_TEST(lifecycle_state_follows_events)
     store_ticket_state st;
     ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
     ck_assert(st.found && st.open && st.creates_work_order && !st.dispatched);
-    ck_assert_int_eq(store_apply_dispatched(db, "L1", "2026-11-01T11:00:00+08:00", "U01", "T3",
-                                            "H17", NULL),
-                     0);
+    ck_assert_int_eq(
+        store_apply_dispatched(db, "L1", "2026-11-01T11:00:00+08:00", "U01", "T3", "H17", NULL), 0);
     ck_assert_int_eq(store_apply_contact(db, "L1", false), 0);
     ck_assert_int_eq(store_apply_contact(db, "L1", true), 0);
     ck_assert_int_eq(store_apply_closeout(db, "L1", false, false), 0);
     ck_assert_int_eq(store_apply_closeout(db, "L1", true, true), 0);
     ck_assert_int_eq(store_apply_followup(db, "L1", false), 0);
     ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
-    ck_assert(st.dispatched && st.contact_reached && st.closeout_accepted &&
-              st.followup_recorded && !st.followup_reached);
+    ck_assert(st.dispatched && st.contact_reached && st.closeout_accepted && st.followup_recorded &&
+              !st.followup_reached);
     ck_assert_int_eq(st.contact_failures, 1);
     char *v = dbt_value(db, "SELECT first_contact_failed::text || closeout_rejections || "
                             "closeout_unresolved::text FROM tickets WHERE ticket_id = 'L1'");
