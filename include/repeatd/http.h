@@ -76,6 +76,13 @@ rd_db *rd_request_db(rd_request *req);
  * restart does not fail. */
 int rd_request_tx(rd_request *req, rd_tx_fn fn, void *cls, bool readonly);
 
+/* A read that builds its answer in the store (a new JSON value in *ret). */
+typedef int (*rd_read_fn)(rd_db *db, json_t **ret);
+
+/* Run `read` in a read-only transaction and reply 200 with its value, wrapped as
+ * {wrap_key: value} when wrap_key is not NULL; 503/500 on a store error. */
+void rd_reply_read(rd_request *req, rd_read_fn read, const char *wrap_key);
+
 /* A query-string argument, or NULL. */
 const char *rd_request_arg(rd_request *req, const char *name);
 

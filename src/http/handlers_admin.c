@@ -140,23 +140,9 @@ void rd_handle_categories_put(rd_request *req)
                             (json_int_t)c.total));
 }
 
-static int categories_list_tx(rd_db *db, void *cls)
-{
-    json_t **ret = cls;
-    json_decref(*ret);
-    *ret = NULL;
-    return store_categories_list(db, ret);
-}
-
 void rd_handle_categories_get(rd_request *req)
 {
-    json_t *list = NULL;
-    int r = rd_request_tx(req, categories_list_tx, &list, true);
-    if (r < 0) {
-        rd_reply_store_error(req, r);
-        return;
-    }
-    rd_reply_json(req, 200, json_pack("{s:o}", "categories", list));
+    rd_reply_read(req, store_categories_list, "categories");
 }
 
 /* ---- settings ---- */
@@ -266,21 +252,13 @@ void rd_handle_settings_patch(rd_request *req)
     rd_reply_json(req, 200, settings_reply(&p.after));
 }
 
-static int audit_tx(rd_db *db, void *cls)
+/* The last 200 changes. */
+static int audit_read(rd_db *db, json_t **ret)
 {
-    json_t **ret = cls;
-    json_decref(*ret);
-    *ret = NULL;
     return store_settings_audit(db, 200, ret);
 }
 
 void rd_handle_settings_audit(rd_request *req)
 {
-    json_t *rows = NULL;
-    int r = rd_request_tx(req, audit_tx, &rows, true);
-    if (r < 0) {
-        rd_reply_store_error(req, r);
-        return;
-    }
-    rd_reply_json(req, 200, json_pack("{s:o}", "changes", rows));
+    rd_reply_read(req, audit_read, "changes");
 }

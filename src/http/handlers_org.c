@@ -144,22 +144,9 @@ void rd_handle_units_put(rd_request *req)
     rd_reply_json(req, 200, json_pack("{s:i}", "upserted", (json_int_t)total));
 }
 
-static int names_tx(rd_db *db, void *cls)
-{
-    json_t **ret = cls;
-    json_decref(*ret);
-    *ret = NULL;
-    return store_org_names(db, ret);
-}
-
 void rd_handle_units_get(rd_request *req)
 {
-    json_t *names = NULL;
-    int r = rd_request_tx(req, names_tx, &names, true);
-    if (r < 0)
-        rd_reply_store_error(req, r);
-    else
-        rd_reply_json(req, 200, names);
+    rd_reply_read(req, store_org_names, NULL);
 }
 
 /* ---- targets ---- */
@@ -261,20 +248,7 @@ void rd_handle_targets_put(rd_request *req)
     rd_reply_json(req, 200, json_pack("{s:i}", "upserted", (json_int_t)json_array_size(t.list)));
 }
 
-static int targets_get_tx(rd_db *db, void *cls)
-{
-    json_t **ret = cls;
-    json_decref(*ret);
-    *ret = NULL;
-    return store_targets(db, ret);
-}
-
 void rd_handle_targets_get(rd_request *req)
 {
-    json_t *targets = NULL;
-    int r = rd_request_tx(req, targets_get_tx, &targets, true);
-    if (r < 0)
-        rd_reply_store_error(req, r);
-    else
-        rd_reply_json(req, 200, targets);
+    rd_reply_read(req, store_targets, NULL);
 }

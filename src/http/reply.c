@@ -110,6 +110,31 @@ int rd_request_tx(rd_request *req, rd_tx_fn fn, void *cls, bool readonly)
     return r;
 }
 
+typedef struct read_call {
+    rd_read_fn read;
+    json_t *value;
+} read_call;
+
+static int read_tx(rd_db *db, void *cls)
+{
+    read_call *c = cls;
+    json_decref(c->value); /* a retried transaction starts over */
+    c->value = NULL;
+    return c->read(db, &c->value);
+}
+
+void rd_reply_read(rd_request *req, rd_read_fn read, const char *wrap_key)
+{
+    read_call c = {.read = read};
+    int r = rd_request_tx(req, read_tx, &c, true);
+    if (r < 0) {
+        json_decref(c.value);
+        rd_reply_store_error(req, r);
+        return;
+    }
+    rd_reply_json(req, 200, wrap_key ? json_pack("{s:o}", wrap_key, c.value) : c.value);
+}
+
 const char *rd_request_arg(rd_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
