@@ -142,6 +142,7 @@ int rd_cmd_serve(void)
 
     int status = 1;
     rd_pool *pool = NULL;
+    rd_service service = {0};
     rd_server *server = NULL;
     rd_db *db = connect_waiting(c.database_url, STARTUP_DB_WAIT_S);
     int r = db ? rd_prepare_database(db) : -ECONNREFUSED;
@@ -152,12 +153,12 @@ int rd_cmd_serve(void)
         rd_log(RD_LOG_ERROR, "database not ready: %s", strerror(-r));
         goto out;
     }
-    rd_app app = {.config = &c};
-    rd_key_cache_init(&app.keys);
     if (rd_pool_new(c.database_url, c.threads, &pool) < 0)
         goto out;
-    app.pool = pool;
-    if (rd_server_start(&app, &server) < 0) {
+    rd_service_init(&service, pool, c.secret, c.bench_no_aggregates);
+    rd_httpd httpd = {.config = &c, .service = &service, .pool = pool};
+    rd_key_cache_init(&httpd.keys);
+    if (rd_server_start(&httpd, &server) < 0) {
         rd_log(RD_LOG_ERROR, "cannot listen on %s:%d", c.listen_host, c.listen_port);
         goto out;
     }
@@ -169,10 +170,12 @@ int rd_cmd_serve(void)
     rd_server_stop(server, DRAIN_S);
     server = NULL;
     status = 0;
-    rd_key_cache_destroy(&app.keys);
+    rd_key_cache_destroy(&httpd.keys);
 out:
     rd_server_stop(server, 0);
     rd_pool_free(pool);
+    if (pool)
+        rd_service_done(&service);
     rd_config_free(&c);
     if (status == 0)
         rd_log(RD_LOG_INFO, "repeatd stopped");

@@ -6,27 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum cf_type { CF_TEXT, CF_INT, CF_LISTEN } cf_type;
+typedef enum cf_type { CF_TEXT, CF_INT, CF_LONG, CF_LISTEN } cf_type;
 
+/* One row per variable (after PgBouncer's CfKey table): it drives reading, defaults,
+ * validation and the message for a bad value. */
 typedef struct cf_key {
     const char *env;
     cf_type type;
     const char *def; /* NULL: no default */
-    long min, max;   /* CF_INT bounds; CF_TEXT length bounds */
-    size_t offset;
+    long min, max;   /* CF_INT, CF_LONG bounds; CF_TEXT length bounds */
+    size_t offset;   /* char * (CF_TEXT), int (CF_INT), long (CF_LONG); CF_LISTEN: unused */
+    bool required;   /* by the commands that need it (need_secret) */
 } cf_key;
 
 #define OFF(f) offsetof(rd_config, f)
 
 static const cf_key cf_keys[] = {
-    {"REPEATD_DATABASE_URL", CF_TEXT, "postgresql:///repeatd", 1, 4096, OFF(database_url)},
-    {"REPEATD_LISTEN", CF_LISTEN, "127.0.0.1:8080", 3, 300, 0},
-    {"REPEATD_SECRET", CF_TEXT, NULL, RD_SECRET_MIN, 4096, OFF(secret)},
-    {"REPEATD_BOOTSTRAP_ADMIN_KEY", CF_TEXT, NULL, 16, 256, OFF(bootstrap_admin_key)},
-    {"REPEATD_THREADS", CF_INT, "4", 1, 256, OFF(threads)},
-    {"REPEATD_MAX_BODY_BYTES", CF_INT, "65536", 1024, 16777216, OFF(max_body_bytes)},
+    {"REPEATD_DATABASE_URL", CF_TEXT, "postgresql:///repeatd", 1, 4096, OFF(database_url), false},
+    {"REPEATD_LISTEN", CF_LISTEN, "127.0.0.1:8080", 3, 300, 0, false},
+    {"REPEATD_SECRET", CF_TEXT, NULL, RD_SECRET_MIN, 4096, OFF(secret), true},
+    {"REPEATD_BOOTSTRAP_ADMIN_KEY", CF_TEXT, NULL, 16, 256, OFF(bootstrap_admin_key), false},
+    {"REPEATD_THREADS", CF_INT, "4", 1, 256, OFF(threads), false},
+    {"REPEATD_MAX_BODY_BYTES", CF_LONG, "65536", 1024, 16777216, OFF(max_body_bytes), false},
     /* Only for measuring what the KPI aggregates cost intake: with 1 the KPIs go stale. */
-    {"REPEATD_BENCH_NO_AGGREGATES", CF_INT, "0", 0, 1, OFF(bench_no_aggregates)},
+    {"REPEATD_BENCH_NO_AGGREGATES", CF_INT, "0", 0, 1, OFF(bench_no_aggregates), false},
 };
 
 static int parse_long(const char *s, long *ret)
@@ -65,9 +68,8 @@ static int load_key(const cf_key *k, rd_config *c, bool need_secret, char *err, 
     if (!v)
         v = k->def;
     if (!v) {
-        if (k->offset == OFF(secret) && need_secret) {
-            snprintf(err, err_size, "%s is required (at least %d characters)", k->env,
-                     RD_SECRET_MIN);
+        if (k->required && need_secret) {
+            snprintf(err, err_size, "%s is required (at least %ld characters)", k->env, k->min);
             return -EINVAL;
         }
         return 0;
@@ -86,19 +88,19 @@ static int load_key(const cf_key *k, rd_config *c, bool need_secret, char *err, 
         *(char **)((char *)c + k->offset) = copy;
         return 0;
     }
-    case CF_INT: {
+    case CF_INT:
+    case CF_LONG: {
         long n;
         if (parse_long(v, &n) < 0 || n < k->min || n > k->max) {
             snprintf(err, err_size, "%s must be a whole number from %ld to %ld, not \"%s\"", k->env,
                      k->min, k->max, v);
             return -EINVAL;
         }
-        if (k->offset == OFF(threads))
-            c->threads = (int)n;
-        else if (k->offset == OFF(bench_no_aggregates))
-            c->bench_no_aggregates = (int)n;
+        void *at = (char *)c + k->offset;
+        if (k->type == CF_INT)
+            *(int *)at = (int)n; /* the bounds fit an int */
         else
-            c->max_body_bytes = n;
+            *(long *)at = n;
         return 0;
     }
     case CF_LISTEN:

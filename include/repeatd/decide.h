@@ -81,3 +81,10 @@ bool rd_different_place(double lat1, double lon1, double lat2, double lon2, int 
 
 /* Great-circle distance in metres (haversine, mean Earth radius). */
 double rd_distance_m(double lat1, double lon1, double lat2, double lon2);
+
+/* 绿色通道, the one definition: a repeat opens the green channel when it is the
+ * green_channel_min_repeats-th (or later) repeat of its chain; a chain is in the green channel
+ * while its newest repeat did so and is still open. */
+bool rd_green_channel_reached(int repeat_ordinal, const rd_settings *s);
+bool rd_chain_in_green_channel(int newest_repeat_ordinal, bool newest_repeat_open,
+                               const rd_settings *s);

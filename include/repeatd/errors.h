@@ -1,29 +1,30 @@
-/* One error enum, mapped by one table to an HTTP status and a stable code string. */
+/* The stable error codes of the API (API.md). The service layer refuses with them; http/ alone
+ * maps each to an HTTP status. */
 #pragma once
 
 typedef enum rd_err {
-    RD_ERR_INVALID_JSON = 0,      /* 400 */
-    RD_ERR_INVALID_FIELD,         /* 400, names the field */
-    RD_ERR_INVALID_PARAMETER,     /* 400, a path or query parameter */
-    RD_ERR_UNAUTHORIZED,          /* 401 */
-    RD_ERR_FORBIDDEN,             /* 403 */
-    RD_ERR_NOT_FOUND,             /* 404 */
-    RD_ERR_METHOD_NOT_ALLOWED,    /* 405 */
-    RD_ERR_IDEMPOTENCY_CONFLICT,  /* 409: same ticket_id, other body */
-    RD_ERR_WORKFLOW_INCOMPLETE,   /* 409 */
-    RD_ERR_NO_WORK_ORDER,         /* 409: events on a ticket decided excluded_* */
-    RD_ERR_TICKET_CLOSED,         /* 409 */
-    RD_ERR_TICKET_OPEN,           /* 409: reopening an open ticket */
-    RD_ERR_PAYLOAD_TOO_LARGE,     /* 413 */
-    RD_ERR_UNSUPPORTED_MEDIA,     /* 415 */
-    RD_ERR_UNKNOWN_CATEGORY,      /* 422 */
-    RD_ERR_CLOSEOUT_REJECTED,     /* 422 */
-    RD_ERR_INVALID_CATEGORY_TREE, /* 422 */
-    RD_ERR_DB_UNAVAILABLE,        /* 503 */
-    RD_ERR_SHUTTING_DOWN,         /* 503 */
-    RD_ERR_INTERNAL,              /* 500: our fault, logged */
+    RD_ERR_INVALID_JSON = 0,
+    RD_ERR_INVALID_FIELD,     /* names the field */
+    RD_ERR_INVALID_PARAMETER, /* a path or query parameter */
+    RD_ERR_UNAUTHORIZED,
+    RD_ERR_FORBIDDEN,
+    RD_ERR_NOT_FOUND,
+    RD_ERR_METHOD_NOT_ALLOWED,
+    RD_ERR_IDEMPOTENCY_CONFLICT, /* same ticket_id, other body */
+    RD_ERR_WORKFLOW_INCOMPLETE,
+    RD_ERR_NO_WORK_ORDER, /* events on a ticket decided excluded_* */
+    RD_ERR_TICKET_CLOSED,
+    RD_ERR_TICKET_OPEN, /* reopening an open ticket */
+    RD_ERR_PAYLOAD_TOO_LARGE,
+    RD_ERR_UNSUPPORTED_MEDIA,
+    RD_ERR_UNKNOWN_CATEGORY,
+    RD_ERR_CLOSEOUT_REJECTED,
+    RD_ERR_INVALID_CATEGORY_TREE,
+    RD_ERR_DB_UNAVAILABLE,
+    RD_ERR_SHUTTING_DOWN,
+    RD_ERR_INTERNAL, /* our fault, logged */
     RD_ERR_COUNT_
 } rd_err;
 
-unsigned rd_err_status(rd_err e);
+/* The code string of the API: "invalid_field", "closeout_rejected", ... */
 const char *rd_err_code(rd_err e);

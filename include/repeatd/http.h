@@ -7,20 +7,23 @@
 #include "repeatd/key_cache.h"
 #include "repeatd/metrics.h"
 #include "repeatd/pool.h"
-#include "repeatd/tx.h"
+#include "repeatd/refusal.h"
+#include "repeatd/service.h"
 
 #include <jansson.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
 
-typedef struct rd_app {
+/* The HTTP server's context: the service layer it calls, and what only HTTP needs. */
+typedef struct rd_httpd {
     const rd_config *config;
+    rd_service *service;
     rd_pool *pool;
     atomic_int in_flight; /* requests between first call and completion */
     atomic_bool draining; /* SIGTERM seen: new requests get 503 */
     rd_metrics metrics;
     rd_key_cache keys;
-} rd_app;
+} rd_httpd;
 
 struct rd_route;
 
@@ -29,7 +32,7 @@ struct rd_route;
 /* Everything one request owns; allocated on the first access-handler call, freed in the
  * completion callback. */
 typedef struct rd_request {
-    rd_app *app;
+    rd_httpd *httpd;
     struct MHD_Connection *conn;
     char method[16];
     char *path; /* copy of the URL path */
@@ -65,18 +68,25 @@ void rd_reply_json(rd_request *req, unsigned status, json_t *body);
 void rd_reply_error(rd_request *req, rd_err e, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Reply 503 / 500 for a negative errno from the store. */
+/* Reply 503 / 500 for a negative errno from the service or the store. */
 void rd_reply_store_error(rd_request *req, int r);
 
-/* The request's database connection; NULL after replying 503. */
+/* Reply with a refusal of the service layer: its code's status, the error shape, and its
+ * details (missing steps, defects). */
+void rd_reply_refusal(rd_request *req, const rd_refusal *ref);
+
+/* Reply for the result of a service call: a refusal (-ECANCELED, *ref) or a store error.
+ * Only for r < 0. */
+void rd_reply_failure(rd_request *req, int r, const rd_refusal *ref);
+
+/* The request's database connection, outside a transaction; NULL after replying 503. */
 rd_db *rd_request_db(rd_request *req);
 
-/* Run fn in a transaction on the request's connection; a transaction that lost its
- * connection is tried once more on a fresh one, so that the first request after a database
- * restart does not fail. */
-int rd_request_tx(rd_request *req, rd_tx_fn fn, void *cls, bool readonly);
+/* Run a transaction on the request's connection (acquired on first use, released at
+ * completion), by the one retry policy of rd_tx_run. */
+int rd_request_tx(rd_request *req, const rd_tx *tx);
 
-/* A read that builds its answer in the store (a new JSON value in *ret). */
+/* A read that builds its answer (a new JSON value in *ret). */
 typedef int (*rd_read_fn)(rd_db *db, json_t **ret);
 
 /* Run `read` in a read-only transaction and reply 200 with its value, wrapped as
@@ -90,6 +100,6 @@ const char *rd_request_arg(rd_request *req, const char *name);
 
 typedef struct rd_server rd_server;
 
-int rd_server_start(rd_app *app, rd_server **ret);
+int rd_server_start(rd_httpd *httpd, rd_server **ret);
 /* Stop accepting, let in-flight requests finish (up to drain_s seconds), stop. */
 void rd_server_stop(rd_server *s, int drain_s);

@@ -1,48 +1,55 @@
 /* Intake: validate a ticket, decide it against the citizen's history and store it, in one
- * transaction. Shared by POST /v1/tickets, POST /v1/classify and the demo city. */
+ * transaction. Shared by POST /v1/tickets, POST /v1/classify and the tools. */
 #pragma once
 
 #include "repeatd/citizen.h"
 #include "repeatd/codec.h"
-#include "repeatd/errors.h"
-#include "repeatd/pool.h"
+#include "repeatd/refusal.h"
+#include "repeatd/service.h"
 
 /* More earlier tickets than this on one problem are not looked at: P is the newest. */
 #define RD_CANDIDATES_MAX 32
 #define RD_SCRIPT_MAX     1024
 
-typedef struct rd_intake {
-    bool store;     /* false for /v1/classify */
-    bool skip_kpis; /* REPEATD_BENCH_NO_AGGREGATES: measuring the aggregates' cost */
-    rd_ticket_req in;
+/* A validated intake request: made by rd_intake_prepare, read-only in the transaction. */
+typedef struct rd_intake_in {
+    rd_service *service;
+    bool store; /* false for /v1/classify */
+    rd_ticket_req req;
     rd_citizen_key who;
     char request_hex[2 * RD_HASH_LEN + 1];
     int64_t lock_key;
+} rd_intake_in;
 
-    /* A refusal (prepare's -EINVAL, the transaction's -ECANCELED). */
-    rd_err err;
-    const char *err_field;
-    char err_field_buf[128];
-    char err_message[512];
-
-    /* Filled by the transaction; reset on every try. */
-    bool replayed;
+/* What an intake answers. */
+typedef struct rd_intake_out {
+    rd_refusal refusal; /* with -ECANCELED: 409 idempotency conflict, 422 unknown category */
+    bool replayed;      /* the same ticket again: the stored answer */
     rd_settings settings;
     rd_ticket_in t;
     rd_prior cands[RD_CANDIDATES_MAX];
     size_t n_cands;
-    rd_decision d;
-    json_t *answer; /* without the script */
+    rd_decision d;  /* not for a replay */
+    json_t *answer; /* the answer of API.md without its script */
     char script_zh[RD_SCRIPT_MAX], script_en[RD_SCRIPT_MAX];
-} rd_intake;
+} rd_intake_out;
 
-/* Parse and validate `body` (borrowed: it must outlive x), hash the citizen and the request.
- * 0; -EINVAL with err, err_field and err_message set; or another negative errno. */
-int rd_intake_prepare(rd_intake *x, json_t *body, const char *secret, bool store);
+/* Parse and validate `body` (borrowed: it must outlive in), hash the citizen and the request.
+ * 0; -ECANCELED with *ref (a 400 naming the field); or another negative errno. */
+int rd_intake_prepare(rd_service *svc, json_t *body, bool store, rd_intake_in *ret,
+                      rd_refusal *ref);
 
-/* The transaction body (an rd_tx_fn over an rd_intake): -ECANCELED for a refusal (409
- * idempotency conflict, 422 unknown category) with err set. */
-int rd_intake_tx(rd_db *db, void *cls);
+/* Decide (and, with in->store, record) a prepared ticket on *db (see rd_tx_run). out starts
+ * zeroed (calloc) or cleared; it is overwritten. 0,
+ * -ECANCELED with out->refusal, or a store error. Clear out after use. */
+int rd_intake_run(rd_db **db, const rd_intake_in *in, rd_intake_out *out);
 
-/* Release what the transaction made (the answer). */
-void rd_intake_clear(rd_intake *x);
+/* The transaction body of rd_intake_run (an rd_tx_body over rd_intake_in and rd_intake_out),
+ * for a tool that decides many tickets in a transaction of its own; clear out before each. */
+int rd_intake_tx(rd_db *db, const void *in, void *out);
+
+/* Both: the use case of POST /v1/tickets and /v1/classify. */
+int rd_intake(rd_service *svc, rd_db **db, json_t *body, bool store, rd_intake_out *out);
+
+/* Release what the run made (the answer); out may be reused after. */
+void rd_intake_out_clear(rd_intake_out *out);

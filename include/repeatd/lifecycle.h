@@ -1,24 +1,43 @@
 /* Lifecycle: one event applied to a ticket in one transaction, with the close-out inspection,
- * the workflow check and the KPI aggregates. Shared by the HTTP handler and the demo city. */
+ * the workflow check and the KPI aggregates. Shared by the HTTP handler and the tools. */
 #pragma once
 
 #include "repeatd/codec.h"
-#include "repeatd/errors.h"
-#include "repeatd/pool.h"
+#include "repeatd/refusal.h"
+#include "repeatd/service.h"
 
-typedef struct rd_event_call {
-    const char *ticket_id;
-    rd_event_req ev;
-    const char *body_text; /* the event as sent, JSON */
+/* A validated event: made by rd_event_prepare, read-only in the transaction. */
+typedef struct rd_event_in {
+    rd_service *service;
+    const char *ticket_id; /* borrowed */
+    rd_event_req ev;       /* borrows from the body */
+    char *body_text;       /* the event as sent, compact JSON (owned) */
     bool want_view;        /* read the ticket back after the event (the HTTP answer) */
-    bool skip_kpis;        /* REPEATD_BENCH_NO_AGGREGATES: measuring the aggregates' cost */
-    /* Outcome of the transaction, reset on every try. */
-    rd_err err;       /* with -ECANCELED: 404, 409 */
-    unsigned missing; /* rd_step bits when the close is refused */
-    rd_defect defects[RD_DEFECTS_MAX];
-    size_t n_defects; /* > 0: a rejected close-out, recorded as such (the transaction commits) */
-    json_t *view;
-} rd_event_call;
+} rd_event_in;
 
-/* The transaction body (an rd_tx_fn over an rd_event_call). */
-int rd_event_tx(rd_db *db, void *cls);
+typedef struct rd_event_out {
+    /* With -ECANCELED: 404, 409 (closed, open, no work order, workflow incomplete) or, after
+     * the rejected close-out was recorded and committed (驳回), 422 closeout_rejected. */
+    rd_refusal refusal;
+    json_t *view; /* with want_view: the ticket after the event */
+} rd_event_out;
+
+/* Check the ticket id and parse the body (borrowed: it must outlive in). 0, or -ECANCELED
+ * with *ref; release with rd_event_in_clear. */
+int rd_event_prepare(rd_service *svc, const char *ticket_id, json_t *body, bool want_view,
+                     rd_event_in *ret, rd_refusal *ref);
+void rd_event_in_clear(rd_event_in *in);
+
+/* Apply a prepared event on *db (see rd_tx_run). out starts zeroed or cleared. */
+int rd_event_run(rd_db **db, const rd_event_in *in, rd_event_out *out);
+
+/* The transaction body of rd_event_run (an rd_tx_body over rd_event_in and rd_event_out), for
+ * a tool that applies many events in a transaction of its own; clear out before each. A
+ * rejected close-out returns 0 with out->refusal.code RD_ERR_CLOSEOUT_REJECTED (recorded). */
+int rd_event_tx(rd_db *db, const void *in, void *out);
+
+/* Both: the use case of POST /v1/tickets/{id}/events. */
+int rd_event(rd_service *svc, rd_db **db, const char *ticket_id, json_t *body, bool want_view,
+             rd_event_out *out);
+
+void rd_event_out_clear(rd_event_out *out);

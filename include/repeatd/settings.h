@@ -31,11 +31,17 @@ typedef enum rd_setting_type {
     RD_SETTING_TEXT_LIST,
 } rd_setting_type;
 
+/* One row per setting: it drives the defaults, parsing and validation, the settings JSON and
+ * the audit (after PgBouncer's CF_ABS table). */
 typedef struct rd_setting_def {
     const char *name;
     rd_setting_type type;
-    long min, max;       /* RD_SETTING_INT bounds, inclusive */
-    bool defines_repeat; /* a change makes a new definition version */
+    long min, max;        /* RD_SETTING_INT bounds, inclusive; RD_SETTING_TEXT_LIST entries */
+    bool defines_repeat;  /* a change makes a new definition version */
+    size_t offset;        /* of the value in rd_settings: int, char[RD_TZ_MAX] or the list */
+    long def;             /* RD_SETTING_INT default */
+    const char *def_text; /* RD_SETTING_TIME_ZONE default */
+    const char *const *def_list; /* RD_SETTING_TEXT_LIST default, NULL-terminated */
 } rd_setting_def;
 
 extern const rd_setting_def rd_setting_defs[];

@@ -22,14 +22,22 @@ int store_migrate(rd_db *db);
  * definition version 1 when there is none. Idempotent. */
 int store_settings_seed(rd_db *db, json_t *defaults);
 
-/* The stored settings as a new JSON object (caller decrefs) and the current definition
- * version. */
-int store_settings_load(rd_db *db, json_t **ret_settings, int *ret_version);
+typedef struct store_settings_stored {
+    int64_t revision;       /* bumped by every change of a setting */
+    json_t *values;         /* name → value (the caller decrefs) */
+    int definition_version; /* the current one */
+} store_settings_stored;
+
+/* The stored settings, their revision and the current definition version. */
+int store_settings_load(rd_db *db, store_settings_stored *ret);
+
+/* Only the revision: one integer, for a cache of the parsed settings. */
+int store_settings_revision(rd_db *db, int64_t *ret);
 
 /* Lock the settings for an update (SELECT ... FOR UPDATE); call before load in a PATCH. */
 int store_settings_lock(rd_db *db);
 
-/* Record one changed setting and its audit row. */
+/* Record one changed setting and its audit row, and bump the revision. */
 int store_settings_update(rd_db *db, const char *key, json_t *old_value, json_t *new_value,
                           const char *who, int definition_version);
 
@@ -165,5 +173,4 @@ int store_ticket_view(rd_db *db, const char *ticket_id, json_t **ret);
 /* ---- caller history (store/history.c) ---- */
 
 /* Screen pop for a phone: open tickets, recent chains; JSON object (caller decrefs). */
-int store_caller_history(rd_db *db, const char *phone_hash_hex, int green_channel_min_repeats,
-                         json_t **ret);
+int store_caller_history(rd_db *db, const char *phone_hash_hex, const rd_settings *s, json_t **ret);

@@ -1,16 +1,31 @@
-/* The transaction runner: begin, run a callback, commit; retry serialization failures. */
+/* The transaction runner: begin, run a body, commit; the one retry policy of the service. */
 #pragma once
 
 #include "repeatd/pool.h"
 
-/* The body of a transaction. Return 0 to commit, a negative errno to roll back. Use
- * -ECANCELED for a domain refusal the caller has recorded in its own state. The body may run
- * more than once (retries), so it must reset whatever state it fills. */
-typedef int (*rd_tx_fn)(rd_db *db, void *cls);
+/* The body of a transaction (after Taler's TEH_DB_run_transaction, whose rule is kept: the
+ * input is read-only). It reads `in` and writes its results into `out` only. Return 0 to
+ * commit, a negative errno to roll back; -ECANCELED for a refusal the body described in `out`.
+ * A body may run more than once: before every retry the runner calls the transaction's
+ * `clear` on `out`, so a body never has to undo a try of its own. */
+typedef int (*rd_tx_body)(rd_db *db, const void *in, void *out);
 
-/* Run fn in one transaction on db (READ COMMITTED), retrying -EAGAIN (40001, 40P01) up to
- * 5 times. Returns fn's error, -ECONNRESET when the database went away, or -EIO. */
-int rd_tx_run(rd_db *db, rd_tx_fn fn, void *cls);
+typedef struct rd_tx {
+    rd_tx_body body;
+    const void *in;
+    void *out;
+    void (*clear)(void *out); /* frees and zeroes what a try left in out; NULL: nothing to */
+    bool readonly;
+} rd_tx;
 
-/* The same in a READ ONLY transaction. */
-int rd_tx_run_readonly(rd_db *db, rd_tx_fn fn, void *cls);
+/* Run tx on *db, acquiring one from `pool` when *db is NULL (the caller releases *db when it is
+ * done with it; it may be another connection than the one passed in). The policy, here alone:
+ *  - a serialization failure or deadlock (SQLSTATE 40001, 40P01), or a unique violation (a
+ *    concurrent insert of the same key: the next try sees the row), is tried again, up to
+ *    5 tries in all;
+ *  - a connection that died (the database restarted) is replaced by a fresh one from the pool,
+ *    once, and the transaction tried on it;
+ * Returns the body's result, -ECONNREFUSED when no connection can be had, -ECONNRESET when the
+ * database went away, or -EIO. `pool` may be NULL for a single-connection command: then a lost
+ * connection is not replaced. */
+int rd_tx_run(rd_pool *pool, rd_db **db, const rd_tx *tx);

@@ -2,32 +2,15 @@
  * fetches, core decides, this file glues, for the HTTP handlers and the demo alike. */
 #include "repeatd/intake.h"
 
-#include "repeatd/current_settings.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/months.h"
 #include "repeatd/script.h"
 #include "repeatd/store.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A refusal for the caller to answer with. */
-static int refuse(rd_intake *x, rd_err e, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int refuse(rd_intake *x, rd_err e, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    x->err = e;
-    x->err_field = field;
-    va_start(ap, fmt);
-    vsnprintf(x->err_message, sizeof(x->err_message), fmt, ap);
-    va_end(ap);
-    return -ECANCELED;
-}
 
 /* Two calls on one citizen and problem are decided one after the other: an advisory lock on
  * the first 8 bytes of SHA-256(citizen hash | category). */
@@ -52,12 +35,12 @@ static rd_claim claim_of(const char *s)
     return c;
 }
 
-static int replay(rd_intake *x, store_existing *e)
+static int replay(const rd_intake_in *in, rd_intake_out *x, store_existing *e)
 {
-    if (strcmp(e->request_hash_hex, x->request_hex) != 0) {
+    if (strcmp(e->request_hash_hex, in->request_hex) != 0) {
         store_existing_clear(e);
-        return refuse(x, RD_ERR_IDEMPOTENCY_CONFLICT, "ticket_id",
-                      "ticket %s was already recorded with a different body", x->in.ticket_id);
+        return rd_refuse(&x->refusal, RD_ERR_IDEMPOTENCY_CONFLICT, "ticket_id",
+                         "ticket %s was already recorded with a different body", in->req.ticket_id);
     }
     x->replayed = true;
     x->answer = json_incref(e->answer);
@@ -67,29 +50,29 @@ static int replay(rd_intake *x, store_existing *e)
     return 0;
 }
 
-static int insert_ticket(rd_db *db, rd_intake *x)
+static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out *x)
 {
     char lat[32], lon[32];
     char *answer_text = json_dumps(x->answer, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (!answer_text)
         return -ENOMEM;
-    snprintf(lat, sizeof(lat), "%.7f", x->in.lat.v);
-    snprintf(lon, sizeof(lon), "%.7f", x->in.lon.v);
+    snprintf(lat, sizeof(lat), "%.7f", in->req.lat.v);
+    snprintf(lon, sizeof(lon), "%.7f", in->req.lon.v);
     store_ticket_row row = {
-        .ticket_id = x->in.ticket_id,
-        .citizen_hash_hex = x->who.citizen_hex,
-        .phone_hash_hex = x->who.has_phone ? x->who.phone_hex : NULL,
-        .phone_masked = x->who.has_phone ? x->who.phone_masked : NULL,
-        .category = x->in.category,
-        .received_at = x->in.received_at.text,
-        .channel = x->in.channel,
-        .address = x->in.address,
-        .lat = x->in.lat.set ? lat : NULL,
-        .lon = x->in.lon.set ? lon : NULL,
-        .description = x->in.description,
-        .claim = x->in.claim,
-        .new_evidence = x->in.new_evidence == 1,
-        .request_hash_hex = x->request_hex,
+        .ticket_id = in->req.ticket_id,
+        .citizen_hash_hex = in->who.citizen_hex,
+        .phone_hash_hex = in->who.has_phone ? in->who.phone_hex : NULL,
+        .phone_masked = in->who.has_phone ? in->who.phone_masked : NULL,
+        .category = in->req.category,
+        .received_at = in->req.received_at.text,
+        .channel = in->req.channel,
+        .address = in->req.address,
+        .lat = in->req.lat.set ? lat : NULL,
+        .lon = in->req.lon.set ? lon : NULL,
+        .description = in->req.description,
+        .claim = in->req.claim,
+        .new_evidence = in->req.new_evidence == 1,
+        .request_hash_hex = in->request_hex,
         .decision = rd_decision_name(x->d.kind),
         .rule = rd_rule_name(x->d.rule),
         .counts_as_repeat = x->d.counts_as_repeat,
@@ -115,9 +98,9 @@ static int insert_ticket(rd_db *db, rd_intake *x)
     }
     int r = store_ticket_insert(db, &row);
     free(answer_text);
-    if (r == 0 && !x->skip_kpis) {
+    if (r == 0 && !in->service->skip_kpis) {
         rd_kpi_deltas ds = {0};
-        rd_kpi_intake(&ds, x->in.category, row.received_month, row.definition_version,
+        rd_kpi_intake(&ds, in->req.category, row.received_month, row.definition_version,
                       x->d.creates_work_order, x->d.counts_as_repeat, &prior);
         r = store_kpi_apply(db, &ds);
     }
@@ -127,50 +110,50 @@ static int insert_ticket(rd_db *db, rd_intake *x)
     return r;
 }
 
-int rd_intake_tx(rd_db *db, void *cls)
+/* The transaction body: reads in, writes out only (the runner clears out between tries). */
+int rd_intake_tx(rd_db *db, const void *in_, void *out)
 {
-    rd_intake *x = cls;
-    json_decref(x->answer);
-    x->answer = NULL;
-    x->replayed = false;
+    const rd_intake_in *in = in_;
+    rd_intake_out *x = out;
 
-    int r = rd_current_settings(db, &x->settings);
+    int r = rd_service_settings(in->service, db, &x->settings);
     if (r < 0)
         return r;
-    if (x->store) {
+    if (in->store) {
         /* A replay answers what was stored, whatever became of the category since. */
-        r = store_lock_problem(db, x->lock_key);
+        r = store_lock_problem(db, in->lock_key);
         store_existing e;
         if (r == 0)
-            r = store_ticket_existing(db, x->in.ticket_id, &e);
+            r = store_ticket_existing(db, in->req.ticket_id, &e);
         if (r < 0)
             return r;
         if (e.found)
-            return replay(x, &e);
+            return replay(in, x, &e);
     }
     store_category cat;
-    r = store_category_get(db, x->in.category, x->in.received_at.text, x->settings.time_zone, &cat);
+    r = store_category_get(db, in->req.category, in->req.received_at.text, x->settings.time_zone,
+                           &cat);
     if (r < 0)
         return r;
     if (!cat.found || !cat.leaf) {
-        return refuse(x, RD_ERR_UNKNOWN_CATEGORY, "category",
-                      "category %s is not a known leaf of the category tree", x->in.category);
+        return rd_refuse(&x->refusal, RD_ERR_UNKNOWN_CATEGORY, "category",
+                         "category %s is not a known leaf of the category tree", in->req.category);
     }
-    r = store_candidates(db, x->who.citizen_hex, x->in.category, x->in.received_at.text,
-                         x->in.ticket_id, x->settings.lookback_months, x->settings.time_zone,
+    r = store_candidates(db, in->who.citizen_hex, in->req.category, in->req.received_at.text,
+                         in->req.ticket_id, x->settings.lookback_months, x->settings.time_zone,
                          x->cands, RD_CANDIDATES_MAX, &x->n_cands);
     if (r < 0)
         return r;
 
     x->t = (rd_ticket_in){
-        .ticket_id = x->in.ticket_id,
-        .received_at = x->in.received_at.unix,
+        .ticket_id = in->req.ticket_id,
+        .received_at = in->req.received_at.unix,
         .received_offset = cat.utc_offset,
-        .has_location = x->in.lat.set,
-        .lat = x->in.lat.v,
-        .lon = x->in.lon.v,
-        .claim = claim_of(x->in.claim),
-        .new_evidence = x->in.new_evidence == 1,
+        .has_location = in->req.lat.set,
+        .lat = in->req.lat.v,
+        .lon = in->req.lon.v,
+        .claim = claim_of(in->req.claim),
+        .new_evidence = in->req.new_evidence == 1,
         .category_is_policy = cat.policy,
     };
     r = rd_decide(&x->t, x->cands, x->n_cands, &x->settings, &x->d);
@@ -182,25 +165,43 @@ int rd_intake_tx(rd_db *db, void *cls)
         rd_answer_json(&x->t, &x->d, x->settings.definition_version, x->n_cands, &x->settings);
     if (!x->answer)
         return -ENOMEM;
-    return x->store ? insert_ticket(db, x) : 0;
+    return in->store ? insert_ticket(db, in, x) : 0;
 }
 
-int rd_intake_prepare(rd_intake *x, json_t *body, const char *secret, bool store)
+static void intake_clear(void *out)
+{
+    rd_intake_out_clear(out);
+}
+
+int rd_intake_run(rd_db **db, const rd_intake_in *in, rd_intake_out *out)
+{
+    rd_intake_out_clear(out);
+    rd_tx tx = {
+        .body = rd_intake_tx, .in = in, .out = out, .clear = intake_clear, .readonly = !in->store};
+    return rd_service_tx(in->service, db, &tx);
+}
+
+int rd_intake(rd_service *svc, rd_db **db, json_t *body, bool store, rd_intake_out *out)
+{
+    rd_intake_in in;
+    rd_intake_out_clear(out);
+    int r = rd_intake_prepare(svc, body, store, &in, &out->refusal);
+    return r < 0 ? r : rd_intake_run(db, &in, out);
+}
+
+int rd_intake_prepare(rd_service *svc, json_t *body, bool store, rd_intake_in *ret, rd_refusal *ref)
 {
     rd_field_error ferr;
+    rd_intake_in *x = ret;
     memset(x, 0, sizeof(*x));
+    x->service = svc;
     x->store = store;
-    if (rd_ticket_req_parse(body, &x->in, &ferr) < 0) {
-        snprintf(x->err_field_buf, sizeof(x->err_field_buf), "%s", ferr.field);
-        refuse(x, RD_ERR_INVALID_FIELD, x->err_field_buf, "%s", ferr.message);
-        return -EINVAL;
-    }
-    int r = rd_citizen_key_make(secret, x->in.phone, x->in.citizen_id, &x->who);
-    if (r == -EINVAL) {
-        refuse(x, RD_ERR_INVALID_FIELD, "citizen.phone",
-               "citizen.phone must be a phone number of 5 to 20 digits");
-        return -EINVAL;
-    }
+    if (rd_ticket_req_parse(body, &x->req, &ferr) < 0)
+        return rd_refuse(ref, RD_ERR_INVALID_FIELD, ferr.field, "%s", ferr.message);
+    int r = rd_citizen_key_make(svc->secret, x->req.phone, x->req.citizen_id, &x->who);
+    if (r == -EINVAL)
+        return rd_refuse(ref, RD_ERR_INVALID_FIELD, "citizen.phone",
+                         "citizen.phone must be a phone number of 5 to 20 digits");
     if (r < 0)
         return r;
     /* Same body means the same JSON value: key order and spacing do not matter. */
@@ -212,12 +213,12 @@ int rd_intake_prepare(rd_intake *x, json_t *body, const char *secret, bool store
     }
     free(canonical);
     rd_hex(h, sizeof(h), x->request_hex);
-    x->lock_key = problem_key(x->who.citizen_hex, x->in.category);
+    x->lock_key = problem_key(x->who.citizen_hex, x->req.category);
     return 0;
 }
 
-void rd_intake_clear(rd_intake *x)
+void rd_intake_out_clear(rd_intake_out *out)
 {
-    json_decref(x->answer);
-    x->answer = NULL;
+    json_decref(out->answer);
+    memset(out, 0, sizeof(*out));
 }

@@ -2,7 +2,6 @@
  * state, the close-out inspection, the workflow check and the KPI aggregates. */
 #include "repeatd/lifecycle.h"
 
-#include "repeatd/current_settings.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/store.h"
 #include "repeatd/workflow.h"
@@ -13,26 +12,27 @@
 #include <string.h>
 #include <time.h>
 
-static int refuse(rd_event_call *c, rd_err e)
-{
-    c->err = e;
-    return -ECANCELED;
-}
+/* What one try of the transaction found out; the body's own scratch, copied to out. */
+typedef struct event_try {
+    unsigned missing;
+    rd_defect defects[RD_DEFECTS_MAX];
+    size_t n_defects; /* > 0: a rejected close-out, recorded as such (the transaction commits) */
+} event_try;
 
 /* Inspect the close-out; a rejected one is recorded too (驳回), so the transaction commits. */
-static int apply_closeout(rd_db *db, rd_event_call *c, const store_ticket_state *st,
-                          const rd_settings *s)
+static int apply_closeout(rd_db *db, const rd_event_in *c, event_try *t,
+                          const store_ticket_state *st, const rd_settings *s)
 {
     rd_closeout_context ctx = {
         .ticket_received_at = st->received_at,
         .now = (int64_t)time(NULL),
         .contact_reached = st->contact_reached || st->followup_reached,
     };
-    c->n_defects = rd_closeout_inspect(&c->ev.closeout, &ctx, s, c->defects);
-    bool accepted = c->n_defects == 0;
+    t->n_defects = rd_closeout_inspect(&c->ev.closeout, &ctx, s, t->defects);
+    bool accepted = t->n_defects == 0;
     char *defects = NULL;
     if (!accepted) {
-        json_t *d = rd_defects_json(c->defects, c->n_defects);
+        json_t *d = rd_defects_json(t->defects, t->n_defects);
         defects = json_dumps(d, JSON_COMPACT);
         json_decref(d);
         if (!defects)
@@ -46,7 +46,7 @@ static int apply_closeout(rd_db *db, rd_event_call *c, const store_ticket_state 
     return r;
 }
 
-static int apply_closed(rd_db *db, rd_event_call *c, const store_ticket_state *st,
+static int apply_closed(rd_db *db, const rd_event_in *c, event_try *t, const store_ticket_state *st,
                         const rd_settings *s)
 {
     rd_workflow_state w = {
@@ -56,13 +56,13 @@ static int apply_closed(rd_db *db, rd_event_call *c, const store_ticket_state *s
         .closeout_accepted = st->closeout_accepted,
         .followup_recorded = st->followup_recorded,
     };
-    c->missing = rd_workflow_missing(&w, s);
-    if (c->missing)
-        return refuse(c, RD_ERR_WORKFLOW_INCOMPLETE);
+    t->missing = rd_workflow_missing(&w, s);
+    if (t->missing)
+        return -ECANCELED;
     return store_apply_closed(db, c->ticket_id, c->ev.at.text, rd_outcome_name(c->ev.outcome));
 }
 
-static int apply_event(rd_db *db, rd_event_call *c, const store_ticket_state *st,
+static int apply_event(rd_db *db, const rd_event_in *c, event_try *t, const store_ticket_state *st,
                        const rd_settings *s)
 {
     const rd_event_req *e = &c->ev;
@@ -73,11 +73,11 @@ static int apply_event(rd_db *db, rd_event_call *c, const store_ticket_state *st
     case RD_EVENT_CONTACT_ATTEMPT:
         return store_apply_contact(db, c->ticket_id, e->contact_outcome == RD_CONTACT_REACHED);
     case RD_EVENT_CLOSEOUT:
-        return apply_closeout(db, c, st, s);
+        return apply_closeout(db, c, t, st, s);
     case RD_EVENT_FOLLOWUP:
         return store_apply_followup(db, c->ticket_id, e->reached == 1);
     case RD_EVENT_CLOSED:
-        return apply_closed(db, c, st, s);
+        return apply_closed(db, c, t, st, s);
     case RD_EVENT_REOPENED:
         return store_apply_reopened(db, c->ticket_id);
     case RD_EVENT_AUDIT:
@@ -96,7 +96,8 @@ static void assignment_of(const store_ticket_state *st, rd_assignment *ret)
 /* Keep the monthly aggregates current in the event's own transaction: a re-dispatch moves the
  * complaint, the first contact attempt, every inspection and the first false close-out count
  * under the assignment of the moment. */
-static int record_kpis(rd_db *db, const rd_event_call *c, const store_ticket_state *st)
+static int record_kpis(rd_db *db, const rd_event_in *c, const event_try *t,
+                       const store_ticket_state *st)
 {
     rd_kpi_deltas ds = {0};
     rd_assignment now;
@@ -121,10 +122,10 @@ static int record_kpis(rd_db *db, const rd_event_call *c, const store_ticket_sta
         break;
     case RD_EVENT_CLOSEOUT:
         rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_INSPECTED, 1);
-        if (c->n_defects) {
+        if (t->n_defects) {
             rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_REJECTED, 1);
             int r =
-                store_kpi_defects_add(db, now.unit, now.handler, month, c->defects, c->n_defects);
+                store_kpi_defects_add(db, now.unit, now.handler, month, t->defects, t->n_defects);
             if (r < 0)
                 return r;
         }
@@ -140,42 +141,126 @@ static int record_kpis(rd_db *db, const rd_event_call *c, const store_ticket_sta
     return store_kpi_apply(db, &ds);
 }
 
-int rd_event_tx(rd_db *db, void *cls)
+/* The refusals of the ticket's state, before anything is written. */
+static int check_state(const rd_event_in *c, const store_ticket_state *st, rd_refusal *ref)
 {
-    rd_event_call *c = cls;
-    c->n_defects = 0;
-    c->missing = 0;
-    json_decref(c->view);
-    c->view = NULL;
+    const char *id = c->ticket_id;
+    rd_event_type type = c->ev.type;
+    if (!st->found)
+        return rd_refuse(ref, RD_ERR_NOT_FOUND, NULL, "no ticket %s", id);
+    if (!st->creates_work_order)
+        return rd_refuse(ref, RD_ERR_NO_WORK_ORDER, NULL,
+                         "ticket %s created no work order (it was decided excluded); its events "
+                         "belong to the ticket it is about",
+                         id);
+    /* A closed ticket takes only an audit or a reopening; an open one cannot be reopened. */
+    if (!st->open && type != RD_EVENT_AUDIT && type != RD_EVENT_REOPENED)
+        return rd_refuse(ref, RD_ERR_TICKET_CLOSED, "type",
+                         "ticket %s is closed; only audit and reopened events are accepted", id);
+    if (st->open && type == RD_EVENT_REOPENED)
+        return rd_refuse(ref, RD_ERR_TICKET_OPEN, "type",
+                         "ticket %s is open; it cannot be reopened", id);
+    return 0;
+}
+
+/* The transaction body: reads in, writes out only (the runner clears out between tries). */
+int rd_event_tx(rd_db *db, const void *in, void *out_)
+{
+    const rd_event_in *c = in;
+    rd_event_out *out = out_;
+    event_try t = {0};
 
     store_ticket_state st;
     int r = store_ticket_lock_state(db, c->ticket_id, &st);
     if (r < 0)
         return r;
-    if (!st.found)
-        return refuse(c, RD_ERR_NOT_FOUND);
-    if (!st.creates_work_order)
-        return refuse(c, RD_ERR_NO_WORK_ORDER);
-    rd_event_type type = c->ev.type;
-    /* A closed ticket takes only an audit or a reopening; an open one cannot be reopened. */
-    if (!st.open && type != RD_EVENT_AUDIT && type != RD_EVENT_REOPENED)
-        return refuse(c, RD_ERR_TICKET_CLOSED);
-    if (st.open && type == RD_EVENT_REOPENED)
-        return refuse(c, RD_ERR_TICKET_OPEN);
-
-    rd_settings s;
-    r = rd_current_settings(db, &s);
+    r = check_state(c, &st, &out->refusal);
     if (r < 0)
         return r;
-    r = apply_event(db, c, &st, &s);
-    if (r == 0 && !c->skip_kpis)
-        r = record_kpis(db, c, &st);
-    if (r < 0 || type == RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
-        goto done;
-    r = store_event_insert(db, c->ticket_id, rd_event_type_name(type), c->ev.at.text, c->body_text,
-                           true, NULL);
-done:
+    rd_settings s;
+    r = rd_service_settings(c->service, db, &s);
+    if (r < 0)
+        return r;
+    rd_event_type type = c->ev.type;
+    r = apply_event(db, c, &t, &st, &s);
+    if (r == -ECANCELED) { /* the workflow refused the closing */
+        rd_refuse(&out->refusal, RD_ERR_WORKFLOW_INCOMPLETE, NULL,
+                  "ticket %s cannot be closed before every required step is on record",
+                  c->ticket_id);
+        out->refusal.missing = t.missing;
+        return r;
+    }
+    if (r == 0 && !c->service->skip_kpis)
+        r = record_kpis(db, c, &t, &st);
+    if (r == 0 && type != RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
+        r = store_event_insert(db, c->ticket_id, rd_event_type_name(type), c->ev.at.text,
+                               c->body_text, true, NULL);
     if (r == 0 && c->want_view)
-        r = store_ticket_view(db, c->ticket_id, &c->view);
+        r = store_ticket_view(db, c->ticket_id, &out->view);
+    if (r == 0 && t.n_defects) {
+        /* Recorded and committed all the same: the refusal is the answer. */
+        rd_refuse(&out->refusal, RD_ERR_CLOSEOUT_REJECTED, NULL,
+                  "the close-out was rejected and recorded as such: %zu defect(s)", t.n_defects);
+        memcpy(out->refusal.defects, t.defects, sizeof(t.defects));
+        out->refusal.n_defects = t.n_defects;
+    }
     return r;
+}
+
+static void event_clear(void *out)
+{
+    rd_event_out_clear(out);
+}
+
+int rd_event_prepare(rd_service *svc, const char *ticket_id, json_t *body, bool want_view,
+                     rd_event_in *ret, rd_refusal *ref)
+{
+    memset(ret, 0, sizeof(*ret));
+    if (!rd_ticket_id_valid(ticket_id))
+        return rd_refuse(ref, RD_ERR_INVALID_PARAMETER, "ticket_id",
+                         "ticket_id must be 1 to 64 of the characters A-Z a-z 0-9 . _ : -");
+    rd_field_error ferr;
+    if (rd_event_req_parse(body, &ret->ev, &ferr) < 0)
+        return rd_refuse(ref, RD_ERR_INVALID_FIELD, ferr.field, "%s", ferr.message);
+    ret->body_text = json_dumps(body, JSON_COMPACT);
+    if (!ret->body_text)
+        return -ENOMEM;
+    ret->service = svc;
+    ret->ticket_id = ticket_id;
+    ret->want_view = want_view;
+    return 0;
+}
+
+void rd_event_in_clear(rd_event_in *in)
+{
+    free(in->body_text);
+    in->body_text = NULL;
+}
+
+int rd_event_run(rd_db **db, const rd_event_in *in, rd_event_out *out)
+{
+    rd_event_out_clear(out);
+    rd_tx tx = {.body = rd_event_tx, .in = in, .out = out, .clear = event_clear};
+    int r = rd_service_tx(in->service, db, &tx);
+    if (r == 0 && out->refusal.code == RD_ERR_CLOSEOUT_REJECTED)
+        r = -ECANCELED;
+    return r;
+}
+
+int rd_event(rd_service *svc, rd_db **db, const char *ticket_id, json_t *body, bool want_view,
+             rd_event_out *out)
+{
+    rd_event_in in;
+    rd_event_out_clear(out);
+    int r = rd_event_prepare(svc, ticket_id, body, want_view, &in, &out->refusal);
+    if (r == 0)
+        r = rd_event_run(db, &in, out);
+    rd_event_in_clear(&in);
+    return r;
+}
+
+void rd_event_out_clear(rd_event_out *out)
+{
+    json_decref(out->view);
+    memset(out, 0, sizeof(*out));
 }

@@ -128,7 +128,7 @@ static void decide_repeat(rd_decision *d, const rd_prior *p, const rd_settings *
     d->repeat_ordinal = p->repeat_ordinal + 1;
     d->root_causes = root_causes_of(p);
 
-    if (d->repeat_ordinal >= s->green_channel_min_repeats)
+    if (rd_green_channel_reached(d->repeat_ordinal, s))
         add_action(d, RD_ACTION_GREEN_CHANNEL, false);
     /* 系铃解铃: back to whoever handled P; without a known handler it must still be
      * dispatched somewhere, so it gets a plain dispatch. */
@@ -191,4 +191,15 @@ int rd_decide(const rd_ticket_in *t, const rd_prior *cands, size_t n, const rd_s
     }
     *ret = d;
     return 0;
+}
+
+bool rd_green_channel_reached(int repeat_ordinal, const rd_settings *s)
+{
+    return repeat_ordinal >= 1 && repeat_ordinal >= s->green_channel_min_repeats;
+}
+
+bool rd_chain_in_green_channel(int newest_repeat_ordinal, bool newest_repeat_open,
+                               const rd_settings *s)
+{
+    return newest_repeat_open && rd_green_channel_reached(newest_repeat_ordinal, s);
 }

@@ -6,43 +6,41 @@
 #include <stddef.h>
 #include <string.h>
 
-/* In DOMAIN.md's order, so that listings read like the spec. */
-const rd_setting_def rd_setting_defs[] = {
-    {"repeat_window_months", RD_SETTING_INT, 1, 24, true},
-    /* The store applies lookback; the decision does not need lookback >= window. */
-    {"lookback_months", RD_SETTING_INT, 1, 60, true},
-    {"same_place_radius_m", RD_SETTING_INT, 0, 100000, true},
-    {"green_channel_min_repeats", RD_SETTING_INT, 1, 100, true},
-    {"expedite_after_calls", RD_SETTING_INT, 1, 100, true},
-    {"contact_failure_attempts", RD_SETTING_INT, 1, 20, false},
-    {"time_zone", RD_SETTING_TIME_ZONE, 0, 0, true},
-    {"closeout_min_chars", RD_SETTING_INT, 1, 500, false},
-    /* For the list, min..max bound the number of entries. */
-    {"closeout_boilerplate", RD_SETTING_TEXT_LIST, 0, RD_BOILERPLATE_MAX, false},
-    {"ranking_min_complaints", RD_SETTING_INT, 0, 1000000, false},
-    {"ranking_bottom_n", RD_SETTING_INT, 0, 1000, false},
+static const char *const default_boilerplate[] = {
+    "已处理", "已维修", "已解决", "处理完毕", "已办结", "已回复", NULL,
 };
+
+#define INT(name, min, max, def, defines)                                                          \
+    {                                                                                              \
+#name, RD_SETTING_INT, min, max, defines, offsetof(rd_settings, name), def, NULL, NULL     \
+    }
+
+/* In DOMAIN.md's order, so that listings read like the spec. */
+// clang-format off
+const rd_setting_def rd_setting_defs[] = {
+    INT(repeat_window_months,      1, 24,      1,   true),
+    /* The store applies lookback; the decision does not need lookback >= window. */
+    INT(lookback_months,           1, 60,      12,  true),
+    INT(same_place_radius_m,       0, 100000,  250, true),
+    INT(green_channel_min_repeats, 1, 100,     2,   true),
+    INT(expedite_after_calls,      1, 100,     2,   true),
+    INT(contact_failure_attempts,  1, 20,      3,   false),
+    {"time_zone", RD_SETTING_TIME_ZONE, 0, 0, true, offsetof(rd_settings, time_zone), 0,
+     "Asia/Shanghai", NULL},
+    INT(closeout_min_chars,        1, 500,     10,  false),
+    /* For the list, min..max bound the number of entries. */
+    {"closeout_boilerplate", RD_SETTING_TEXT_LIST, 0, RD_BOILERPLATE_MAX, false,
+     offsetof(rd_settings, closeout_boilerplate), 0, NULL, default_boilerplate},
+    INT(ranking_min_complaints,    0, 1000000, 20,  false),
+    INT(ranking_bottom_n,          0, 1000,    3,   false),
+};
+// clang-format on
 const size_t rd_setting_count = sizeof(rd_setting_defs) / sizeof(rd_setting_defs[0]);
 
-/* Where each integer setting lives in rd_settings. */
-static const struct int_slot {
-    const char *name;
-    size_t offset;
-} int_slots[] = {
-    {"repeat_window_months", offsetof(rd_settings, repeat_window_months)},
-    {"lookback_months", offsetof(rd_settings, lookback_months)},
-    {"same_place_radius_m", offsetof(rd_settings, same_place_radius_m)},
-    {"green_channel_min_repeats", offsetof(rd_settings, green_channel_min_repeats)},
-    {"expedite_after_calls", offsetof(rd_settings, expedite_after_calls)},
-    {"contact_failure_attempts", offsetof(rd_settings, contact_failure_attempts)},
-    {"closeout_min_chars", offsetof(rd_settings, closeout_min_chars)},
-    {"ranking_min_complaints", offsetof(rd_settings, ranking_min_complaints)},
-    {"ranking_bottom_n", offsetof(rd_settings, ranking_bottom_n)},
-};
-
-static const char *const default_boilerplate[] = {
-    "已处理", "已维修", "已解决", "处理完毕", "已办结", "已回复",
-};
+static int *int_slot(rd_settings *s, const rd_setting_def *d)
+{
+    return (int *)(void *)((char *)s + d->offset);
+}
 
 const rd_setting_def *rd_setting_find(const char *name)
 {
@@ -56,22 +54,25 @@ const rd_setting_def *rd_setting_find(const char *name)
 
 void rd_settings_defaults(rd_settings *ret)
 {
-    const size_t n_bp = sizeof(default_boilerplate) / sizeof(default_boilerplate[0]);
-
     memset(ret, 0, sizeof(*ret));
-    ret->repeat_window_months = 1;
-    ret->lookback_months = 12;
-    ret->same_place_radius_m = 250;
-    ret->green_channel_min_repeats = 2;
-    ret->expedite_after_calls = 2;
-    ret->contact_failure_attempts = 3;
-    strcpy(ret->time_zone, "Asia/Shanghai");
-    ret->closeout_min_chars = 10;
-    for (size_t i = 0; i < n_bp; i++)
-        strcpy(ret->closeout_boilerplate[i], default_boilerplate[i]);
-    ret->n_closeout_boilerplate = n_bp;
-    ret->ranking_min_complaints = 20;
-    ret->ranking_bottom_n = 3;
+    for (size_t i = 0; i < rd_setting_count; i++) {
+        const rd_setting_def *d = &rd_setting_defs[i];
+        switch (d->type) {
+        case RD_SETTING_INT:
+            *int_slot(ret, d) = (int)d->def;
+            break;
+        case RD_SETTING_TIME_ZONE:
+            (void)rd_settings_set_text(ret, d->name, d->def_text);
+            break;
+        case RD_SETTING_TEXT_LIST: {
+            size_t n = 0;
+            while (d->def_list[n])
+                n++;
+            (void)rd_settings_set_list(ret, d->name, d->def_list, n);
+            break;
+        }
+        }
+    }
     ret->definition_version = 0;
 }
 
@@ -90,25 +91,17 @@ int rd_settings_set_int(rd_settings *s, const char *name, long value)
         return -ENOENT;
     if (value < def->min || value > def->max)
         return -EINVAL;
-    for (size_t i = 0; i < sizeof(int_slots) / sizeof(int_slots[0]); i++) {
-        if (strcmp(int_slots[i].name, name) == 0) {
-            int *field = (int *)(void *)((char *)s + int_slots[i].offset);
-            *field = (int)value;
-            return 0;
-        }
-    }
-    return -ENOENT; /* a descriptor without a slot: a bug in the tables above */
+    *int_slot(s, def) = (int)value;
+    return 0;
 }
 
 int rd_settings_get_int(const rd_settings *s, const char *name, long *ret)
 {
-    for (size_t i = 0; s && i < sizeof(int_slots) / sizeof(int_slots[0]); i++) {
-        if (strcmp(int_slots[i].name, name) == 0) {
-            *ret = *(const int *)(const void *)((const char *)s + int_slots[i].offset);
-            return 0;
-        }
-    }
-    return -ENOENT;
+    const rd_setting_def *def = find_typed(name, RD_SETTING_INT);
+    if (!s || !def)
+        return -ENOENT;
+    *ret = *int_slot((rd_settings *)s, def);
+    return 0;
 }
 
 /* IANA names use letters, digits, '_', '-', '+' and '/' only ("Etc/GMT+8"); anything else
@@ -132,11 +125,12 @@ int rd_settings_set_text(rd_settings *s, const char *name, const char *value)
 {
     if (!s)
         return -EINVAL;
-    if (!find_typed(name, RD_SETTING_TIME_ZONE))
+    const rd_setting_def *def = find_typed(name, RD_SETTING_TIME_ZONE);
+    if (!def)
         return -ENOENT;
     if (!value || !time_zone_valid(value))
         return -EINVAL;
-    strcpy(s->time_zone, value);
+    strcpy((char *)s + def->offset, value); /* a char[RD_TZ_MAX]: time_zone_valid bounds it */
     return 0;
 }
 

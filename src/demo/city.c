@@ -434,9 +434,9 @@ bool demo_city_leaf_local(const demo_city *c, int leaf)
 
 /* ---- storing ---- */
 
-static int store_tree(rd_db *db, void *cls)
+static int store_tree(rd_db *db, const void *in, void *out)
 {
-    const demo_city *c = cls;
+    const demo_city *c = in;
     for (size_t i = 0; i < c->n_cats; i++) {
         const demo_category *k = &c->cats[i];
         int r = store_category_upsert(db, k->code, k->name, k->parent, k->policy);
@@ -446,9 +446,9 @@ static int store_tree(rd_db *db, void *cls)
     return 0;
 }
 
-static int store_names(rd_db *db, void *cls)
+static int store_names(rd_db *db, const void *in, void *out)
 {
-    const demo_city *c = cls;
+    const demo_city *c = in;
     int r = 0;
     for (int i = 0; r == 0 && i < c->n_units; i++)
         r = store_org_name_upsert(db, "unit", c->units[i].code, c->units[i].name, NULL);
@@ -461,9 +461,9 @@ static int store_names(rd_db *db, void *cls)
     return r;
 }
 
-static int store_unit_targets(rd_db *db, void *cls)
+static int store_unit_targets(rd_db *db, const void *in, void *out)
 {
-    const demo_city *c = cls;
+    const demo_city *c = in;
     int r = 0;
     for (int i = 0; r == 0 && i < c->n_units; i++)
         r = store_target_upsert(db, "unit", c->units[i].code, "", c->units[i].target, "demo");
@@ -472,10 +472,12 @@ static int store_unit_targets(rd_db *db, void *cls)
 
 int demo_city_store(rd_db *db, const demo_city *c)
 {
-    int r = rd_tx_run(db, store_tree, (void *)c);
+    rd_tx tree_tx = {.body = store_tree, .in = c}, names = {.body = store_names, .in = c},
+          targets = {.body = store_unit_targets, .in = c};
+    int r = rd_tx_run(NULL, &db, &tree_tx);
     if (r == 0)
-        r = rd_tx_run(db, store_names, (void *)c);
+        r = rd_tx_run(NULL, &db, &names);
     if (r == 0)
-        r = rd_tx_run(db, store_unit_targets, (void *)c);
+        r = rd_tx_run(NULL, &db, &targets);
     return r;
 }

@@ -85,6 +85,7 @@ typedef struct burst_spec {
 
 typedef struct phase {
     const rd_demo_opts *o;
+    rd_service *service;
     const demo_city *city;
     int64_t start, end;
     /* ordinary citizens: calls[i] calls each, tickets numbered from first_seq[i] */
@@ -148,7 +149,7 @@ static int open_workers(phase *ph, worker *wk, int n)
     for (int i = 0; rc == 0 && i < n; i++) {
         wk[i] = (worker){.ph = ph, .id = i};
         wk[i].w = (sim_worker){.city = ph->city,
-                               .secret = ph->o->secret,
+                               .service = ph->service,
                                .seed = ph->o->seed,
                                .end = ph->end,
                                .tickets_done = &ph->tickets_done,
@@ -476,7 +477,8 @@ static long burst_budget(long tickets)
     return b / 8 * 8;
 }
 
-static int build(rd_db *db, const rd_demo_opts *o, demo_city *city, rd_demo_summary *s, double t0)
+static int build(rd_db *db, rd_service *svc, const rd_demo_opts *o, demo_city *city,
+                 rd_demo_summary *s, double t0)
 {
     int64_t end = o->end ? o->end : (int64_t)time(NULL);
     int end_month = rd_month_index(end, SIM_TZ_OFFSET);
@@ -494,6 +496,7 @@ static int build(rd_db *db, const rd_demo_opts *o, demo_city *city, rd_demo_summ
     if (r < 0)
         return r;
     phase ph = {.o = o,
+                .service = svc,
                 .city = city,
                 .start = month_start(end_month - o->months),
                 .end = end,
@@ -513,6 +516,7 @@ static int build(rd_db *db, const rd_demo_opts *o, demo_city *city, rd_demo_summ
     r = choose_planted(db, city, month, per_group, o->seed, s, bursts);
     if (r == 0) {
         phase planted = {.o = o,
+                         .service = svc,
                          .city = city,
                          .start = ph.start,
                          .end = end,
@@ -545,8 +549,11 @@ int rd_demo_run(const rd_demo_opts *o, rd_demo_summary *ret)
     demo_city *city = r >= 0 ? calloc(1, sizeof(*city)) : NULL;
     if (r >= 0 && !city)
         r = -ENOMEM;
+    rd_service svc; /* no pool: each worker has its own connection */
+    rd_service_init(&svc, NULL, o->secret, false);
     if (r >= 0)
-        r = build(db, o, city, &s, t0);
+        r = build(db, &svc, o, city, &s, t0);
+    rd_service_done(&svc);
     free(city);
     rd_db_close(db);
     if (r < 0)

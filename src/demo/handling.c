@@ -346,30 +346,26 @@ int sim_event_apply(sim_worker *w, sim_ticket *t, const sim_pending *e, sim_stat
     /* Texts vary by a stream of their own, so that wording never shifts a decision. */
     demo_rng r = demo_rng_make(w->seed ^ (uint64_t)t->received, (uint64_t)e->seq);
     json_t *body = event_body(&r, w, t, e);
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    if (!text) {
-        json_decref(body);
+    if (!body)
         return -ENOMEM;
-    }
-    rd_event_call call = {.ticket_id = t->id, .body_text = text, .want_view = false};
-    rd_field_error ferr;
-    int rc = rd_event_req_parse(body, &call.ev, &ferr);
-    if (rc < 0) {
+    rd_event_in in;
+    rd_event_out out = {0};
+    int rc = rd_event_prepare(w->service, t->id, body, false, &in, &out.refusal);
+    if (rc < 0)
         fprintf(stderr, "repeatd demo: event %s of %s: %s\n", rd_event_type_name(e->type), t->id,
-                ferr.message);
-    } else {
-        rc = rd_event_tx(w->db, &call);
-    }
-    json_decref(call.view);
+                rc == -ECANCELED ? out.refusal.message : strerror(-rc));
+    else
+        rc = rd_event_tx(w->db, &in, &out);
     if (rc == -ECANCELED) {
         /* The simulation plans only what the workflow allows: a refusal is its bug. */
         if (st->events_refused++ < 5)
             fprintf(stderr, "repeatd demo: event %s of %s refused: %s (missing %#x)\n",
-                    rd_event_type_name(e->type), t->id, rd_err_code(call.err), call.missing);
+                    rd_event_type_name(e->type), t->id, rd_err_code(out.refusal.code),
+                    out.refusal.missing);
         rc = 0;
     } else if (rc == 0) {
         st->events++;
-        if (call.n_defects)
+        if (out.refusal.n_defects)
             st->closeouts_rejected++;
         else if (e->type == RD_EVENT_CLOSED) {
             t->open = false;
@@ -379,7 +375,8 @@ int sim_event_apply(sim_worker *w, sim_ticket *t, const sim_pending *e, sim_stat
             t->outcome = RD_OUTCOME_NONE;
         }
     }
-    free(text);
+    rd_event_out_clear(&out);
+    rd_event_in_clear(&in);
     json_decref(body);
     return rc;
 }

@@ -328,8 +328,8 @@ static int flush(sim_worker *w, sim_ticket *tickets, int64_t until, sim_stats *s
 
 /* Who handles the new work order: a repeat goes back to whoever handled the earlier ticket
  * (系铃解铃) as the answer says; anything else to the problem's unit. */
-static void assign(demo_rng *r, const demo_city *c, const rd_intake *x, const sim_ticket *tickets,
-                   int n, const sim_problem *p, sim_ticket *t)
+static void assign(demo_rng *r, const demo_city *c, const rd_intake_out *x,
+                   const sim_ticket *tickets, int n, const sim_problem *p, sim_ticket *t)
 {
     const sim_ticket *orig = NULL;
     bool mandatory = false;
@@ -354,12 +354,12 @@ static void assign(demo_rng *r, const demo_city *c, const rd_intake *x, const si
     t->handler = team->handler0 + demo_below(r, team->n_handlers);
 }
 
-static int intake_failed(const sim_citizen *z, const rd_intake *x, const char *id, int rc)
+static int intake_failed(const sim_citizen *z, const rd_intake_out *x, const char *id, int rc)
 {
     fprintf(stderr, "repeatd demo: ticket %s of citizen %ld: %s%s%s\n", id, z->index,
-            rc == -ECANCELED || rc == -EINVAL ? rd_err_code(x->err) : strerror(-rc),
-            x->err_message[0] ? ": " : "", x->err_message);
-    return rc == -ECANCELED || rc == -EINVAL ? -EPROTO : rc;
+            rc == -ECANCELED ? rd_err_code(x->refusal.code) : strerror(-rc),
+            rc == -ECANCELED ? ": " : "", rc == -ECANCELED ? x->refusal.message : "");
+    return rc == -ECANCELED ? -EPROTO : rc;
 }
 
 /* One citizen's timeline, from the beginning: the body of the citizen's transaction. */
@@ -368,7 +368,7 @@ static int live(sim_worker *w, const sim_citizen *z, sim_stats *st)
     demo_rng r = demo_rng_make(w->seed, 2 * (uint64_t)z->index + 2);
     sim_ticket tickets[SIM_CALLS_MAX];
     int n_tickets = 0, latest[SIM_PROBLEMS_MAX] = {-1, -1, -1};
-    rd_intake *x = w->x;
+    rd_intake_out *x = w->x;
     w->q.head = w->q.n = 0;
     w->q.seq = 0;
 
@@ -393,15 +393,17 @@ static int live(sim_worker *w, const sim_citizen *z, sim_stats *st)
         json_t *body = ticket_body(&r, w, z, j, id, again, claim, evidence);
         if (!body)
             return -ENOMEM;
-        rc = rd_intake_prepare(x, body, w->secret, true);
+        rd_intake_in in;
+        rd_intake_out_clear(x);
+        rc = rd_intake_prepare(w->service, body, true, &in, &x->refusal);
         if (rc == 0)
-            rc = rd_intake_tx(w->db, x);
+            rc = rd_intake_tx(w->db, &in, x);
         if (rc == 0 && x->replayed)
             rc = -EEXIST; /* the database was not emptied */
         if (rc < 0) {
             if (rc != -EAGAIN && rc != -ECONNRESET)
                 rc = intake_failed(z, x, id, rc);
-            rd_intake_clear(x);
+            rd_intake_out_clear(x);
             json_decref(body);
             return rc;
         }
@@ -419,7 +421,7 @@ static int live(sim_worker *w, const sim_citizen *z, sim_stats *st)
                                  z->burst && n_tickets == 0);
             latest[call->problem] = n_tickets++;
         }
-        rd_intake_clear(x);
+        rd_intake_out_clear(x);
         json_decref(body);
         if (rc < 0)
             return rc;
@@ -433,9 +435,9 @@ typedef struct citizen_tx {
     sim_stats st;
 } citizen_tx;
 
-static int citizen_body(rd_db *db, void *cls)
+static int citizen_body(rd_db *db, const void *in, void *out)
 {
-    citizen_tx *c = cls;
+    citizen_tx *c = out;
     c->st = (sim_stats){0}; /* a retry lives the timeline again from the start */
     return live(c->w, c->z, &c->st);
 }
@@ -449,7 +451,8 @@ int sim_run(sim_worker *w, const sim_citizen *z)
     citizen_tx c = {.w = w, .z = z};
     int r = -EAGAIN;
     for (int tries = 0; r == -EAGAIN && tries < 20; tries++) {
-        r = rd_tx_run(w->db, citizen_body, &c);
+        rd_tx tx = {.body = citizen_body, .out = &c};
+        r = rd_tx_run(NULL, &w->db, &tx);
         if (r == -EAGAIN)
             w->retries++;
     }

@@ -6,6 +6,7 @@
 
 #include "repeatd/demo.h"
 #include "repeatd/intake.h"
+#include "repeatd/service.h"
 
 #include <stdatomic.h>
 
@@ -92,11 +93,11 @@ typedef struct sim_queue {
 /* One worker: its own connection, intake buffer, queue and counters. */
 typedef struct sim_worker {
     const demo_city *city;
-    const char *secret;
+    rd_service *service; /* the secret; the settings cache */
     rd_db *db;
     uint64_t seed;
     int64_t end; /* nothing happens after this */
-    rd_intake *x;
+    rd_intake_out *x;
     sim_queue q;
     sim_stats st;
     long retries;              /* citizens replayed after a deadlock */

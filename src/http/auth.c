@@ -32,7 +32,7 @@ bool rd_auth_check(rd_request *req, int needed)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-    if (!rd_key_cache_get(&req->app->keys, hash, now, &req->role, req->key_name)) {
+    if (!rd_key_cache_get(&req->httpd->keys, hash, now, &req->role, req->key_name)) {
         rd_hex(hash, sizeof(hash), hex);
         rd_db *db = rd_request_db(req);
         if (!db)
@@ -47,7 +47,7 @@ bool rd_auth_check(rd_request *req, int needed)
             rd_reply_error(req, RD_ERR_UNAUTHORIZED, NULL, "the API key is not valid");
             return false;
         }
-        rd_key_cache_put(&req->app->keys, hash, now, req->role, req->key_name);
+        rd_key_cache_put(&req->httpd->keys, hash, now, req->role, req->key_name);
     }
     if (req->role != RD_ROLE_ADMIN && (int)req->role != needed) {
         rd_reply_error(req, RD_ERR_FORBIDDEN, NULL, "this needs the %s role; the key has %s",

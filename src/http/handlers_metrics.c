@@ -1,7 +1,6 @@
 /* GET /metrics: Prometheus text, cheap enough to scrape every 15 s (one aggregate read). */
 #include "repeatd/routes.h"
 
-#include "repeatd/current_settings.h"
 #include "repeatd/kpi_store.h"
 
 #include <stdlib.h>
@@ -12,13 +11,13 @@ typedef struct headline {
 } headline;
 
 /* The current month's whole-hotline numbers, from the aggregates. */
-static int headline_tx(rd_db *db, void *cls)
+static int headline_tx(rd_db *db, const void *in, void *out)
 {
-    headline *h = cls;
+    headline *h = out;
     rd_settings s;
     rd_kpi_row *rows = NULL;
     size_t n = 0;
-    int r = rd_current_settings(db, &s);
+    int r = rd_service_settings((rd_service *)in, db, &s);
     if (r == 0)
         r = store_month_now(db, s.time_zone, &h->month);
     if (r == 0)
@@ -32,12 +31,13 @@ static int headline_tx(rd_db *db, void *cls)
 void rd_handle_metrics(rd_request *req)
 {
     headline h = {0};
-    int r = rd_request_tx(req, headline_tx, &h, true);
+    rd_tx tx = {.body = headline_tx, .in = req->httpd->service, .out = &h, .readonly = true};
+    int r = rd_request_tx(req, &tx);
     char *text = NULL;
     size_t len = 0;
     int size, idle;
-    rd_pool_stats(req->app->pool, &size, &idle);
-    int w = rd_metrics_render(&req->app->metrics, &text, &len);
+    rd_pool_stats(req->httpd->pool, &size, &idle);
+    int w = rd_metrics_render(&req->httpd->metrics, &text, &len);
     if (w == 0)
         w = rd_metrics_printf(
             &text, &len,

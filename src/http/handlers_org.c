@@ -114,9 +114,9 @@ static bool check_org_body(rd_request *req, size_t *ret_total)
     return true;
 }
 
-static int org_tx(rd_db *db, void *cls)
+static int org_tx(rd_db *db, const void *body_in, void *out)
 {
-    json_t *body = cls;
+    json_t *body = (json_t *)body_in;
     for (size_t k = 0; k < 3; k++) {
         json_t *list = json_object_get(body, org_lists[k].list);
         for (size_t i = 0; i < json_array_size(list); i++) {
@@ -136,7 +136,8 @@ void rd_handle_units_put(rd_request *req)
     size_t total;
     if (!check_org_body(req, &total))
         return;
-    int r = rd_request_tx(req, org_tx, req->json, false);
+    rd_tx tx = {.body = org_tx, .in = req->json};
+    int r = rd_request_tx(req, &tx);
     if (r < 0) {
         rd_reply_store_error(req, r);
         return;
@@ -194,9 +195,9 @@ typedef struct targets_call {
     const char *who;
 } targets_call;
 
-static int targets_tx(rd_db *db, void *cls)
+static int targets_tx(rd_db *db, const void *call, void *out)
 {
-    targets_call *t = cls;
+    const targets_call *t = call;
     for (size_t i = 0; i < json_array_size(t->list); i++) {
         target_in in = {0};
         rd_field_error err;
@@ -240,7 +241,8 @@ void rd_handle_targets_put(rd_request *req)
             return;
         }
     }
-    int r = rd_request_tx(req, targets_tx, &t, false);
+    rd_tx tx = {.body = targets_tx, .in = &t};
+    int r = rd_request_tx(req, &tx);
     if (r < 0) {
         rd_reply_store_error(req, r);
         return;

@@ -1,7 +1,6 @@
 /* Shared pieces of the KPI handlers: one read-only transaction, rows shaped alike. */
 #include "repeatd/kpi_view.h"
 
-#include "repeatd/current_settings.h"
 #include "repeatd/store.h"
 
 #include <errno.h>
@@ -40,7 +39,7 @@ int rd_kpi_ctx_load(rd_db *db, rd_kpi_ctx *c)
 {
     rd_kpi_ctx_clear(c);
     c->versions = json_array();
-    int r = rd_current_settings(db, &c->s);
+    int r = rd_service_settings(c->req->httpd->service, db, &c->s);
     if (r == 0)
         r = store_month_now(db, c->s.time_zone, &c->now_month);
     if (r < 0)
@@ -129,9 +128,9 @@ typedef struct run_call {
     json_t *answer;
 } run_call;
 
-static int run_tx(rd_db *db, void *cls)
+static int run_tx(rd_db *db, const void *in, void *out)
 {
-    run_call *k = cls;
+    run_call *k = out;
     json_decref(k->answer);
     k->answer = NULL;
     int r = rd_kpi_ctx_load(db, k->c);
@@ -142,7 +141,8 @@ void rd_kpi_run(rd_request *req, rd_kpi_ctx *c, rd_kpi_fn fn)
 {
     run_call k = {.c = c, .fn = fn};
     c->req = req;
-    int r = rd_request_tx(req, run_tx, &k, true);
+    rd_tx tx = {.body = run_tx, .out = &k, .readonly = true};
+    int r = rd_request_tx(req, &tx);
     if (r == -ECANCELED) {
         /* the 400 is already set */
     } else if (r < 0) {

@@ -1,47 +1,37 @@
-/* Replies: the error table, the one JSON error shape, store errors, per-request DB access. */
+/* Replies: the status of each error code, the one JSON error shape, refusals, store errors. */
 #include "repeatd/http.h"
 
+#include "repeatd/codec.h"
 #include "repeatd/log.h"
+#include "repeatd/workflow.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
-static const struct {
-    unsigned status;
-    const char *code;
-} errors[RD_ERR_COUNT_] = {
-    [RD_ERR_INVALID_JSON] = {400, "invalid_json"},
-    [RD_ERR_INVALID_FIELD] = {400, "invalid_field"},
-    [RD_ERR_INVALID_PARAMETER] = {400, "invalid_parameter"},
-    [RD_ERR_UNAUTHORIZED] = {401, "unauthorized"},
-    [RD_ERR_FORBIDDEN] = {403, "forbidden"},
-    [RD_ERR_NOT_FOUND] = {404, "not_found"},
-    [RD_ERR_METHOD_NOT_ALLOWED] = {405, "method_not_allowed"},
-    [RD_ERR_IDEMPOTENCY_CONFLICT] = {409, "idempotency_conflict"},
-    [RD_ERR_WORKFLOW_INCOMPLETE] = {409, "workflow_incomplete"},
-    [RD_ERR_NO_WORK_ORDER] = {409, "no_work_order"},
-    [RD_ERR_TICKET_CLOSED] = {409, "ticket_closed"},
-    [RD_ERR_TICKET_OPEN] = {409, "ticket_open"},
-    [RD_ERR_PAYLOAD_TOO_LARGE] = {413, "payload_too_large"},
-    [RD_ERR_UNSUPPORTED_MEDIA] = {415, "unsupported_media_type"},
-    [RD_ERR_UNKNOWN_CATEGORY] = {422, "unknown_category"},
-    [RD_ERR_CLOSEOUT_REJECTED] = {422, "closeout_rejected"},
-    [RD_ERR_INVALID_CATEGORY_TREE] = {422, "invalid_category_tree"},
-    [RD_ERR_DB_UNAVAILABLE] = {503, "database_unavailable"},
-    [RD_ERR_SHUTTING_DOWN] = {503, "shutting_down"},
-    [RD_ERR_INTERNAL] = {500, "internal_error"},
+/* The one map from the service's error codes to HTTP statuses. */
+static const unsigned statuses[RD_ERR_COUNT_] = {
+    [RD_ERR_INVALID_JSON] = 400,
+    [RD_ERR_INVALID_FIELD] = 400,
+    [RD_ERR_INVALID_PARAMETER] = 400,
+    [RD_ERR_UNAUTHORIZED] = 401,
+    [RD_ERR_FORBIDDEN] = 403,
+    [RD_ERR_NOT_FOUND] = 404,
+    [RD_ERR_METHOD_NOT_ALLOWED] = 405,
+    [RD_ERR_IDEMPOTENCY_CONFLICT] = 409,
+    [RD_ERR_WORKFLOW_INCOMPLETE] = 409,
+    [RD_ERR_NO_WORK_ORDER] = 409,
+    [RD_ERR_TICKET_CLOSED] = 409,
+    [RD_ERR_TICKET_OPEN] = 409,
+    [RD_ERR_PAYLOAD_TOO_LARGE] = 413,
+    [RD_ERR_UNSUPPORTED_MEDIA] = 415,
+    [RD_ERR_UNKNOWN_CATEGORY] = 422,
+    [RD_ERR_CLOSEOUT_REJECTED] = 422,
+    [RD_ERR_INVALID_CATEGORY_TREE] = 422,
+    [RD_ERR_DB_UNAVAILABLE] = 503,
+    [RD_ERR_SHUTTING_DOWN] = 503,
+    [RD_ERR_INTERNAL] = 500,
 };
-
-unsigned rd_err_status(rd_err e)
-{
-    return errors[e].status;
-}
-
-const char *rd_err_code(rd_err e)
-{
-    return errors[e].code;
-}
 
 void rd_reply_json(rd_request *req, unsigned status, json_t *body)
 {
@@ -57,33 +47,55 @@ void rd_reply_error(rd_request *req, rd_err e, const char *field, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    json_t *body = json_pack("{s:s, s:s}", "error", errors[e].code, "message", msg);
+    json_t *body = json_pack("{s:s, s:s}", "error", rd_err_code(e), "message", msg);
     if (!body) /* msg quoted bytes that are not UTF-8, such as a percent-decoded path */
-        body = json_pack("{s:s, s:s}", "error", errors[e].code, "message",
+        body = json_pack("{s:s, s:s}", "error", rd_err_code(e), "message",
                          "the request quoted bytes that are not valid UTF-8");
     if (body && field)
         json_object_set_new(body, "field", json_string(field));
-    req->error_code = errors[e].code;
-    rd_reply_json(req, errors[e].status, body);
+    req->error_code = rd_err_code(e);
+    rd_reply_json(req, statuses[e], body);
 }
 
 void rd_reply_store_error(rd_request *req, int r)
 {
     if (r == -ECONNREFUSED || r == -ECONNRESET) {
-        atomic_fetch_add(&req->app->metrics.db_unavailable, 1);
+        atomic_fetch_add(&req->httpd->metrics.db_unavailable, 1);
         rd_reply_error(req, RD_ERR_DB_UNAVAILABLE, NULL,
                        "the database is unavailable; try again shortly");
     } else {
-        atomic_fetch_add(&req->app->metrics.db_errors, 1);
+        atomic_fetch_add(&req->httpd->metrics.db_errors, 1);
         rd_reply_error(req, RD_ERR_INTERNAL, NULL,
                        "internal error (request %s); it has been logged", req->request_id);
     }
 }
 
+void rd_reply_refusal(rd_request *req, const rd_refusal *ref)
+{
+    rd_reply_error(req, ref->code, ref->field[0] ? ref->field : NULL, "%s", ref->message);
+    if (ref->code == RD_ERR_WORKFLOW_INCOMPLETE) {
+        json_t *missing = json_array();
+        for (int i = 0; i < RD_STEP_COUNT; i++)
+            if (ref->missing & (1u << i))
+                json_array_append_new(missing, json_string(rd_step_name((rd_step)(1u << i))));
+        json_object_set_new(req->reply, "missing", missing);
+    } else if (ref->code == RD_ERR_CLOSEOUT_REJECTED) {
+        json_object_set_new(req->reply, "defects", rd_defects_json(ref->defects, ref->n_defects));
+    }
+}
+
+void rd_reply_failure(rd_request *req, int r, const rd_refusal *ref)
+{
+    if (r == -ECANCELED)
+        rd_reply_refusal(req, ref);
+    else
+        rd_reply_store_error(req, r);
+}
+
 rd_db *rd_request_db(rd_request *req)
 {
     if (!req->db) {
-        int r = rd_pool_acquire(req->app->pool, &req->db);
+        int r = rd_pool_acquire(req->httpd->pool, &req->db);
         if (r < 0) {
             req->db = NULL;
             rd_reply_store_error(req, r);
@@ -92,47 +104,35 @@ rd_db *rd_request_db(rd_request *req)
     return req->db;
 }
 
-int rd_request_tx(rd_request *req, rd_tx_fn fn, void *cls, bool readonly)
+int rd_request_tx(rd_request *req, const rd_tx *tx)
 {
-    rd_db *db = rd_request_db(req);
-    if (!db)
-        return -ECONNREFUSED;
-    int r = readonly ? rd_tx_run_readonly(db, fn, cls) : rd_tx_run(db, fn, cls);
-    if (r == -ECONNRESET) {
-        /* The connection died (say, the database restarted): a fresh one, one more try. */
-        rd_pool_release(req->app->pool, db);
-        req->db = NULL;
-        db = rd_request_db(req);
-        if (!db)
-            return -ECONNREFUSED;
-        r = readonly ? rd_tx_run_readonly(db, fn, cls) : rd_tx_run(db, fn, cls);
-    }
-    return r;
+    return rd_service_tx(req->httpd->service, &req->db, tx);
 }
 
-typedef struct read_call {
-    rd_read_fn read;
-    json_t *value;
-} read_call;
-
-static int read_tx(rd_db *db, void *cls)
+static int read_body(rd_db *db, const void *in, void *out)
 {
-    read_call *c = cls;
-    json_decref(c->value); /* a retried transaction starts over */
-    c->value = NULL;
-    return c->read(db, &c->value);
+    rd_read_fn read = *(const rd_read_fn *)in;
+    return read(db, (json_t **)out);
+}
+
+static void read_clear(void *out)
+{
+    json_decref(*(json_t **)out);
+    *(json_t **)out = NULL;
 }
 
 void rd_reply_read(rd_request *req, rd_read_fn read, const char *wrap_key)
 {
-    read_call c = {.read = read};
-    int r = rd_request_tx(req, read_tx, &c, true);
+    json_t *value = NULL;
+    rd_tx tx = {
+        .body = read_body, .in = &read, .out = &value, .clear = read_clear, .readonly = true};
+    int r = rd_request_tx(req, &tx);
     if (r < 0) {
-        json_decref(c.value);
+        read_clear(&value);
         rd_reply_store_error(req, r);
         return;
     }
-    rd_reply_json(req, 200, wrap_key ? json_pack("{s:o}", wrap_key, c.value) : c.value);
+    rd_reply_json(req, 200, wrap_key ? json_pack("{s:o}", wrap_key, value) : value);
 }
 
 const char *rd_request_arg(rd_request *req, const char *name)

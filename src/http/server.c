@@ -18,7 +18,7 @@
 
 struct rd_server {
     struct MHD_Daemon *daemon;
-    rd_app *app;
+    rd_httpd *httpd;
 };
 
 static double now_ms(void)
@@ -51,7 +51,7 @@ static rd_lang pick_lang(struct MHD_Connection *c)
     return strncasecmp(h, "en", 2) == 0 && !isalpha((unsigned char)h[2]) ? RD_LANG_EN : RD_LANG_ZH;
 }
 
-static rd_request *request_new(rd_app *app, struct MHD_Connection *c, const char *method,
+static rd_request *request_new(rd_httpd *httpd, struct MHD_Connection *c, const char *method,
                                const char *url)
 {
     rd_request *req = calloc(1, sizeof(*req));
@@ -62,25 +62,25 @@ static rd_request *request_new(rd_app *app, struct MHD_Connection *c, const char
         free(req);
         return NULL;
     }
-    req->app = app;
+    req->httpd = httpd;
     req->conn = c;
     snprintf(req->method, sizeof(req->method), "%s", method);
     req->started_ms = now_ms();
-    req->body_max = (size_t)app->config->max_body_bytes;
+    req->body_max = (size_t)httpd->config->max_body_bytes;
     req->lang = pick_lang(c);
     set_request_id(req);
     /* Routed before the body arrives, so that the route's own body limit applies to it. */
     req->match = rd_route_find(req->method, req->path, &req->route, req->path_params, req->allow);
     if (req->match == RD_MATCH_OK && req->route->max_body)
         req->body_max = (size_t)req->route->max_body;
-    atomic_fetch_add(&app->in_flight, 1);
+    atomic_fetch_add(&httpd->in_flight, 1);
     return req;
 }
 
 static void request_free(rd_request *req)
 {
     if (req->db)
-        rd_pool_release(req->app->pool, req->db);
+        rd_pool_release(req->httpd->pool, req->db);
     for (int i = 0; i < RD_PATH_PARAMS; i++)
         free(req->path_params[i]);
     json_decref(req->json);
@@ -88,7 +88,7 @@ static void request_free(rd_request *req)
     free(req->reply_text);
     free(req->body);
     free(req->path);
-    atomic_fetch_sub(&req->app->in_flight, 1);
+    atomic_fetch_sub(&req->httpd->in_flight, 1);
     free(req);
 }
 
@@ -163,7 +163,7 @@ static bool parse_body(rd_request *req)
 
 static void dispatch(rd_request *req)
 {
-    if (atomic_load(&req->app->draining)) {
+    if (atomic_load(&req->httpd->draining)) {
         rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
         return;
     }
@@ -240,7 +240,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         dispatch(req);
     /* Give the connection back before the reply is sent: it is no longer needed. */
     if (req->db) {
-        rd_pool_release(req->app->pool, req->db);
+        rd_pool_release(req->httpd->pool, req->db);
         req->db = NULL;
     }
     return queue_reply(req);
@@ -255,7 +255,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     double ms = now_ms() - req->started_ms;
     rd_log_request(req->request_id, req->method, req->route ? req->route->pattern : req->path,
                    req->status, ms, req->error_code);
-    rd_metrics_request(&req->app->metrics, req->route ? rd_route_index(req->route) : -1,
+    rd_metrics_request(&req->httpd->metrics, req->route ? rd_route_index(req->route) : -1,
                        req->status, ms / 1e3);
     request_free(req);
     *con_cls = NULL;
@@ -268,44 +268,45 @@ static void on_panic(void *cls, const char *file, unsigned line, const char *rea
     abort();
 }
 
-int rd_server_start(rd_app *app, rd_server **ret)
+int rd_server_start(rd_httpd *httpd, rd_server **ret)
 {
     rd_server *s = calloc(1, sizeof(*s));
     if (!s)
         return -ENOMEM;
-    s->app = app;
+    s->httpd = httpd;
     struct sockaddr_in6 a6 = {0};
     struct sockaddr_in a4 = {0};
     const struct sockaddr *addr;
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    const char *host = app->config->listen_host;
+    const char *host = httpd->config->listen_host;
     if (inet_pton(AF_INET, host, &a4.sin_addr) == 1 ||
         (!strcmp(host, "localhost") && inet_pton(AF_INET, "127.0.0.1", &a4.sin_addr) == 1)) {
         a4.sin_family = AF_INET;
-        a4.sin_port = htons((uint16_t)app->config->listen_port);
+        a4.sin_port = htons((uint16_t)httpd->config->listen_port);
         addr = (const struct sockaddr *)&a4;
     } else if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
         a6.sin6_family = AF_INET6;
-        a6.sin6_port = htons((uint16_t)app->config->listen_port);
+        a6.sin6_port = htons((uint16_t)httpd->config->listen_port);
         addr = (const struct sockaddr *)&a6;
         flags |= MHD_USE_IPv6;
     } else {
         free(s);
         return -EINVAL;
     }
-    rd_metrics *m = &app->metrics;
+    rd_metrics *m = &httpd->metrics;
     m->n_routes = rd_route_count() < RD_METRIC_ROUTES - 1 ? rd_route_count() : RD_METRIC_ROUTES - 1;
     for (int i = 0; i < m->n_routes; i++)
         snprintf(m->route_labels[i], RD_METRIC_LABEL_MAX, "%s %s", rd_route_at(i)->method,
                  rd_route_at(i)->pattern);
     MHD_set_panic_func(on_panic, NULL);
     s->daemon = MHD_start_daemon(
-        flags, (uint16_t)app->config->listen_port, NULL, NULL, on_request, app,
-        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->config->threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, app, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        flags, (uint16_t)httpd->config->listen_port, NULL, NULL, on_request, httpd,
+        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)httpd->config->threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return -EADDRINUSE;
@@ -318,9 +319,9 @@ void rd_server_stop(rd_server *s, int drain_s)
 {
     if (!s)
         return;
-    atomic_store(&s->app->draining, true);
+    atomic_store(&s->httpd->draining, true);
     MHD_socket fd = MHD_quiesce_daemon(s->daemon); /* no new connections */
-    for (int i = 0; i < drain_s * 20 && atomic_load(&s->app->in_flight) > 0; i++)
+    for (int i = 0; i < drain_s * 20 && atomic_load(&s->httpd->in_flight) > 0; i++)
         usleep(50 * 1000);
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)

@@ -32,12 +32,11 @@ static const rd_stmt q_history = {
     "   FROM chains), false))::text",
     2};
 
-int store_caller_history(rd_db *db, const char *phone_hash_hex, int green_channel_min_repeats,
-                         json_t **ret)
+int store_caller_history(rd_db *db, const char *phone_hash_hex, const rd_settings *s, json_t **ret)
 {
     char hash[72], min[16];
     snprintf(hash, sizeof(hash), "\\x%s", phone_hash_hex);
-    snprintf(min, sizeof(min), "%d", green_channel_min_repeats);
+    snprintf(min, sizeof(min), "%d", s->green_channel_min_repeats);
     const char *params[] = {hash, min};
     PGresult *res;
     int r = rd_db_exec(db, &q_history, params, &res);

@@ -16,10 +16,17 @@ static const rd_stmt q_seed_version = {
     " SELECT 1, (SELECT jsonb_object_agg(key, value) FROM settings), 'defaults'"
     " WHERE NOT EXISTS (SELECT 1 FROM definition_versions)",
     0};
+/* The revision first: a change committed between the columns' snapshots makes the settings
+ * newer than the revision, never older, so a cache keyed by it is at worst reloaded once. */
 static const rd_stmt q_load = {"settings_load",
-                               "SELECT (SELECT jsonb_object_agg(key, value) FROM settings)::text,"
+                               "SELECT (SELECT revision FROM settings_revision),"
+                               " (SELECT jsonb_object_agg(key, value) FROM settings)::text,"
                                " (SELECT max(version) FROM definition_versions)",
                                0};
+static const rd_stmt q_revision = {"settings_revision", "SELECT revision FROM settings_revision",
+                                   0};
+static const rd_stmt q_bump = {"settings_bump",
+                               "UPDATE settings_revision SET revision = revision + 1", 0};
 static const rd_stmt q_lock = {"settings_lock",
                                "SELECT 1 FROM definition_versions ORDER BY version DESC"
                                " LIMIT 1 FOR UPDATE",
@@ -61,24 +68,44 @@ static int run_json_param(rd_db *db, const rd_stmt *stmt, json_t *value)
 int store_settings_seed(rd_db *db, json_t *defaults)
 {
     int r = run_json_param(db, &q_seed, defaults);
-    return r < 0 ? r : rd_db_run(db, &q_seed_version, NULL);
+    if (r == 0)
+        r = rd_db_run(db, &q_seed_version, NULL);
+    return r < 0 ? r : rd_db_run(db, &q_bump, NULL);
 }
 
-int store_settings_load(rd_db *db, json_t **ret_settings, int *ret_version)
+int store_settings_load(rd_db *db, store_settings_stored *ret)
 {
     PGresult *res;
     int r = rd_db_exec(db, &q_load, NULL, &res);
     if (r < 0)
         return r;
-    if (PQgetisnull(res, 0, 0) || PQgetisnull(res, 0, 1)) {
+    if (PQgetisnull(res, 0, 0) || PQgetisnull(res, 0, 1) || PQgetisnull(res, 0, 2)) {
         PQclear(res); /* not seeded: the server seeds at start, so this is a broken database */
         return -EIO;
     }
-    r = store_json_column(res, 0, 0, ret_settings);
-    if (r == 0)
-        *ret_version = atoi(PQgetvalue(res, 0, 1));
+    store_settings_stored s = {0};
+    s.revision = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    r = store_json_column(res, 0, 1, &s.values);
+    s.definition_version = atoi(PQgetvalue(res, 0, 2));
     PQclear(res);
+    if (r == 0)
+        *ret = s;
     return r;
+}
+
+int store_settings_revision(rd_db *db, int64_t *ret)
+{
+    PGresult *res;
+    int r = rd_db_exec(db, &q_revision, NULL, &res);
+    if (r < 0)
+        return r;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return -EIO;
+    }
+    *ret = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return 0;
 }
 
 int store_settings_lock(rd_db *db)
@@ -100,6 +127,8 @@ int store_settings_update(rd_db *db, const char *key, json_t *old_value, json_t 
         const char *p2[] = {key, old_text, new_text, who, version};
         if (r == 0)
             r = rd_db_run(db, &q_audit_insert, p2);
+        if (r == 0)
+            r = rd_db_run(db, &q_bump, NULL);
     }
     free(old_text);
     free(new_text);

@@ -1,34 +1,58 @@
-/* The transaction runner (after Taler's TEH_DB_run_transaction): bounded retries. */
+/* The transaction runner (after Taler's TEH_DB_run_transaction): the one retry policy. */
 #include "repeatd/tx.h"
 
 #include <errno.h>
 
 #define TX_MAX_TRIES 5
 
-static int run(rd_db *db, const char *begin, rd_tx_fn fn, void *cls)
+static int try_once(rd_db *db, const rd_tx *tx)
 {
-    int r = -EAGAIN;
-    for (int attempt = 0; attempt < TX_MAX_TRIES && r == -EAGAIN; attempt++) {
-        r = rd_db_simple(db, begin);
-        if (r < 0)
-            return r;
-        r = fn(db, cls);
-        if (r > 0)
-            r = -EIO; /* a body must return 0 or a negative errno: never leave it open */
-        if (r == 0)
-            r = rd_db_simple(db, "COMMIT");
-        if (r < 0 && !db->broken)
-            (void)rd_db_simple(db, "ROLLBACK");
-    }
+    int r = rd_db_simple(db, tx->readonly ? "BEGIN READ ONLY" : "BEGIN");
+    if (r < 0)
+        return r;
+    r = tx->body(db, tx->in, tx->out);
+    if (r > 0)
+        r = -EIO; /* a body must return 0 or a negative errno: never leave it open */
+    if (r == 0)
+        r = rd_db_simple(db, "COMMIT");
+    if (r < 0 && !db->broken)
+        (void)rd_db_simple(db, "ROLLBACK");
     return r;
 }
 
-int rd_tx_run(rd_db *db, rd_tx_fn fn, void *cls)
+static bool retryable(int r)
 {
-    return run(db, "BEGIN", fn, cls);
+    return r == -EAGAIN || r == -EEXIST;
 }
 
-int rd_tx_run_readonly(rd_db *db, rd_tx_fn fn, void *cls)
+int rd_tx_run(rd_pool *pool, rd_db **db, const rd_tx *tx)
 {
-    return run(db, "BEGIN READ ONLY", fn, cls);
+    bool reconnected = false, tried = false;
+    int r = 0;
+    for (int attempt = 0; attempt < TX_MAX_TRIES; attempt++) {
+        if (!*db) {
+            if (!pool)
+                return -ECONNREFUSED;
+            r = rd_pool_acquire(pool, db);
+            if (r < 0) {
+                *db = NULL;
+                return r;
+            }
+        }
+        if (tried && tx->clear)
+            tx->clear(tx->out);
+        tried = true;
+        r = try_once(*db, tx);
+        if (r == -ECONNRESET && pool && !reconnected) {
+            /* The connection died: a fresh one, one more try (not counted as a retry). */
+            rd_pool_release(pool, *db);
+            *db = NULL;
+            reconnected = true;
+            attempt--;
+            continue;
+        }
+        if (!retryable(r))
+            break;
+    }
+    return r;
 }

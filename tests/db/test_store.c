@@ -97,13 +97,25 @@ START_TEST(settings_seed_is_idempotent)
     json_t *d = rd_settings_to_json(&s);
     ck_assert_int_eq(store_settings_seed(db, d), 0);
     ck_assert_int_eq(store_settings_seed(db, d), 0);
-    json_t *loaded;
-    int version = 0;
-    ck_assert_int_eq(store_settings_load(db, &loaded, &version), 0);
-    ck_assert_int_eq(version, 1);
-    ck_assert(json_equal(loaded, d));
-    json_decref(loaded);
+    store_settings_stored loaded;
+    ck_assert_int_eq(store_settings_load(db, &loaded), 0);
+    ck_assert_int_eq(loaded.definition_version, 1);
+    ck_assert(json_equal(loaded.values, d));
+    json_decref(loaded.values);
     json_decref(d);
+
+    /* Every change bumps the revision that the servers' settings caches are keyed by. */
+    int64_t before, after;
+    ck_assert_int_eq(store_settings_revision(db, &before), 0);
+    ck_assert_int_eq(before, loaded.revision);
+    json_t *old_v = json_integer(3), *new_v = json_integer(4);
+    ck_assert_int_eq(
+        store_settings_update(db, "ranking_bottom_n", old_v, new_v, "test", 1), 0);
+    ck_assert_int_eq(store_settings_revision(db, &after), 0);
+    ck_assert_int_eq(after, before + 1);
+    ck_assert_int_eq(store_settings_update(db, "ranking_bottom_n", new_v, old_v, "test", 1), 0);
+    json_decref(old_v);
+    json_decref(new_v);
 }
 END_TEST
 

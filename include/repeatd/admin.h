@@ -1,0 +1,30 @@
+/* Administration use cases: the category tree and the settings (with their audit trail). */
+#pragma once
+
+#include "repeatd/refusal.h"
+#include "repeatd/service.h"
+
+#include <jansson.h>
+
+#define RD_CATEGORIES_MAX 10000
+
+/* PUT /v1/admin/categories: {"categories": [{code, name, parent?, policy?}, ...]}, upserted in
+ * the order given (a parent sent earlier in the same body is known). Every entry is checked
+ * before anything is written; a parent that is unknown or would make a cycle refuses the whole
+ * body (422). 0 with the count upserted and the size of the tree after. */
+int rd_categories_put(rd_service *svc, rd_db **db, json_t *body, size_t *ret_upserted,
+                      size_t *ret_total, rd_refusal *ref);
+
+/* The whole tree as a JSON array of {code, name, parent, policy, leaf} (caller decrefs). */
+int rd_categories_get(rd_service *svc, rd_db **db, json_t **ret);
+
+/* The settings in force, with their definition version. */
+int rd_settings_get(rd_service *svc, rd_db **db, rd_settings *ret);
+
+/* PATCH /v1/admin/settings: change the named settings, audited under `who`. A change of a
+ * setting that defines a repeat makes a new definition version. 0 with the settings after. */
+int rd_settings_patch(rd_service *svc, rd_db **db, json_t *patch, const char *who,
+                      rd_settings *ret_after, rd_refusal *ref);
+
+/* The last `limit` changes, newest first, as a JSON array (caller decrefs). */
+int rd_settings_audit(rd_service *svc, rd_db **db, int limit, json_t **ret);

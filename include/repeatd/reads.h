@@ -1,0 +1,17 @@
+/* The read use cases of the CRM: one ticket with its lifecycle, the caller screen pop. */
+#pragma once
+
+#include "repeatd/refusal.h"
+#include "repeatd/service.h"
+
+#include <jansson.h>
+
+/* The ticket with its decision, state and events. 0 with *ret (caller decrefs), -ECANCELED
+ * with *ref (400 bad id, 404), or a store error. */
+int rd_ticket_get(rd_service *svc, rd_db **db, const char *ticket_id, json_t **ret,
+                  rd_refusal *ref);
+
+/* Open tickets and recent chains of the citizen calling from `phone` (any spelling). 0 with
+ * *ret (caller decrefs), -ECANCELED with *ref (400 not a phone number), or a store error. */
+int rd_caller_history(rd_service *svc, rd_db **db, const char *phone, json_t **ret,
+                      rd_refusal *ref);

@@ -1,0 +1,60 @@
+/* Result specs: read a PostgreSQL result row into a struct by column name (after Taler's
+ * GNUNET_PQ_result_spec_*), so that no caller counts columns. */
+#pragma once
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum rd_col_type {
+    RD_COL_TEXT,   /* char[size], truncated to fit; "" for NULL */
+    RD_COL_STRDUP, /* char * (malloc'd, the caller frees); NULL for NULL */
+    RD_COL_INT,    /* int; 0 for NULL */
+    RD_COL_INT64,  /* int64_t; 0 for NULL */
+    RD_COL_BOOL,   /* bool from 't'/'f'; false for NULL */
+    RD_COL_DOUBLE, /* double; 0 for NULL */
+    RD_COL_JSON,   /* json_t * of a jsonb/json column (the caller decrefs); NULL for NULL */
+} rd_col_type;
+
+typedef struct rd_col {
+    const char *name; /* NULL ends a spec */
+    rd_col_type type;
+    size_t offset; /* of the value in the target struct */
+    size_t size;   /* RD_COL_TEXT: the buffer's size */
+    /* When set: offset of a bool in the target, true when the column is not NULL. */
+    size_t set_offset;
+    bool has_set;
+} rd_col;
+
+#define RD_COL(col, kind, type, field)                                                             \
+    {                                                                                              \
+        .name = col, .type = kind, .offset = offsetof(type, field)                                 \
+    }
+#define RD_COL_T(col, type, field)                                                                 \
+    {                                                                                              \
+        .name = col, .type = RD_COL_TEXT, .offset = offsetof(type, field),                         \
+        .size = sizeof(((type *)0)->field)                                                         \
+    }
+/* A nullable column with a flag saying whether it was set. */
+#define RD_COL_OPT(col, kind, type, field, flag)                                                   \
+    {                                                                                              \
+        .name = col, .type = kind, .offset = offsetof(type, field),                                \
+        .set_offset = offsetof(type, flag), .has_set = true                                        \
+    }
+
+#define RD_COLS_MAX 48
+
+/* A result with its spec's columns resolved once. */
+typedef struct rd_rows {
+    PGresult *res;
+    const rd_col *spec;
+    int cols[RD_COLS_MAX];
+    int n;
+} rd_rows;
+
+/* Resolve the spec's names in res. -EIO when a column is missing (a bug: logged). */
+int rd_rows_open(rd_rows *rows, PGresult *res, const rd_col *spec);
+
+/* Read row `i` into target. -EIO for a value that does not parse, -ENOMEM. On error what was
+ * allocated for this row is freed. */
+int rd_rows_read(const rd_rows *rows, int i, void *target);

@@ -1,0 +1,35 @@
+/* The service layer's context: what every use case of app/ needs, shared by the HTTP server,
+ * the commands and the tools. One per process; safe to use from many threads. */
+#pragma once
+
+#include "repeatd/pool.h"
+#include "repeatd/settings.h"
+#include "repeatd/tx.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+typedef struct rd_service {
+    rd_pool *pool;      /* borrowed */
+    const char *secret; /* HMAC key of citizen identities, borrowed; NULL when not needed */
+    bool skip_kpis;     /* REPEATD_BENCH_NO_AGGREGATES: measuring what the aggregates cost */
+
+    /* The parsed settings, valid while the stored revision is `settings_revision`. */
+    pthread_mutex_t settings_lock;
+    bool settings_valid;
+    int64_t settings_revision;
+    rd_settings settings;
+} rd_service;
+
+void rd_service_init(rd_service *svc, rd_pool *pool, const char *secret, bool skip_kpis);
+void rd_service_done(rd_service *svc);
+
+/* The settings in force, in the caller's transaction: one integer read while nothing changed,
+ * a full load and parse after a change. -EIO when the stored settings are invalid (logged). */
+int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret);
+
+/* Forget the cached settings (after this process changed them). */
+void rd_service_settings_changed(rd_service *svc);
+
+/* rd_tx_run on the service's pool. */
+int rd_service_tx(rd_service *svc, rd_db **db, const rd_tx *tx);

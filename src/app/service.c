@@ -1,0 +1,79 @@
+/* The service layer's context and its settings cache. */
+#include "repeatd/service.h"
+
+#include "repeatd/codec.h"
+#include "repeatd/log.h"
+#include "repeatd/store.h"
+
+#include <errno.h>
+#include <string.h>
+
+void rd_service_init(rd_service *svc, rd_pool *pool, const char *secret, bool skip_kpis)
+{
+    memset(svc, 0, sizeof(*svc));
+    svc->pool = pool;
+    svc->secret = secret;
+    svc->skip_kpis = skip_kpis;
+    pthread_mutex_init(&svc->settings_lock, NULL);
+}
+
+void rd_service_done(rd_service *svc)
+{
+    if (!svc)
+        return;
+    pthread_mutex_destroy(&svc->settings_lock);
+}
+
+static bool cached(rd_service *svc, int64_t revision, rd_settings *ret)
+{
+    pthread_mutex_lock(&svc->settings_lock);
+    bool hit = svc->settings_valid && svc->settings_revision == revision;
+    if (hit)
+        *ret = svc->settings;
+    pthread_mutex_unlock(&svc->settings_lock);
+    return hit;
+}
+
+int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret)
+{
+    int64_t revision;
+    int r = store_settings_revision(db, &revision);
+    if (r < 0)
+        return r;
+    if (cached(svc, revision, ret))
+        return 0;
+    store_settings_stored stored;
+    r = store_settings_load(db, &stored);
+    if (r < 0)
+        return r;
+    rd_settings s;
+    rd_field_error err;
+    rd_settings_defaults(&s);
+    r = rd_settings_apply_json(&s, stored.values, true,
+                               &err); /* a new setting not seeded yet: its default */
+    json_decref(stored.values);
+    if (r < 0) {
+        rd_log(RD_LOG_ERROR, "stored settings are invalid: %s", err.message);
+        return -EIO;
+    }
+    s.definition_version = stored.definition_version;
+    pthread_mutex_lock(&svc->settings_lock);
+    svc->settings = s;
+    svc->settings_revision = stored.revision;
+    svc->settings_valid = true;
+    pthread_mutex_unlock(&svc->settings_lock);
+    *ret = s;
+    return 0;
+}
+
+void rd_service_settings_changed(rd_service *svc)
+{
+    pthread_mutex_lock(&svc->settings_lock);
+    svc->settings_valid = false;
+    pthread_mutex_unlock(&svc->settings_lock);
+}
+
+int rd_service_tx(rd_service *svc, rd_db **db, const rd_tx *tx)
+{
+    return rd_tx_run(svc->pool, db, tx);
+}

@@ -1,0 +1,98 @@
+/* Result specs: columns by name into struct fields. */
+#include "repeatd/result.h"
+
+#include "repeatd/log.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rd_rows_open(rd_rows *rows, PGresult *res, const rd_col *spec)
+{
+    rows->res = res;
+    rows->spec = spec;
+    rows->n = 0;
+    for (const rd_col *c = spec; c->name; c++) {
+        if (rows->n >= RD_COLS_MAX)
+            return -EIO;
+        int k = PQfnumber(res, c->name);
+        if (k < 0) {
+            rd_log(RD_LOG_ERROR, "result has no column %s", c->name);
+            return -EIO;
+        }
+        rows->cols[rows->n++] = k;
+    }
+    return 0;
+}
+
+static void free_row(const rd_rows *rows, int upto, void *target)
+{
+    for (int j = 0; j < upto; j++) {
+        const rd_col *c = &rows->spec[j];
+        void *at = (char *)target + c->offset;
+        if (c->type == RD_COL_STRDUP) {
+            free(*(char **)at);
+            *(char **)at = NULL;
+        } else if (c->type == RD_COL_JSON) {
+            json_decref(*(json_t **)at);
+            *(json_t **)at = NULL;
+        }
+    }
+}
+
+static int read_one(const rd_col *c, const char *v, bool null, void *at)
+{
+    char *end;
+    switch (c->type) {
+    case RD_COL_TEXT:
+        snprintf(at, c->size, "%s", null ? "" : v);
+        return 0;
+    case RD_COL_STRDUP:
+        *(char **)at = null ? NULL : strdup(v);
+        return null || *(char **)at ? 0 : -ENOMEM;
+    case RD_COL_INT:
+        *(int *)at = null ? 0 : (int)strtol(v, &end, 10);
+        return null || *end == '\0' ? 0 : -EIO;
+    case RD_COL_INT64:
+        *(int64_t *)at = null ? 0 : (int64_t)strtoll(v, &end, 10);
+        return null || *end == '\0' ? 0 : -EIO;
+    case RD_COL_BOOL:
+        *(bool *)at = !null && v[0] == 't';
+        return 0;
+    case RD_COL_DOUBLE:
+        *(double *)at = null ? 0 : strtod(v, &end);
+        return null || *end == '\0' ? 0 : -EIO;
+    case RD_COL_JSON: {
+        if (null) {
+            *(json_t **)at = NULL;
+            return 0;
+        }
+        json_error_t e;
+        *(json_t **)at = json_loads(v, JSON_DECODE_ANY, &e);
+        return *(json_t **)at ? 0 : -EIO;
+    }
+    }
+    return -EIO;
+}
+
+int rd_rows_read(const rd_rows *rows, int i, void *target)
+{
+    for (int j = 0; j < rows->n; j++) {
+        const rd_col *c = &rows->spec[j];
+        int k = rows->cols[j];
+        bool null = PQgetisnull(rows->res, i, k);
+        if (c->has_set)
+            *(bool *)(void *)((char *)target + c->set_offset) = !null;
+        int r = read_one(c, PQgetvalue(rows->res, i, k), null, (char *)target + c->offset);
+        if (r < 0) {
+            if (r == -EIO)
+                rd_log(RD_LOG_ERROR, "column %s: unreadable value", c->name);
+            free_row(rows, j, target);
+            return r;
+        }
+    }
+    return 0;
+}
