@@ -521,9 +521,8 @@ END_TEST
 int main(void)
 {
     harness_start("admin");
-    Suite *s = suite_create("api_admin");
-    TCase *tc = tcase_create("admin");
-    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    TCase *tc;
+    Suite *s = api_suite(&tc);
     tcase_add_test(tc, settings_defaults);
     tcase_add_test(tc, health_needs_no_key);
     tcase_add_test(tc, categories_listed);
@@ -539,6 +538,5 @@ int main(void)
     tcase_add_test(tc, time_zone_defines_natural_months);
     tcase_add_test(tc, admin_key_passes_every_role);
     tcase_add_test(tc, categories_large_tree);
-    suite_add_tcase(s, tc);
     return harness_run(s, tc);
 }

@@ -887,9 +887,8 @@ int main(void)
     json_decref(a);
     if (st != 201)
         harness_bail("could not create ticket IN-EV (status %ld)", st);
-    Suite *s = suite_create("api_input");
-    TCase *tc = tcase_create("input");
-    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    TCase *tc;
+    Suite *s = api_suite(&tc);
     tcase_add_loop_test(tc, bad_input_table, 0, (int)(sizeof(table) / sizeof(table[0])));
     tcase_add_test(tc, refused_events_left_nothing);
     tcase_add_test(tc, body_limit_edges);
@@ -897,6 +896,5 @@ int main(void)
     tcase_add_test(tc, deep_nesting);
     tcase_add_test(tc, garbage_urls_and_bytes);
     tcase_add_test(tc, healthy_after_the_table);
-    suite_add_tcase(s, tc);
     return harness_run(s, tc);
 }

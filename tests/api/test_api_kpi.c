@@ -3052,9 +3052,8 @@ END_TEST
 int main(void)
 {
     harness_start("kpi");
-    Suite *s = suite_create("api_kpi");
-    TCase *tc = tcase_create("kpi");
-    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    TCase *tc;
+    Suite *s = api_suite(&tc);
     tcase_add_test(tc, kpi_roles);
     tcase_add_test(tc, kpi_period_params);
     tcase_add_test(tc, kpi_by_and_level_params);
@@ -3069,6 +3068,5 @@ int main(void)
     tcase_add_test(tc, behaviour_quality_and_contact);
     tcase_add_test(tc, behaviour_trend_green_metrics);
     tcase_add_test(tc, consistency_random_history);
-    suite_add_tcase(s, tc);
     return harness_run(s, tc);
 }

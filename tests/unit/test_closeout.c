@@ -1,6 +1,8 @@
 /* Close-out inspection (工单回单要素巡检) and the UTF-8 helpers it counts characters with. */
 #include "repeatd/closeout.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <string.h>
 
@@ -347,9 +349,5 @@ static Suite *closeout_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(closeout_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(closeout_suite(), true);
 }

@@ -1,6 +1,8 @@
 /* KPI math: periods, rates, rankings, anomaly scores and aggregate deltas, as table rows. */
 #include "repeatd/kpi.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
@@ -748,9 +750,5 @@ static Suite *kpi_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(kpi_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(kpi_suite(), true);
 }

@@ -2,6 +2,8 @@
 #include "repeatd/closeout.h" /* rd_utf8_valid */
 #include "repeatd/script.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -210,9 +212,5 @@ static Suite *script_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(script_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(script_suite(), true);
 }
