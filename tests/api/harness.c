@@ -347,8 +347,9 @@ static int ephemeral_port(void)
  * servers on one port would both start). */
 static int pick_port(void)
 {
-    static const char *const programs[] = {"decisions",   "lifecycle", "input", "admin",
-                                           "concurrency", "restart",   "kpi",   NULL};
+    static const char *const programs[] = {
+        "decisions", "lifecycle",  "input",         "admin",      "concurrency",
+        "restart",   "kpi_params", "kpi_scenarios", "kpi_oracle", NULL};
     const char *base_env = getenv("REPEATD_TEST_PORT_BASE");
     long base = base_env ? strtol(base_env, NULL, 10) : 0;
     if (base > 1024 && base < 65000) {
