@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
     build-essential pkg-config meson ninja-build
     libmicrohttpd-dev libjansson-dev libpq-dev libgnutls28-dev check libcurl4-gnutls-dev
-    postgresql-15 curl valgrind python3
+    postgresql-15 curl valgrind python3 git clang-format clang-tidy
 )
 
 installed() {

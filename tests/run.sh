@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317  # functions called through attempt/trap look unreachable to it
 # The whole check, on a fresh Debian 12 machine or a developer's: dependencies, a plain and a
-# sanitized build (warnings are errors), a throwaway PostgreSQL, the test suites (plain, under
-# ASan+UBSan, the API suite with the server under valgrind), the OpenAPI lint, and a summary
-# whose last line is `N passed, N failed`. A failing step never stops the later ones; the exit
-# status is 0 only when nothing failed and every step ran. Works from any directory.
+# sanitized build (warnings are errors), clang-format and clang-tidy, a throwaway PostgreSQL, the
+# test suites (plain, under ASan+UBSan, the API suite with the server under valgrind), the
+# OpenAPI lint, and a summary whose last line is `N passed, N failed`. A failing step never
+# stops the later ones; the exit status is 0 only when nothing failed and every step ran. Works
+# from any directory.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -156,6 +157,24 @@ fi
 
 build build build -Dwerror=true
 build build-san build-san -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+
+# Every C source and header the repository tracks, as .clang-format lays them out.
+section "clang-format"
+attempt bash -c 'set -o pipefail; git ls-files -z "*.c" "*.h" |
+    xargs -0 --no-run-if-empty clang-format --dry-run -Werror'
+checks+=("clang-format" "$rc")
+
+# The checks of .clang-tidy (each warning an error) over every tracked C file, compiled as the
+# plain build compiles it.
+section "clang-tidy"
+if [ ! -f build/compile_commands.json ]; then
+    echo "build/compile_commands.json is missing (the plain build's setup failed)"
+    rc=1
+else
+    attempt bash -c 'set -o pipefail; git ls-files -z "*.c" |
+        xargs -0 --no-run-if-empty -n 10 -P 2 clang-tidy -p build --quiet'
+fi
+checks+=("clang-tidy" "$rc")
 
 section "throwaway PostgreSQL"
 pgdir=$(mktemp -d "${TMPDIR:-/tmp}/repeatd-test-pg.XXXXXX")

@@ -2,11 +2,12 @@
  * PostgreSQL database, once per test program, and stops it as the program's last case. */
 #include "harness.h"
 
+#include "rd_test.h"
+
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -290,67 +291,22 @@ json_t *post_json(const char *path, const char *key, json_t *body, long *status)
 
 /* ---- the database ---- */
 
-static void no_notices(void *cls, const char *message)
-{
-    (void)cls;
-    (void)message;
-}
-
-static int admin_exec(const char *sql, char *err, size_t err_size)
-{
-    PGconn *c = PQconnectdb(api.admin_url);
-    int r = 0;
-    PQsetNoticeProcessor(c, no_notices, NULL); /* "does not exist, skipping" */
-    if (PQstatus(c) != CONNECTION_OK) {
-        snprintf(err, err_size, "cannot connect to %.200s: %.500s", api.admin_url,
-                 PQerrorMessage(c));
-        r = -1;
-    } else {
-        PGresult *res = PQexec(c, sql);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            snprintf(err, err_size, "%.200s: %.500s", sql, PQerrorMessage(c));
-            r = -1;
-        }
-        PQclear(res);
-    }
-    PQfinish(c);
-    return r;
-}
-
-/* The URI names the database in its path: postgresql:///postgres?host=/tmp/x&port=N... */
-static void url_with_db(const char *url, const char *name, char *out, size_t size)
-{
-    const char *scheme_end = strstr(url, "://");
-    const char *path = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
-    if (!path) {
-        snprintf(out, size, "%s dbname=%s", url, name); /* key=value form */
-        return;
-    }
-    const char *query = strchr(path, '?');
-    snprintf(out, size, "%.*s/%s%s", (int)(path - url), url, name, query ? query : "");
-}
-
 static void create_database(void)
 {
-    char sql[160], err[1024];
+    char err[1024];
     snprintf(api.db_name, sizeof(api.db_name), "api_%s_%ld", api.name, (long)getpid());
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", api.db_name);
-    if (admin_exec(sql, err, sizeof(err)) < 0)
-        harness_bail("%s", err);
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", api.db_name);
-    if (admin_exec(sql, err, sizeof(err)) < 0)
+    if (rd_test_create_database(api.admin_url, api.db_name, api.db_url, sizeof(api.db_url), err,
+                                sizeof(err)) < 0)
         harness_bail("%s", err);
     db_created = true;
-    url_with_db(api.admin_url, api.db_name, api.db_url, sizeof(api.db_url));
 }
 
 static void drop_database(void)
 {
-    char sql[160], err[1024];
+    char err[1024];
     if (!db_created)
         return;
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", api.db_name);
-    if (admin_exec(sql, err, sizeof(err)) < 0)
+    if (rd_test_drop_database(api.admin_url, api.db_name, err, sizeof(err)) < 0)
         fprintf(stderr, "api harness: %s\n", err);
     db_created = false;
 }
@@ -391,8 +347,9 @@ static int ephemeral_port(void)
  * servers on one port would both start). */
 static int pick_port(void)
 {
-    static const char *const programs[] = {"decisions",   "lifecycle", "input", "admin",
-                                           "concurrency", "restart",   "kpi",   NULL};
+    static const char *const programs[] = {
+        "decisions", "lifecycle",  "input",         "admin",      "concurrency",
+        "restart",   "kpi_params", "kpi_scenarios", "kpi_oracle", NULL};
     const char *base_env = getenv("REPEATD_TEST_PORT_BASE");
     long base = base_env ? strtol(base_env, NULL, 10) : 0;
     if (base > 1024 && base < 65000) {
@@ -708,11 +665,9 @@ void harness_start_on(const char *name, const char *admin_url)
 
 void harness_start(const char *name)
 {
-    const char *url = getenv("REPEATD_TEST_DATABASE_URL");
-    if (!url || !*url) {
-        printf("1..0 # SKIP no database (REPEATD_TEST_DATABASE_URL is not set)\n");
-        exit(0);
-    }
+    const char *url = rd_test_cluster_url();
+    if (!url)
+        rd_test_skip("no database (REPEATD_TEST_DATABASE_URL is not set)");
     harness_start_on(name, url);
 }
 
@@ -731,13 +686,9 @@ END_TEST
 int harness_run(Suite *s, TCase *last)
 {
     tcase_add_test(last, server_stops_cleanly);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed)
+    int rc = rd_test_run(s, false);
+    if (rc)
         harness_print_log_tail(60);
     finish();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -459,6 +459,18 @@ void gc_release_all(void)
     pthread_mutex_unlock(&gc_lock);
 }
 
+Suite *api_suite(TCase **ret_tc)
+{
+    static char suite_name[48]; /* Check keeps the pointer */
+    snprintf(suite_name, sizeof(suite_name), "api_%s", api.name);
+    Suite *s = suite_create(suite_name);
+    TCase *tc = tcase_create(api.name);
+    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    suite_add_tcase(s, tc);
+    *ret_tc = tc;
+    return s;
+}
+
 json_t *post_expect(const tk *t, long want, const char *accept_language, int line)
 {
     long st = 0;

@@ -62,6 +62,11 @@ bool is_ascii_text(const char *s);
 json_t *gc(json_t *j);
 void gc_release_all(void);
 
+/* The program's suite "api_NAME" with its one case "NAME" (the name given to harness_start),
+ * whose values handed to gc() are released after each test; the case into ret_tc, for the
+ * tests and then harness_run. */
+Suite *api_suite(TCase **ret_tc);
+
 /* ---- tickets ---- */
 
 typedef struct tk {

@@ -108,43 +108,26 @@ typedef struct cat_row {
     const char *error, *field;
 } cat_row;
 
+/* clang-format off */
 static const cat_row cat_rows[] = {
     {"categories not an array", "{\"categories\":{}}", 400, "invalid_field", "categories"},
     {"no categories", "{\"tree\":[]}", 400, "invalid_field", "categories"},
     {"empty list", "{\"categories\":[]}", 400, "invalid_field", "categories"},
-    {"extra member", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\"}],\"x\":1}", 400,
-     "invalid_field", "categories"},
-    {"no code", "{\"categories\":[{\"name\":\"政务服务\"}]}", 400, "invalid_field",
-     "categories[0].code"},
-    {"code with a space", "{\"categories\":[{\"code\":\"ZW BS\",\"name\":\"政务服务\"}]}", 400,
-     "invalid_field", "categories[0].code"},
-    {"empty code", "{\"categories\":[{\"code\":\"\",\"name\":\"政务服务\"}]}", 400, "invalid_field",
-     "categories[0].code"},
-    {"empty name", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"\"}]}", 400, "invalid_field",
-     "categories[0].name"},
-    {"name a number", "{\"categories\":[{\"code\":\"ZX\",\"name\":5}]}", 400, "invalid_field",
-     "categories[0].name"},
-    {"own parent", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\",\"parent\":\"ZX\"}]}", 400,
-     "invalid_field", "categories[0].parent"},
-    {"policy a string", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\",\"policy\":\"yes\"}]}",
-     400, "invalid_field", "categories[0].policy"},
-    {"unknown member", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\",\"leaf\":true}]}", 400,
-     "invalid_field", "categories[0].leaf"},
-    {"second entry bad", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\"},{\"code\":\"ZX.1\"}]}",
-     400, "invalid_field", "categories[1].name"},
-    {"unknown parent",
-     "{\"categories\":[{\"code\":\"ZX\",\"name\":\"政务服务\",\"parent\":null},"
-     "{\"code\":\"ZX.BS\",\"name\":\"办事服务\",\"parent\":\"ZY\"}]}",
-     422, "invalid_category_tree", "categories[1].parent"},
-    {"cycle through the stored tree",
-     "{\"categories\":[{\"code\":\"HB\",\"name\":\"环境保护\",\"parent\":\"HB.ZS.JZ\"}]}", 422,
-     "invalid_category_tree", "categories[0].parent"},
-    {"cycle within the body",
-     "{\"categories\":[{\"code\":\"ZX\",\"name\":\"甲\"},"
-     "{\"code\":\"ZX.1\",\"name\":\"乙\",\"parent\":\"ZX\"},"
-     "{\"code\":\"ZX\",\"name\":\"甲\",\"parent\":\"ZX.1\"}]}",
-     422, "invalid_category_tree", "categories[2].parent"},
+    {"extra member", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\"}],\"x\":1}", 400, "invalid_field", "categories"},
+    {"no code", "{\"categories\":[{\"name\":\"政务服务\"}]}", 400, "invalid_field", "categories[0].code"},
+    {"code with a space", "{\"categories\":[{\"code\":\"ZW BS\",\"name\":\"政务服务\"}]}", 400, "invalid_field", "categories[0].code"},
+    {"empty code", "{\"categories\":[{\"code\":\"\",\"name\":\"政务服务\"}]}", 400, "invalid_field", "categories[0].code"},
+    {"empty name", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"\"}]}", 400, "invalid_field", "categories[0].name"},
+    {"name a number", "{\"categories\":[{\"code\":\"ZX\",\"name\":5}]}", 400, "invalid_field", "categories[0].name"},
+    {"own parent", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\",\"parent\":\"ZX\"}]}", 400, "invalid_field", "categories[0].parent"},
+    {"policy a string", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\",\"policy\":\"yes\"}]}", 400, "invalid_field", "categories[0].policy"},
+    {"unknown member", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\",\"leaf\":true}]}", 400, "invalid_field", "categories[0].leaf"},
+    {"second entry bad", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"x\"},{\"code\":\"ZX.1\"}]}", 400, "invalid_field", "categories[1].name"},
+    {"unknown parent", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"政务服务\",\"parent\":null}," "{\"code\":\"ZX.BS\",\"name\":\"办事服务\",\"parent\":\"ZY\"}]}", 422, "invalid_category_tree", "categories[1].parent"},
+    {"cycle through the stored tree", "{\"categories\":[{\"code\":\"HB\",\"name\":\"环境保护\",\"parent\":\"HB.ZS.JZ\"}]}", 422, "invalid_category_tree", "categories[0].parent"},
+    {"cycle within the body", "{\"categories\":[{\"code\":\"ZX\",\"name\":\"甲\"}," "{\"code\":\"ZX.1\",\"name\":\"乙\",\"parent\":\"ZX\"}," "{\"code\":\"ZX\",\"name\":\"甲\",\"parent\":\"ZX.1\"}]}", 422, "invalid_category_tree", "categories[2].parent"},
 };
+/* clang-format on */
 
 /* Every refused PUT leaves the tree as it was: none of its entries is stored. */
 START_TEST(categories_put_validation)
@@ -521,9 +504,8 @@ END_TEST
 int main(void)
 {
     harness_start("admin");
-    Suite *s = suite_create("api_admin");
-    TCase *tc = tcase_create("admin");
-    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    TCase *tc;
+    Suite *s = api_suite(&tc);
     tcase_add_test(tc, settings_defaults);
     tcase_add_test(tc, health_needs_no_key);
     tcase_add_test(tc, categories_listed);
@@ -539,6 +521,5 @@ int main(void)
     tcase_add_test(tc, time_zone_defines_natural_months);
     tcase_add_test(tc, admin_key_passes_every_role);
     tcase_add_test(tc, categories_large_tree);
-    suite_add_tcase(s, tc);
     return harness_run(s, tc);
 }

@@ -296,15 +296,13 @@ END_TEST
 int main(void)
 {
     harness_start("concurrency");
-    Suite *s = suite_create("api_concurrency");
-    TCase *tc = tcase_create("concurrency");
-    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    TCase *tc;
+    Suite *s = api_suite(&tc);
     tcase_add_test(tc, replay_same_body);
     tcase_add_test(tc, replay_is_not_recomputed);
     tcase_add_test(tc, simultaneous_first_calls);
     tcase_add_test(tc, simultaneous_same_ticket);
     tcase_add_test(tc, simultaneous_conflicting_bodies);
     tcase_add_test(tc, simultaneous_events);
-    suite_add_tcase(s, tc);
     return harness_run(s, tc);
 }

@@ -504,9 +504,8 @@ END_TEST
 int main(void)
 {
     harness_start("decisions");
-    Suite *s = suite_create("api_decisions");
-    TCase *tc = tcase_create("decisions");
-    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    TCase *tc;
+    Suite *s = api_suite(&tc);
     tcase_add_test(tc, r1_first_complaint_is_new);
     tcase_add_test(tc, article_missed_followup);
     tcase_add_test(tc, article_contact_failed);
@@ -522,6 +521,5 @@ int main(void)
     tcase_add_test(tc, excluded_calls_are_no_candidates);
     tcase_add_test(tc, script_language);
     tcase_add_test(tc, classify_stores_nothing);
-    suite_add_tcase(s, tc);
     return harness_run(s, tc);
 }

@@ -477,9 +477,8 @@ END_TEST
 int main(void)
 {
     harness_start("lifecycle");
-    Suite *s = suite_create("api_lifecycle");
-    TCase *tc = tcase_create("lifecycle");
-    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    TCase *tc;
+    Suite *s = api_suite(&tc);
     tcase_add_test(tc, every_event_type_is_recorded);
     tcase_add_test(tc, closeout_inspection_rejects);
     tcase_add_test(tc, boilerplate_and_character_counts);
@@ -489,6 +488,5 @@ int main(void)
     tcase_add_test(tc, root_causes_read_off_prior);
     tcase_add_test(tc, incomplete_record_is_traced);
     tcase_add_test(tc, caller_history);
-    suite_add_tcase(s, tc);
     return harness_run(s, tc);
 }

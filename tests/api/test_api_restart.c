@@ -2,6 +2,7 @@
  * own PostgreSQL cluster (the shared one serves the other programs in parallel): while it is
  * down the server answers 503 database_unavailable and stays alive; once it is back the same
  * server process is ready again within seconds. */
+#include "rd_test.h"
 #include "scenario.h"
 
 #include <stdio.h>
@@ -116,11 +117,9 @@ int main(void)
 {
     const char *shared = getenv("REPEATD_TEST_DATABASE_URL");
     const char *script = getenv("REPEATD_TEST_PG_SCRIPT");
-    if (!shared || !*shared || !script || !*script) {
-        printf("1..0 # SKIP no database (REPEATD_TEST_DATABASE_URL and "
-               "REPEATD_TEST_PG_SCRIPT are needed)\n");
-        return 0;
-    }
+    if (!shared || !*shared || !script || !*script)
+        rd_test_skip("no database (REPEATD_TEST_DATABASE_URL and REPEATD_TEST_PG_SCRIPT are "
+                     "needed)");
     snprintf(pg_script, sizeof(pg_script), "%s", script);
     snprintf(pg_dir, sizeof(pg_dir), "/tmp/repeatd-api-restart.XXXXXX");
     if (!mkdtemp(pg_dir)) {
@@ -138,13 +137,11 @@ int main(void)
              PG_PORT);
     harness_start_on("restart", url);
 
-    Suite *s = suite_create("api_restart");
-    TCase *tc = tcase_create("restart");
-    tcase_add_checked_fixture(tc, NULL, gc_release_all);
+    TCase *tc;
+    Suite *s = api_suite(&tc);
     tcase_add_test(tc, posts_with_the_database_up);
     tcase_add_test(tc, database_down_is_503);
     tcase_add_test(tc, database_back_without_a_server_restart);
-    suite_add_tcase(s, tc);
     int rc = harness_run(s, tc);
     remove_cluster();
     return rc;

@@ -1,6 +1,8 @@
 /* Database tests: a fresh database per test program on the throwaway cluster. */
 #include "db_fixture.h"
 
+#include "rd_test.h"
+
 #include "repeatd/codec.h"
 #include "repeatd/store.h"
 
@@ -14,56 +16,28 @@ static char admin_url[1024];
 static char db_name[64];
 static char db_url[1200];
 
-static void admin_exec(const char *sql)
-{
-    PGconn *c = PQconnectdb(admin_url);
-    if (PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, "cannot connect to %s: %s", admin_url, PQerrorMessage(c));
-        exit(1);
-    }
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    PQclear(r);
-    PQfinish(c);
-}
-
-/* The URI names the database in its path: postgresql:///postgres?host=... */
-static void url_with_db(const char *url, const char *name, char *out, size_t size)
-{
-    const char *scheme_end = strstr(url, "://");
-    const char *path = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
-    if (!path) {
-        snprintf(out, size, "%s dbname=%s", url, name); /* key=value form */
-        return;
-    }
-    const char *query = strchr(path, '?');
-    snprintf(out, size, "%.*s/%s%s", (int)(path - url), url, name, query ? query : "");
-}
-
 const char *dbt_create_database(const char *prefix)
 {
-    const char *url = getenv("REPEATD_TEST_DATABASE_URL");
-    if (!url || !*url)
+    const char *url = rd_test_cluster_url();
+    if (!url)
         return NULL;
     snprintf(admin_url, sizeof(admin_url), "%s", url);
     snprintf(db_name, sizeof(db_name), "%s_%ld", prefix, (long)getpid());
-    char sql[128];
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", db_name);
-    admin_exec(sql);
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db_name);
-    admin_exec(sql);
-    url_with_db(url, db_name, db_url, sizeof(db_url));
+    char err[1024];
+    if (rd_test_create_database(admin_url, db_name, db_url, sizeof(db_url), err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s", err);
+        exit(1);
+    }
     return db_url;
 }
 
 void dbt_drop_database(void)
 {
-    char sql[128];
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db_name);
-    admin_exec(sql);
+    char err[1024];
+    if (rd_test_drop_database(admin_url, db_name, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s", err);
+        exit(1);
+    }
 }
 
 rd_db *dbt_connect_prepared(void)

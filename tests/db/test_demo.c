@@ -1,6 +1,7 @@
 /* The demo city against a real PostgreSQL: its size, its decision mix, aggregates that agree
  * with the raw rows, planted anomalies that the anomaly score flags, and determinism. */
 #include "db_fixture.h"
+#include "rd_test.h"
 
 #include "repeatd/demo.h"
 #include "repeatd/kpi_store.h"
@@ -140,10 +141,8 @@ END_TEST
 int main(void)
 {
     url = dbt_create_database("repeatd_demo");
-    if (!url) {
-        printf("1..0 # SKIP REPEATD_TEST_DATABASE_URL is not set\n");
-        return 0;
-    }
+    if (!url)
+        rd_test_skip("REPEATD_TEST_DATABASE_URL is not set");
     db = dbt_connect_prepared();
     int64_t now = (int64_t)time(NULL);
     opts = (rd_demo_opts){
@@ -163,12 +162,8 @@ int main(void)
     tcase_add_test(tc, same_seed_same_city);
     tcase_add_test(tc, refuses_other_tickets_without_reset);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = rd_test_run(s, false);
     rd_db_close(db);
     dbt_drop_database();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -1,5 +1,6 @@
 /* The store against a real PostgreSQL: migrations, settings, candidates, lifecycle state. */
 #include "db_fixture.h"
+#include "rd_test.h"
 
 #include "repeatd/codec.h"
 #include "repeatd/migrations.h"
@@ -268,10 +269,8 @@ END_TEST
 int main(void)
 {
     url = dbt_create_database("repeatd_store");
-    if (!url) {
-        printf("1..0 # SKIP REPEATD_TEST_DATABASE_URL is not set\n");
-        return 0;
-    }
+    if (!url)
+        rd_test_skip("REPEATD_TEST_DATABASE_URL is not set");
     db = dbt_connect_prepared();
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("store");
@@ -287,12 +286,8 @@ int main(void)
     tcase_add_test(tc, keys_store_only_hashes);
     tcase_add_test(tc, time_zone_names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = rd_test_run(s, false);
     rd_db_close(db);
     dbt_drop_database();
-    return failed ? 1 : 0;
+    return rc;
 }

@@ -1,6 +1,8 @@
 /* Close-out inspection (工单回单要素巡检) and the UTF-8 helpers it counts characters with. */
 #include "repeatd/closeout.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <string.h>
 
@@ -76,38 +78,29 @@ typedef struct inspect_case {
 #define METHOD     RD_DEFECT_REPLY_METHOD_NOT_ALLOWED
 #define NO_CONTACT RD_DEFECT_SATISFIED_WITHOUT_CONTACT
 
+/* clang-format off */
 static const inspect_case cases[] = {
     {"valid_closeout_has_no_defects", F_NONE, NULL, .n_want = 0},
     {"cause_null_missing", F_CAUSE, NULL, WANT({MISSING, "cause"})},
     {"verification_empty_missing", F_VERIFY, "", WANT({MISSING, "verification"})},
     {"opinion_whitespace_missing", F_OPINION, " \t\r\n", WANT({MISSING, "handling_opinion"})},
-    {"reply_ideographic_spaces_missing", F_REPLY, "\xE3\x80\x80 \xE3\x80\x80",
-     WANT({MISSING, "reply_to_citizen"})},
+    {"reply_ideographic_spaces_missing", F_REPLY, "\xE3\x80\x80 \xE3\x80\x80", WANT({MISSING, "reply_to_citizen"})},
     {"boilerplate_alone", F_CAUSE, "已处理", WANT({STOCK, "cause"})},
     {"boilerplate_with_full_stop", F_VERIFY, "已维修。", WANT({STOCK, "verification"})},
-    {"boilerplate_with_spaces_and_bang", F_OPINION, "\xE3\x80\x80 已解决！ ",
-     WANT({STOCK, "handling_opinion"})},
-    {"boilerplate_with_ascii_punctuation", F_REPLY, "处理完毕...!",
-     WANT({STOCK, "reply_to_citizen"})},
+    {"boilerplate_with_spaces_and_bang", F_OPINION, "\xE3\x80\x80 已解决！ ", WANT({STOCK, "handling_opinion"})},
+    {"boilerplate_with_ascii_punctuation", F_REPLY, "处理完毕...!", WANT({STOCK, "reply_to_citizen"})},
     {"boilerplate_each_default_entry_已办结", F_CAUSE, "已办结", WANT({STOCK, "cause"})},
     {"boilerplate_each_default_entry_已回复", F_CAUSE, "已回复。", WANT({STOCK, "cause"})},
-    {"boilerplate_plus_words_is_not_boilerplate_but_short", F_CAUSE, "已处理，路灯已更换",
-     WANT({SHORT, "cause"})},
-    {"boilerplate_plus_enough_words_passes", F_CAUSE, "已处理，路灯灯泡老化已更换完毕",
-     .n_want = 0},
+    {"boilerplate_plus_words_is_not_boilerplate_but_short", F_CAUSE, "已处理，路灯已更换", WANT({SHORT, "cause"})},
+    {"boilerplate_plus_enough_words_passes", F_CAUSE, "已处理，路灯灯泡老化已更换完毕", .n_want = 0},
     {"chinese_11_chars_33_bytes_passes_min_10", F_CAUSE, "路灯灯泡老化已更换完毕", .n_want = 0},
-    {"chinese_11_chars_short_for_min_12", F_CAUSE, "路灯灯泡老化已更换完毕", .min_chars = 12,
-     WANT({SHORT, "cause"})},
-    {"chinese_9_chars_27_bytes_short", F_VERIFY, "路灯灯泡老化已更换",
-     WANT({SHORT, "verification"})},
+    {"chinese_11_chars_short_for_min_12", F_CAUSE, "路灯灯泡老化已更换完毕", .min_chars = 12, WANT({SHORT, "cause"})},
+    {"chinese_9_chars_27_bytes_short", F_VERIFY, "路灯灯泡老化已更换", WANT({SHORT, "verification"})},
     {"exactly_min_chars_passes", F_OPINION, "一二三四五六七八九十", .n_want = 0},
-    {"surrounding_spaces_do_not_count", F_OPINION, "\xE3\x80\x80一二三四五六七八九 ",
-     WANT({SHORT, "handling_opinion"})},
+    {"surrounding_spaces_do_not_count", F_OPINION, "\xE3\x80\x80一二三四五六七八九 ", WANT({SHORT, "handling_opinion"})},
     {"ascii_short", F_REPLY, "fixed it", WANT({SHORT, "reply_to_citizen"})},
-    {"custom_list_new_entry_is_boilerplate", F_CAUSE, "已处理完毕!", .custom_boilerplate = true,
-     WANT({STOCK, "cause"})},
-    {"custom_list_old_entry_is_only_short", F_CAUSE, "已处理", .custom_boilerplate = true,
-     WANT({SHORT, "cause"})},
+    {"custom_list_new_entry_is_boilerplate", F_CAUSE, "已处理完毕!", .custom_boilerplate = true, WANT({STOCK, "cause"})},
+    {"custom_list_old_entry_is_only_short", F_CAUSE, "已处理", .custom_boilerplate = true, WANT({SHORT, "cause"})},
     {"reply_method_null_missing", F_METHOD, NULL, WANT({MISSING, "reply_method"})},
     {"reply_method_empty_missing", F_METHOD, "", WANT({MISSING, "reply_method"})},
     {"reply_method_email_not_allowed", F_METHOD, "email", WANT({METHOD, "reply_method"})},
@@ -117,22 +110,17 @@ static const inspect_case cases[] = {
     {"reply_method_letter", F_METHOD, "letter", .n_want = 0},
     {"reply_method_app", F_METHOD, "app", .n_want = 0},
     {"contact_time_missing", .no_contact_time = true, WANT({MISSING, "contact_time"})},
-    {"contact_time_before_received", .set_contact = true, .contact_delta = -1,
-     WANT({BEFORE, "contact_time"})},
+    {"contact_time_before_received", .set_contact = true, .contact_delta = -1, WANT({BEFORE, "contact_time"})},
     {"contact_time_at_received_ok", .set_contact = true, .contact_delta = 0, .n_want = 0},
     {"contact_time_at_now_ok", .set_contact = true, .contact_delta = 86400, .n_want = 0},
-    {"contact_time_in_future", .set_contact = true, .contact_delta = 86401,
-     WANT({FUTURE, "contact_time"})},
-    {"resolved_unset", .set_answers = true, .resolved = RD_UNSET, .satisfied = RD_TRUE,
-     WANT({MISSING, "resolved"})},
-    {"satisfied_unset", .set_answers = true, .resolved = RD_FALSE, .satisfied = RD_UNSET,
-     WANT({MISSING, "satisfied"})},
+    {"contact_time_in_future", .set_contact = true, .contact_delta = 86401, WANT({FUTURE, "contact_time"})},
+    {"resolved_unset", .set_answers = true, .resolved = RD_UNSET, .satisfied = RD_TRUE, WANT({MISSING, "resolved"})},
+    {"satisfied_unset", .set_answers = true, .resolved = RD_FALSE, .satisfied = RD_UNSET, WANT({MISSING, "satisfied"})},
     {"satisfied_without_contact", .not_reached = true, WANT({NO_CONTACT, "satisfied"})},
-    {"not_satisfied_without_contact_ok", .not_reached = true, .set_answers = true,
-     .resolved = RD_FALSE, .satisfied = RD_FALSE, .n_want = 0},
-    {"satisfied_unset_without_contact_only_missing", .not_reached = true, .set_answers = true,
-     .resolved = RD_TRUE, .satisfied = RD_UNSET, WANT({MISSING, "satisfied"})},
+    {"not_satisfied_without_contact_ok", .not_reached = true, .set_answers = true, .resolved = RD_FALSE, .satisfied = RD_FALSE, .n_want = 0},
+    {"satisfied_unset_without_contact_only_missing", .not_reached = true, .set_answers = true, .resolved = RD_TRUE, .satisfied = RD_UNSET, WANT({MISSING, "satisfied"})},
 };
+/* clang-format on */
 
 static void apply(const inspect_case *c, rd_closeout *co, rd_closeout_context *cx, rd_settings *s)
 {
@@ -347,9 +335,5 @@ static Suite *closeout_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(closeout_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(closeout_suite(), true);
 }

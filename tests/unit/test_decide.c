@@ -2,6 +2,8 @@
 #include "repeatd/decide.h"
 #include "repeatd/months.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -809,9 +811,5 @@ static Suite *decide_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(decide_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(decide_suite(), true);
 }

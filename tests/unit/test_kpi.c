@@ -1,6 +1,8 @@
 /* KPI math: periods, rates, rankings, anomaly scores and aggregate deltas, as table rows. */
 #include "repeatd/kpi.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
@@ -178,89 +180,23 @@ typedef struct rank_case {
     } want[RANK_ROWS_MAX];
 } rank_case;
 
+/* clang-format off */
 static const rank_case rank_cases[] = {
-    {"ties_share_rank_competition_style",
-     0,
-     0,
-     4,
-     {{10, 1, NO_TARGET}, {10, 2, NO_TARGET}, {20, 4, NO_TARGET}, {10, 5, NO_TARGET}},
-     {{true, 1, -1, false}, {true, 2, -1, false}, {true, 2, -1, false}, {true, 4, -1, false}}},
-    {"input_order_kept",
-     0,
-     1,
-     3,
-     {{10, 5, NO_TARGET}, {10, 0, NO_TARGET}, {10, 2, NO_TARGET}},
-     {{true, 3, -1, true}, {true, 1, -1, false}, {true, 2, -1, false}}},
-    {"below_min_volume_listed_unranked",
-     20,
-     1,
-     3,
-     {{19, 0, NO_TARGET}, {20, 2, NO_TARGET}, {40, 8, NO_TARGET}},
-     {{false, 0, -1, false}, {true, 1, -1, false}, {true, 2, -1, true}}},
-    {"unranked_row_does_not_push_ranks",
-     20,
-     0,
-     3,
-     {{5, 5, NO_TARGET}, {20, 2, NO_TARGET}, {30, 6, NO_TARGET}},
-     {{false, 0, -1, false}, {true, 1, -1, false}, {true, 2, -1, false}}},
-    {"bottom_2_with_tie_at_boundary_flags_three",
-     0,
-     2,
-     5,
-     {{10, 1, NO_TARGET},
-      {10, 2, NO_TARGET},
-      {10, 3, NO_TARGET},
-      {10, 3, NO_TARGET},
-      {10, 5, NO_TARGET}},
-     {{true, 1, -1, false},
-      {true, 2, -1, false},
-      {true, 3, -1, true},
-      {true, 3, -1, true},
-      {true, 5, -1, true}}},
-    {"bottom_1_all_tied_flags_all",
-     0,
-     1,
-     3,
-     {{10, 2, NO_TARGET}, {5, 1, NO_TARGET}, {20, 4, NO_TARGET}},
-     {{true, 1, -1, true}, {true, 1, -1, true}, {true, 1, -1, true}}},
-    {"bottom_n_larger_than_ranked_flags_all_ranked",
-     10,
-     5,
-     3,
-     {{10, 2, NO_TARGET}, {5, 1, NO_TARGET}, {20, 1, NO_TARGET}},
-     {{true, 2, -1, true}, {false, 0, -1, false}, {true, 1, -1, true}}},
-    {"bottom_0_flags_none",
-     0,
-     0,
-     2,
-     {{10, 2, NO_TARGET}, {10, 9, NO_TARGET}},
-     {{true, 1, -1, false}, {true, 2, -1, false}}},
-    {"targets_met_missed_absent_and_exact",
-     0,
-     0,
-     4,
-     {{10, 1, 0.15}, {10, 2, 0.15}, {10, 1, NO_TARGET}, {10, 1, 0.1}},
-     {{true, 1, 1, false}, {true, 4, 0, false}, {true, 1, -1, false}, {true, 1, 1, false}}},
+    {"ties_share_rank_competition_style", 0, 0, 4, {{10, 1, NO_TARGET}, {10, 2, NO_TARGET}, {20, 4, NO_TARGET}, {10, 5, NO_TARGET}}, {{true, 1, -1, false}, {true, 2, -1, false}, {true, 2, -1, false}, {true, 4, -1, false}}},
+    {"input_order_kept", 0, 1, 3, {{10, 5, NO_TARGET}, {10, 0, NO_TARGET}, {10, 2, NO_TARGET}}, {{true, 3, -1, true}, {true, 1, -1, false}, {true, 2, -1, false}}},
+    {"below_min_volume_listed_unranked", 20, 1, 3, {{19, 0, NO_TARGET}, {20, 2, NO_TARGET}, {40, 8, NO_TARGET}}, {{false, 0, -1, false}, {true, 1, -1, false}, {true, 2, -1, true}}},
+    {"unranked_row_does_not_push_ranks", 20, 0, 3, {{5, 5, NO_TARGET}, {20, 2, NO_TARGET}, {30, 6, NO_TARGET}}, {{false, 0, -1, false}, {true, 1, -1, false}, {true, 2, -1, false}}},
+    {"bottom_2_with_tie_at_boundary_flags_three", 0, 2, 5, {{10, 1, NO_TARGET}, {10, 2, NO_TARGET}, {10, 3, NO_TARGET}, {10, 3, NO_TARGET}, {10, 5, NO_TARGET}}, {{true, 1, -1, false}, {true, 2, -1, false}, {true, 3, -1, true}, {true, 3, -1, true}, {true, 5, -1, true}}},
+    {"bottom_1_all_tied_flags_all", 0, 1, 3, {{10, 2, NO_TARGET}, {5, 1, NO_TARGET}, {20, 4, NO_TARGET}}, {{true, 1, -1, true}, {true, 1, -1, true}, {true, 1, -1, true}}},
+    {"bottom_n_larger_than_ranked_flags_all_ranked", 10, 5, 3, {{10, 2, NO_TARGET}, {5, 1, NO_TARGET}, {20, 1, NO_TARGET}}, {{true, 2, -1, true}, {false, 0, -1, false}, {true, 1, -1, true}}},
+    {"bottom_0_flags_none", 0, 0, 2, {{10, 2, NO_TARGET}, {10, 9, NO_TARGET}}, {{true, 1, -1, false}, {true, 2, -1, false}}},
+    {"targets_met_missed_absent_and_exact", 0, 0, 4, {{10, 1, 0.15}, {10, 2, 0.15}, {10, 1, NO_TARGET}, {10, 1, 0.1}}, {{true, 1, 1, false}, {true, 4, 0, false}, {true, 1, -1, false}, {true, 1, 1, false}}},
     {"exact_target_from_other_fraction", 0, 0, 1, {{30, 9, 0.3}}, {{true, 1, 1, false}}},
-    {"target_judged_for_unranked_rows_too",
-     20,
-     0,
-     2,
-     {{5, 0, 0.1}, {5, 3, 0.1}},
-     {{false, 0, 1, false}, {false, 0, 0, false}}},
-    {"zero_complaints_no_rate_no_rank_no_target",
-     0,
-     3,
-     2,
-     {{0, 0, 0.1}, {10, 1, 0.1}},
-     {{false, 0, -1, false}, {true, 1, 1, true}}},
-    {"min_complaints_0_still_needs_one_complaint",
-     0,
-     1,
-     2,
-     {{0, 0, NO_TARGET}, {1, 1, NO_TARGET}},
-     {{false, 0, -1, false}, {true, 1, -1, true}}},
+    {"target_judged_for_unranked_rows_too", 20, 0, 2, {{5, 0, 0.1}, {5, 3, 0.1}}, {{false, 0, 1, false}, {false, 0, 0, false}}},
+    {"zero_complaints_no_rate_no_rank_no_target", 0, 3, 2, {{0, 0, 0.1}, {10, 1, 0.1}}, {{false, 0, -1, false}, {true, 1, 1, true}}},
+    {"min_complaints_0_still_needs_one_complaint", 0, 1, 2, {{0, 0, NO_TARGET}, {1, 1, NO_TARGET}}, {{false, 0, -1, false}, {true, 1, -1, true}}},
 };
+/* clang-format on */
 
 START_TEST(test_rank)
 {
@@ -309,6 +245,7 @@ END_TEST
 
 #define NO_P -1.0
 
+/* clang-format off */
 static const struct anomaly_case {
     const char *name;
     long observed;
@@ -320,73 +257,20 @@ static const struct anomaly_case {
     bool want_flagged;
 } anomaly_cases[] = {
     /* 1 - e^-0.5: one call against a quiet past is mildly surprising, but under min_observed. */
-    {"quiet_past_one_call_not_flagged",
-     1,
-     {0, 0, 0},
-     3,
-     3.0,
-     3,
-     0.5,
-     0.39346934028736658,
-     0.405089102854537,
-     false},
+    {"quiet_past_one_call_not_flagged", 1, {0, 0, 0}, 3, 3.0, 3, 0.5, 0.39346934028736658, 0.405089102854537, false},
     {"no_history_uses_floor", 1, {0}, 0, 0.0, 1, 0.5, 0.39346934028736658, 0.405089102854537, true},
-    {"six_against_one_flagged",
-     6,
-     {1, 1, 1, 1},
-     4,
-     3.0,
-     3,
-     1.0,
-     5.94184817581693e-4,
-     3.22607844934274,
-     true},
-    {"six_against_one_needs_min_observed",
-     6,
-     {2, 0, 1, 1},
-     4,
-     3.0,
-     7,
-     1.0,
-     5.94184817581693e-4,
-     3.22607844934274,
-     false},
-    {"six_against_one_needs_min_score",
-     6,
-     {1, 1, 1, 1},
-     4,
-     3.5,
-     3,
-     1.0,
-     5.94184817581693e-4,
-     3.22607844934274,
-     false},
+    {"six_against_one_flagged", 6, {1, 1, 1, 1}, 4, 3.0, 3, 1.0, 5.94184817581693e-4, 3.22607844934274, true},
+    {"six_against_one_needs_min_observed", 6, {2, 0, 1, 1}, 4, 3.0, 7, 1.0, 5.94184817581693e-4, 3.22607844934274, false},
+    {"six_against_one_needs_min_score", 6, {1, 1, 1, 1}, 4, 3.5, 3, 1.0, 5.94184817581693e-4, 3.22607844934274, false},
     {"observed_at_baseline_scores_0", 4, {3, 5}, 2, 0.0, 0, 4.0, NO_P, 0.0, true},
     {"observed_below_baseline_scores_0", 2, {3, 5}, 2, 1.0, 0, 4.0, NO_P, 0.0, false},
     {"observed_0_p_1", 0, {3, 5}, 2, 1.0, 0, 4.0, 1.0, 0.0, false},
-    {"history_mean_fractional",
-     2,
-     {1, 0},
-     2,
-     0.0,
-     0,
-     0.5,
-     0.090204010431049865,
-     1.04477415348515,
-     true},
+    {"history_mean_fractional", 2, {1, 0}, 2, 0.0, 0, 0.5, 0.090204010431049865, 1.04477415348515, true},
     /* About 3.3 sigma; checked against mpmath's regularized incomplete gamma. */
-    {"large_counts_1000_vs_900",
-     1000,
-     {900, 900, 900},
-     3,
-     3.0,
-     3,
-     900.0,
-     NO_P,
-     3.25971449093078,
-     true},
+    {"large_counts_1000_vs_900", 1000, {900, 900, 900}, 3, 3.0, 3, 900.0, NO_P, 3.25971449093078, true},
     {"underflowing_p_caps_score", 10000, {1, 1}, 2, 3.0, 3, 1.0, 0.0, 300.0, true},
 };
+/* clang-format on */
 
 START_TEST(test_anomaly)
 {
@@ -544,27 +428,19 @@ typedef struct delta_case {
 #define HANDLER  RD_DIM_HANDLER
 #define CATEGORY RD_DIM_CATEGORY
 
+/* clang-format off */
 static const delta_case delta_cases[] = {
-    {"intake_new_ticket", OP_INTAKE, true, false, .a = WHO("U01", "T3", "H17"),
-     WANT({TOTAL, "", 1, 0}, {CATEGORY, CAT, 1, 0})},
-    {"intake_repeat_of_U01_T3_H17", OP_INTAKE, true, true, .a = WHO("U01", "T3", "H17"),
-     WANT({TOTAL, "", 1, 1}, {CATEGORY, CAT, 1, 1}, {UNIT, "U01", 0, 1}, {TEAM, "T3", 0, 1},
-          {HANDLER, "H17", 0, 1})},
-    {"intake_repeat_without_prior", OP_INTAKE, true, true, .a_null = true,
-     WANT({TOTAL, "", 1, 1}, {CATEGORY, CAT, 1, 1})},
-    {"intake_excluded_call_adds_nothing", OP_INTAKE, false, false, .a = WHO("U01", "T3", "H17"),
-     .n_want = 0},
-    {"dispatch_from_empty", OP_DISPATCH, .a = WHO("", "", ""), .b = WHO("U01", "T3", "H17"),
-     WANT({UNIT, "U01", 1, 0}, {TEAM, "T3", 1, 0}, {HANDLER, "H17", 1, 0})},
-    {"dispatch_from_null_is_from_empty", OP_DISPATCH, .a_null = true, .b = WHO("U01", "T3", "H17"),
-     WANT({UNIT, "U01", 1, 0}, {TEAM, "T3", 1, 0}, {HANDLER, "H17", 1, 0})},
-    {"redispatch_other_handler_only", OP_DISPATCH, .a = WHO("U01", "T3", "H17"),
-     .b = WHO("U01", "T3", "H18"), WANT({HANDLER, "H17", -1, 0}, {HANDLER, "H18", 1, 0})},
-    {"redispatch_other_unit_same_team_code", OP_DISPATCH, .a = WHO("U01", "T3", "H17"),
-     .b = WHO("U02", "T3", "H17"), WANT({UNIT, "U01", -1, 0}, {UNIT, "U02", 1, 0})},
-    {"dispatch_without_change_adds_nothing", OP_DISPATCH, .a = WHO("U01", "T3", "H17"),
-     .b = WHO("U01", "T3", "H17"), .n_want = 0},
+    {"intake_new_ticket", OP_INTAKE, true, false, .a = WHO("U01", "T3", "H17"), WANT({TOTAL, "", 1, 0}, {CATEGORY, CAT, 1, 0})},
+    {"intake_repeat_of_U01_T3_H17", OP_INTAKE, true, true, .a = WHO("U01", "T3", "H17"), WANT({TOTAL, "", 1, 1}, {CATEGORY, CAT, 1, 1}, {UNIT, "U01", 0, 1}, {TEAM, "T3", 0, 1}, {HANDLER, "H17", 0, 1})},
+    {"intake_repeat_without_prior", OP_INTAKE, true, true, .a_null = true, WANT({TOTAL, "", 1, 1}, {CATEGORY, CAT, 1, 1})},
+    {"intake_excluded_call_adds_nothing", OP_INTAKE, false, false, .a = WHO("U01", "T3", "H17"), .n_want = 0},
+    {"dispatch_from_empty", OP_DISPATCH, .a = WHO("", "", ""), .b = WHO("U01", "T3", "H17"), WANT({UNIT, "U01", 1, 0}, {TEAM, "T3", 1, 0}, {HANDLER, "H17", 1, 0})},
+    {"dispatch_from_null_is_from_empty", OP_DISPATCH, .a_null = true, .b = WHO("U01", "T3", "H17"), WANT({UNIT, "U01", 1, 0}, {TEAM, "T3", 1, 0}, {HANDLER, "H17", 1, 0})},
+    {"redispatch_other_handler_only", OP_DISPATCH, .a = WHO("U01", "T3", "H17"), .b = WHO("U01", "T3", "H18"), WANT({HANDLER, "H17", -1, 0}, {HANDLER, "H18", 1, 0})},
+    {"redispatch_other_unit_same_team_code", OP_DISPATCH, .a = WHO("U01", "T3", "H17"), .b = WHO("U02", "T3", "H17"), WANT({UNIT, "U01", -1, 0}, {UNIT, "U02", 1, 0})},
+    {"dispatch_without_change_adds_nothing", OP_DISPATCH, .a = WHO("U01", "T3", "H17"), .b = WHO("U01", "T3", "H17"), .n_want = 0},
 };
+/* clang-format on */
 
 /* Field by field: struct padding may differ between two equal lists. */
 static bool deltas_eq(const rd_kpi_deltas *a, const rd_kpi_deltas *b)
@@ -748,9 +624,5 @@ static Suite *kpi_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(kpi_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(kpi_suite(), true);
 }

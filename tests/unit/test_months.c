@@ -1,6 +1,8 @@
 /* Natural months: rd_month_index against the C library and hand-checked dates, and windows. */
 #include "repeatd/months.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <limits.h>
 #include <stdint.h>
@@ -145,9 +147,5 @@ static Suite *months_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(months_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(months_suite(), true);
 }

@@ -1,6 +1,8 @@
 /* Phone normalisation and masking (DOMAIN.md "Same citizen"). */
 #include "repeatd/phone.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <errno.h>
 #include <string.h>
@@ -112,9 +114,5 @@ static Suite *phone_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(phone_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(phone_suite(), true);
 }

@@ -2,6 +2,8 @@
 #include "repeatd/closeout.h" /* rd_utf8_valid */
 #include "repeatd/script.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,59 +31,28 @@ typedef struct script_case {
     const char *must_not[3];
 } script_case;
 
+/* clang-format off */
 static const script_case cases[] = {
-    {"zh_r1_new", RD_LANG_ZH, .no_candidate = true, .kind = RD_DECISION_NEW,
-     .must = {"新问题", "派单"}, .must_not = {"P-1001", ASK_ZH}},
-    {"en_r1_new", RD_LANG_EN, .no_candidate = true, .kind = RD_DECISION_NEW,
-     .must = {"new problem", "dispatch"}, .must_not = {"P-1001"}},
-    {"zh_r2_in_progress_not_expedited", RD_LANG_ZH, .open = true, .p_at = IN_WIN,
-     .kind = RD_DECISION_EXCLUDED_IN_PROGRESS,
-     .must = {"P-1001", "市政道路所", "王师傅", "办理进度"}, .must_not = {"催办"}},
-    {"zh_r2_expedited_past_deadline", RD_LANG_ZH, .open = true, .past_deadline = true,
-     .p_at = IN_WIN, .kind = RD_DECISION_EXCLUDED_IN_PROGRESS,
-     .must = {"P-1001", "超过办理时限", "催办"}},
-    {"en_r2_expedited_past_deadline", RD_LANG_EN, .open = true, .past_deadline = true,
-     .p_at = IN_WIN, .kind = RD_DECISION_EXCLUDED_IN_PROGRESS,
-     .must = {"P-1001", "past its deadline", "expedited", "still being handled"}},
-    {"zh_r3_policy", RD_LANG_ZH, .policy = true, .p_at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED,
-     .kind = RD_DECISION_EXCLUDED_UNMEETABLE, .must = {"P-1001", "政策"}},
-    {"en_r3_policy", RD_LANG_EN, .claim = RD_CLAIM_POLICY_DISPUTE, .p_at = IN_WIN,
-     .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_EXCLUDED_UNMEETABLE,
-     .must = {"P-1001", "policy"}},
-    {"zh_r4_similar", RD_LANG_ZH, .claim = RD_CLAIM_RECURRED, .p_at = IN_WIN,
-     .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_SIMILAR_NEW,
-     .must = {"P-1001", "已解决", "再次发生", "派单"}},
-    {"zh_r5_closed", RD_LANG_ZH, .claim = RD_CLAIM_DISSATISFIED, .p_at = IN_WIN,
-     .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_EXCLUDED_CLOSED,
-     .must = {"P-1001", "办理结果"}},
-    {"zh_r6_first_repeat_claim_given", RD_LANG_ZH, .claim = RD_CLAIM_UNRESOLVED, .p_at = IN_WIN,
-     .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT,
-     .must = {"P-1001", "第1次重复投诉", "原承办单位市政道路所", "王师傅", "系铃解铃"},
-     .must_not = {"绿色通道", ASK_ZH, "必须"}},
-    {"zh_r6_green_channel_assumed", RD_LANG_ZH, .ordinal = 1, .p_at = IN_WIN,
-     .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT,
-     .must = {"P-1001", "第2次重复投诉", "绿色通道", ASK_ZH}},
-    {"zh_r6_false_closeout_mandatory", RD_LANG_ZH, .claim = RD_CLAIM_UNRESOLVED,
-     .false_closeout = true, .p_at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED,
-     .kind = RD_DECISION_REPEAT, .must = {"P-1001", "必须派回"}},
-    {"zh_r6_no_handler", RD_LANG_ZH, .claim = RD_CLAIM_UNRESOLVED, .no_handler = true,
-     .p_at = IN_WIN, .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT,
-     .must = {"P-1001", "请派单处理"}, .must_not = {"原承办单位", "王师傅"}},
-    {"zh_r6_handler_without_unit", RD_LANG_ZH, .claim = RD_CLAIM_UNRESOLVED, .no_unit = true,
-     .p_at = IN_WIN, .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT,
-     .must = {"P-1001", "请派回原处理人员王师傅处理"}, .must_not = {"原承办单位"}},
-    {"en_r2_expedited_by_calls", RD_LANG_EN, .open = true, .calls = 1, .p_at = IN_WIN,
-     .kind = RD_DECISION_EXCLUDED_IN_PROGRESS, .must = {"P-1001", "called about it again"},
-     .must_not = {"deadline"}},
-    {"en_r6_green_original_handler_assumed", RD_LANG_EN, .ordinal = 1, .p_at = IN_WIN,
-     .false_closeout = true, .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT,
-     .must = {"P-1001", "repeat no. 2", "green channel", "original unit 市政道路所", ASK_EN}},
-    {"zh_r7_history", RD_LANG_ZH, .p_at = OLD, .outcome = RD_OUTCOME_RESOLVED,
-     .kind = RD_DECISION_NEW, .must = {"P-1001", "历史", "新问题", ASK_ZH}},
-    {"en_r7_history_claim_given", RD_LANG_EN, .claim = RD_CLAIM_UNRESOLVED, .p_at = OLD,
-     .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_NEW,
-     .must = {"P-1001", "history", "new problem"}, .must_not = {ASK_EN}},
+    {"zh_r1_new", RD_LANG_ZH, .no_candidate = true, .kind = RD_DECISION_NEW, .must = {"新问题", "派单"}, .must_not = {"P-1001", ASK_ZH}},
+    {"en_r1_new", RD_LANG_EN, .no_candidate = true, .kind = RD_DECISION_NEW, .must = {"new problem", "dispatch"}, .must_not = {"P-1001"}},
+    {"zh_r2_in_progress_not_expedited", RD_LANG_ZH, .open = true, .p_at = IN_WIN, .kind = RD_DECISION_EXCLUDED_IN_PROGRESS, .must = {"P-1001", "市政道路所", "王师傅", "办理进度"}, .must_not = {"催办"}},
+    {"zh_r2_expedited_past_deadline", RD_LANG_ZH, .open = true, .past_deadline = true, .p_at = IN_WIN, .kind = RD_DECISION_EXCLUDED_IN_PROGRESS, .must = {"P-1001", "超过办理时限", "催办"}},
+    {"en_r2_expedited_past_deadline", RD_LANG_EN, .open = true, .past_deadline = true, .p_at = IN_WIN, .kind = RD_DECISION_EXCLUDED_IN_PROGRESS, .must = {"P-1001", "past its deadline", "expedited", "still being handled"}},
+    {"zh_r3_policy", RD_LANG_ZH, .policy = true, .p_at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_EXCLUDED_UNMEETABLE, .must = {"P-1001", "政策"}},
+    {"en_r3_policy", RD_LANG_EN, .claim = RD_CLAIM_POLICY_DISPUTE, .p_at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_EXCLUDED_UNMEETABLE, .must = {"P-1001", "policy"}},
+    {"zh_r4_similar", RD_LANG_ZH, .claim = RD_CLAIM_RECURRED, .p_at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_SIMILAR_NEW, .must = {"P-1001", "已解决", "再次发生", "派单"}},
+    {"zh_r5_closed", RD_LANG_ZH, .claim = RD_CLAIM_DISSATISFIED, .p_at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_EXCLUDED_CLOSED, .must = {"P-1001", "办理结果"}},
+    {"zh_r6_first_repeat_claim_given", RD_LANG_ZH, .claim = RD_CLAIM_UNRESOLVED, .p_at = IN_WIN, .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT, .must = {"P-1001", "第1次重复投诉", "原承办单位市政道路所", "王师傅", "系铃解铃"}, .must_not = {"绿色通道", ASK_ZH, "必须"}},
+    {"zh_r6_green_channel_assumed", RD_LANG_ZH, .ordinal = 1, .p_at = IN_WIN, .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT, .must = {"P-1001", "第2次重复投诉", "绿色通道", ASK_ZH}},
+    {"zh_r6_false_closeout_mandatory", RD_LANG_ZH, .claim = RD_CLAIM_UNRESOLVED, .false_closeout = true, .p_at = IN_WIN, .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_REPEAT, .must = {"P-1001", "必须派回"}},
+    {"zh_r6_no_handler", RD_LANG_ZH, .claim = RD_CLAIM_UNRESOLVED, .no_handler = true, .p_at = IN_WIN, .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT, .must = {"P-1001", "请派单处理"}, .must_not = {"原承办单位", "王师傅"}},
+    {"zh_r6_handler_without_unit", RD_LANG_ZH, .claim = RD_CLAIM_UNRESOLVED, .no_unit = true, .p_at = IN_WIN, .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT, .must = {"P-1001", "请派回原处理人员王师傅处理"}, .must_not = {"原承办单位"}},
+    {"en_r2_expedited_by_calls", RD_LANG_EN, .open = true, .calls = 1, .p_at = IN_WIN, .kind = RD_DECISION_EXCLUDED_IN_PROGRESS, .must = {"P-1001", "called about it again"}, .must_not = {"deadline"}},
+    {"en_r6_green_original_handler_assumed", RD_LANG_EN, .ordinal = 1, .p_at = IN_WIN, .false_closeout = true, .outcome = RD_OUTCOME_UNRESOLVED, .kind = RD_DECISION_REPEAT, .must = {"P-1001", "repeat no. 2", "green channel", "original unit 市政道路所", ASK_EN}},
+    {"zh_r7_history", RD_LANG_ZH, .p_at = OLD, .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_NEW, .must = {"P-1001", "历史", "新问题", ASK_ZH}},
+    {"en_r7_history_claim_given", RD_LANG_EN, .claim = RD_CLAIM_UNRESOLVED, .p_at = OLD, .outcome = RD_OUTCOME_RESOLVED, .kind = RD_DECISION_NEW, .must = {"P-1001", "history", "new problem"}, .must_not = {ASK_EN}},
 };
+/* clang-format on */
 
 static rd_prior make_prior(const script_case *c)
 {
@@ -210,9 +181,5 @@ static Suite *script_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(script_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(script_suite(), true);
 }

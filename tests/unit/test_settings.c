@@ -1,6 +1,8 @@
 /* The settings table: defaults of DOMAIN.md, bounds, types and the definition-version flag. */
 #include "repeatd/settings.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 #include <errno.h>
 #include <string.h>
@@ -225,9 +227,5 @@ static Suite *settings_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(settings_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(settings_suite(), true);
 }

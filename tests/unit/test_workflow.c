@@ -1,6 +1,8 @@
 /* Workflow enforcement (固化流程): the steps missing before a ticket may be closed. */
 #include "repeatd/workflow.h"
 
+#include "rd_test.h"
+
 #include <check.h>
 
 #define D  RD_STEP_DISPATCHED
@@ -94,9 +96,5 @@ static Suite *workflow_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(workflow_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rd_test_run(workflow_suite(), true);
 }
