@@ -5,6 +5,7 @@
 #include "repeatd/decide.h"
 #include "repeatd/json_spec.h"
 #include "repeatd/settings.h"
+#include "repeatd/ticket_view.h"
 
 /* ---- settings (codec/settings_json.c) ---- */
 
@@ -71,3 +72,9 @@ int rd_event_req_parse(json_t *body, rd_event_req *ret, rd_field_error *err);
 
 /* The defects of a rejected close-out as a JSON array of {code, field, message}. */
 json_t *rd_defects_json(const rd_defect *defects, size_t n);
+
+/* ---- the ticket view (codec/ticket_view_json.c) ---- */
+
+/* GET /v1/tickets/{id}: the ticket, its decision, state, events and later calls (caller
+ * decrefs; NULL when out of memory). */
+json_t *rd_ticket_view_json(const rd_ticket_view *v);

@@ -55,3 +55,7 @@ int rd_time_parse(const char *s, int64_t *ret);
 /* Format unix seconds at a UTC offset as RFC 3339: 2026-11-28T09:15:00+08:00. */
 #define RD_TIME_TEXT_MAX 64
 void rd_time_format(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX]);
+
+/* The same from unix microseconds, with a fraction of a second as PostgreSQL writes one: only
+ * when it is not zero, trailing zeros cut (2026-11-28T09:15:00.25+08:00). */
+void rd_time_format_us(int64_t us, int32_t offset_s, char ret[RD_TIME_TEXT_MAX]);

@@ -19,7 +19,7 @@ typedef struct rd_event_out {
     /* With -ECANCELED: 404, 409 (closed, open, no work order, workflow incomplete) or, after
      * the rejected close-out was recorded and committed (驳回), 422 closeout_rejected. */
     rd_refusal refusal;
-    json_t *view; /* with want_view: the ticket after the event */
+    rd_ticket_view *view; /* with want_view: the ticket after the event */
 } rd_event_out;
 
 /* Check the ticket id and parse the body (borrowed: it must outlive in). 0, or -ECANCELED

@@ -4,11 +4,13 @@
 #include "repeatd/refusal.h"
 #include "repeatd/service.h"
 
+#include "repeatd/ticket_view.h"
+
 #include <jansson.h>
 
-/* The ticket with its decision, state and events. 0 with *ret (caller decrefs), -ECANCELED
- * with *ref (400 bad id, 404), or a store error. */
-int rd_ticket_get(rd_service *svc, rd_db **db, const char *ticket_id, json_t **ret,
+/* The ticket with its decision, state and events. 0 with *ret (rd_ticket_view_free it),
+ * -ECANCELED with *ref (400 bad id, 404), or a store error. */
+int rd_ticket_get(rd_service *svc, rd_db **db, const char *ticket_id, rd_ticket_view **ret,
                   rd_refusal *ref);
 
 /* Open tickets and recent chains of the citizen calling from `phone` (any spelling). 0 with

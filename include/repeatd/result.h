@@ -26,20 +26,20 @@ typedef struct rd_col {
     bool has_set;
 } rd_col;
 
-#define RD_COL(col, kind, type, field)                                                             \
+#define RD_COL(col, kind, T, field)                                                                \
     {                                                                                              \
-        .name = col, .type = kind, .offset = offsetof(type, field)                                 \
+        .name = col, .type = kind, .offset = offsetof(T, field)                                    \
     }
-#define RD_COL_T(col, type, field)                                                                 \
+#define RD_COL_T(col, T, field)                                                                    \
     {                                                                                              \
-        .name = col, .type = RD_COL_TEXT, .offset = offsetof(type, field),                         \
-        .size = sizeof(((type *)0)->field)                                                         \
+        .name = col, .type = RD_COL_TEXT, .offset = offsetof(T, field),                            \
+        .size = sizeof(((T *)0)->field)                                                            \
     }
 /* A nullable column with a flag saying whether it was set. */
-#define RD_COL_OPT(col, kind, type, field, flag)                                                   \
+#define RD_COL_OPT(col, kind, T, field, flag)                                                      \
     {                                                                                              \
-        .name = col, .type = kind, .offset = offsetof(type, field),                                \
-        .set_offset = offsetof(type, flag), .has_set = true                                        \
+        .name = col, .type = kind, .offset = offsetof(T, field), .set_offset = offsetof(T, flag),  \
+        .has_set = true                                                                            \
     }
 
 #define RD_COLS_MAX 48

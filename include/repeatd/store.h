@@ -3,6 +3,8 @@
 
 #include "repeatd/decide.h"
 #include "repeatd/pool.h"
+#include "repeatd/settings.h"
+#include "repeatd/ticket_view.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -166,9 +168,9 @@ int store_apply_closed(rd_db *db, const char *ticket_id, const char *at, const c
 int store_apply_reopened(rd_db *db, const char *ticket_id);
 int store_apply_audit(rd_db *db, const char *ticket_id, bool false_closeout);
 
-/* The ticket with its decision, state and events as a JSON object; 0 and *ret NULL when not
- * found. */
-int store_ticket_view(rd_db *db, const char *ticket_id, json_t **ret);
+/* The ticket with its decision, state, events and later calls (store/ticket_view.c; free it
+ * with rd_ticket_view_free); 0 and *ret NULL when not found. */
+int store_ticket_view(rd_db *db, const char *ticket_id, rd_ticket_view **ret);
 
 /* ---- caller history (store/history.c) ---- */
 

@@ -261,6 +261,6 @@ int rd_event(rd_service *svc, rd_db **db, const char *ticket_id, json_t *body, b
 
 void rd_event_out_clear(rd_event_out *out)
 {
-    json_decref(out->view);
+    rd_ticket_view_free(out->view);
     memset(out, 0, sizeof(*out));
 }

@@ -19,17 +19,24 @@ static int view_tx(rd_db *db, const void *in, void *out)
     return store_ticket_view(db, in, out);
 }
 
-int rd_ticket_get(rd_service *svc, rd_db **db, const char *ticket_id, json_t **ret, rd_refusal *ref)
+static void view_clear(void *out)
+{
+    rd_ticket_view_free(*(rd_ticket_view **)out);
+    *(rd_ticket_view **)out = NULL;
+}
+
+int rd_ticket_get(rd_service *svc, rd_db **db, const char *ticket_id, rd_ticket_view **ret,
+                  rd_refusal *ref)
 {
     if (!rd_ticket_id_valid(ticket_id))
         return rd_refuse(ref, RD_ERR_INVALID_PARAMETER, "ticket_id",
                          "ticket_id must be 1 to 64 of the characters A-Z a-z 0-9 . _ : -");
-    json_t *view = NULL;
+    rd_ticket_view *view = NULL;
     rd_tx tx = {
-        .body = view_tx, .in = ticket_id, .out = &view, .clear = json_clear, .readonly = true};
+        .body = view_tx, .in = ticket_id, .out = &view, .clear = view_clear, .readonly = true};
     int r = rd_service_tx(svc, db, &tx);
     if (r < 0) {
-        json_clear(&view);
+        view_clear(&view);
         return r;
     }
     if (!view)

@@ -1,6 +1,7 @@
 /* POST /v1/tickets/{id}/events: the lifecycle use case (app/lifecycle.c), replied. */
 #include "repeatd/routes.h"
 
+#include "repeatd/codec.h"
 #include "repeatd/lifecycle.h"
 
 void rd_handle_event_create(rd_request *req)
@@ -10,8 +11,7 @@ void rd_handle_event_create(rd_request *req)
     if (r < 0) {
         rd_reply_failure(req, r, &out.refusal);
     } else {
-        rd_reply_json(req, 201, out.view);
-        out.view = NULL;
+        rd_reply_json(req, 201, rd_ticket_view_json(out.view));
     }
     rd_event_out_clear(&out);
 }

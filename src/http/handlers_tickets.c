@@ -45,10 +45,12 @@ void rd_handle_classify(rd_request *req)
 void rd_handle_ticket_get(rd_request *req)
 {
     rd_refusal ref;
-    json_t *view;
+    rd_ticket_view *view;
     int r = rd_ticket_get(req->httpd->service, &req->db, req->path_params[0], &view, &ref);
-    if (r < 0)
+    if (r < 0) {
         rd_reply_failure(req, r, &ref);
-    else
-        rd_reply_json(req, 200, view);
+        return;
+    }
+    rd_reply_json(req, 200, rd_ticket_view_json(view));
+    rd_ticket_view_free(view);
 }

@@ -61,33 +61,6 @@ static const rd_stmt q_audit = {
     "apply_audit",
     "UPDATE tickets SET false_closeout = false_closeout OR $2::boolean WHERE ticket_id = $1", 2};
 
-static const rd_stmt q_view = {
-    "ticket_view",
-    "SELECT jsonb_build_object("
-    " 'ticket_id', t.ticket_id, 'received_at', t.received_at, 'channel', t.channel,"
-    " 'category', t.category, 'citizen', jsonb_build_object('phone_masked', t.phone_masked),"
-    " 'location', CASE WHEN t.address IS NULL AND t.lat IS NULL THEN NULL ELSE"
-    "   jsonb_build_object('address', t.address, 'lat', t.lat, 'lon', t.lon) END,"
-    " 'description', t.description, 'claim', t.claim, 'new_evidence', t.new_evidence,"
-    " 'decision', t.answer, 'status', t.status, 'unit', t.unit, 'team', t.team,"
-    " 'handler', t.handler, 'dispatched_at', t.dispatched_at, 'deadline', t.deadline,"
-    " 'closed_at', t.closed_at, 'outcome', t.outcome,"
-    " 'state', jsonb_build_object('contact_reached', t.contact_reached,"
-    "   'contact_failures', t.contact_failures, 'first_contact_failed', t.first_contact_failed,"
-    "   'closeout_accepted', t.closeout_accepted,"
-    "   'closeout_rejections', t.closeout_rejections,"
-    "   'followup_recorded', t.followup_recorded, 'followup_reached', t.followup_reached,"
-    "   'false_closeout', t.false_closeout, 'calls', t.calls),"
-    " 'events', coalesce((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'at', e.at,"
-    "   'accepted', e.accepted, 'defects', e.defects, 'recorded_at', e.recorded_at,"
-    "   'body', e.body) ORDER BY e.id) FROM ticket_events e WHERE e.ticket_id = t.ticket_id),"
-    "   '[]'::jsonb),"
-    " 'later_calls', coalesce((SELECT jsonb_agg(jsonb_build_object('ticket_id', l.ticket_id,"
-    "   'received_at', l.received_at, 'decision', l.decision) ORDER BY l.received_at)"
-    "   FROM tickets l WHERE l.related_ticket_id = t.ticket_id), '[]'::jsonb)"
-    ")::text FROM tickets t WHERE t.ticket_id = $1",
-    1};
-
 int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state *ret)
 {
     const char *params[] = {ticket_id};
@@ -174,18 +147,4 @@ int store_apply_audit(rd_db *db, const char *ticket_id, bool false_closeout)
 {
     const char *params[] = {ticket_id, b(false_closeout)};
     return rd_db_run(db, &q_audit, params);
-}
-
-int store_ticket_view(rd_db *db, const char *ticket_id, json_t **ret)
-{
-    const char *params[] = {ticket_id};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_view, params, &res);
-    if (r < 0)
-        return r;
-    *ret = NULL;
-    if (PQntuples(res) == 1)
-        r = store_json_column(res, 0, 0, ret);
-    PQclear(res);
-    return r;
 }

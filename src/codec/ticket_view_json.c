@@ -1,0 +1,92 @@
+/* The ticket view (GET /v1/tickets/{id}, the answer to an event) as JSON. */
+#include "repeatd/codec.h"
+
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* Times as the database session wrote them before: at UTC. */
+static json_t *time_json(int64_t us)
+{
+    char t[RD_TIME_TEXT_MAX];
+    rd_time_format_us(us, 0, t);
+    return json_string(t);
+}
+
+static json_t *opt_time_json(bool set, int64_t us)
+{
+    return set ? time_json(us) : json_null();
+}
+
+static json_t *location_json(const rd_ticket_view *v)
+{
+    if (!v->address && !v->has_lat)
+        return json_null();
+    return json_pack("{s:o, s:o, s:o}", "address", text_or_null(v->address), "lat",
+                     v->has_lat ? json_real(v->lat) : json_null(), "lon",
+                     v->has_lon ? json_real(v->lon) : json_null());
+}
+
+static json_t *state_json(const rd_ticket_view *v)
+{
+    return json_pack(
+        "{s:b, s:i, s:o, s:b, s:i, s:b, s:b, s:b, s:i}", "contact_reached", v->contact_reached,
+        "contact_failures", v->contact_failures, "first_contact_failed",
+        v->has_first_contact_failed ? json_boolean(v->first_contact_failed) : json_null(),
+        "closeout_accepted", v->closeout_accepted, "closeout_rejections", v->closeout_rejections,
+        "followup_recorded", v->followup_recorded, "followup_reached", v->followup_reached,
+        "false_closeout", v->false_closeout, "calls", v->calls);
+}
+
+static json_t *events_json(const rd_ticket_view *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < v->n_events; i++) {
+        const rd_view_event *e = &v->events[i];
+        json_array_append_new(a, json_pack("{s:s, s:o, s:b, s:O, s:o, s:O}", "type", e->type, "at",
+                                           time_json(e->at_us), "accepted", e->accepted, "defects",
+                                           e->defects ? e->defects : json_null(), "recorded_at",
+                                           time_json(e->recorded_at_us), "body",
+                                           e->body ? e->body : json_null()));
+    }
+    return a;
+}
+
+static json_t *later_calls_json(const rd_ticket_view *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < v->n_later_calls; i++) {
+        const rd_view_later_call *l = &v->later_calls[i];
+        json_array_append_new(a,
+                              json_pack("{s:s, s:o, s:s}", "ticket_id", l->ticket_id, "received_at",
+                                        time_json(l->received_at_us), "decision", l->decision));
+    }
+    return a;
+}
+
+json_t *rd_ticket_view_json(const rd_ticket_view *v)
+{
+    json_t *o =
+        json_pack("{s:s, s:o, s:o, s:s, s:{s:o}, s:o, s:o, s:o, s:b}", "ticket_id", v->ticket_id,
+                  "received_at", time_json(v->received_at_us), "channel", text_or_null(v->channel),
+                  "category", v->category, "citizen", "phone_masked", text_or_null(v->phone_masked),
+                  "location", location_json(v), "description", text_or_null(v->description),
+                  "claim", text_or_null(v->claim), "new_evidence", v->new_evidence);
+    if (!o)
+        return NULL;
+    json_object_set(o, "decision", v->decision ? v->decision : json_null());
+    json_object_set_new(o, "status", json_string(v->status));
+    json_object_set_new(o, "unit", text_or_null(v->unit));
+    json_object_set_new(o, "team", text_or_null(v->team));
+    json_object_set_new(o, "handler", text_or_null(v->handler));
+    json_object_set_new(o, "dispatched_at",
+                        opt_time_json(v->has_dispatched_at, v->dispatched_at_us));
+    json_object_set_new(o, "deadline", opt_time_json(v->has_deadline, v->deadline_us));
+    json_object_set_new(o, "closed_at", opt_time_json(v->has_closed_at, v->closed_at_us));
+    json_object_set_new(o, "outcome", text_or_null(v->outcome));
+    json_object_set_new(o, "state", state_json(v));
+    json_object_set_new(o, "events", events_json(v));
+    json_object_set_new(o, "later_calls", later_calls_json(v));
+    return o;
+}

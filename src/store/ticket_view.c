@@ -1,0 +1,169 @@
+/* A ticket read back with its events and later calls: three statements, columns by name. */
+#include "repeatd/ticket_view.h"
+
+#include "repeatd/result.h"
+#include "repeatd/store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
+static const rd_stmt q_ticket = {
+    "view_ticket",
+    "SELECT ticket_id, " US(
+        "received_at") " AS received_at_us, channel, category, phone_masked,"
+                       " address, lat, lon, description, claim, new_evidence, answer::text AS "
+                       "decision, status,"
+                       " unit, team, handler, " US(
+                           "dispatched_at") " AS dispatched_at_us,"
+                                            " " US("deadline") " AS deadline_us, " US(
+                                                "closed_at") " AS closed_at_us, outcome,"
+                                                             " contact_reached, contact_failures, "
+                                                             "first_contact_failed, "
+                                                             "closeout_accepted,"
+                                                             " closeout_rejections, "
+                                                             "followup_recorded, followup_reached, "
+                                                             "false_closeout, calls"
+                                                             " FROM tickets WHERE ticket_id = $1",
+    1};
+
+static const rd_stmt q_events = {
+    "view_events",
+    "SELECT type, " US(
+        "at") " AS at_us, accepted, defects::text AS defects,"
+              " " US("recorded_at") " AS recorded_at_us, body::text AS body"
+                                    " FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
+    1};
+
+static const rd_stmt q_later = {
+    "view_later_calls",
+    "SELECT ticket_id, " US(
+        "received_at") " AS received_at_us, decision"
+                       " FROM tickets WHERE related_ticket_id = $1 ORDER BY received_at",
+    1};
+
+#define V rd_ticket_view
+static const rd_col ticket_cols[] = {
+    RD_COL_T("ticket_id", V, ticket_id),
+    RD_COL("received_at_us", RD_COL_INT64, V, received_at_us),
+    RD_COL("channel", RD_COL_STRDUP, V, channel),
+    RD_COL_T("category", V, category),
+    RD_COL("phone_masked", RD_COL_STRDUP, V, phone_masked),
+    RD_COL("address", RD_COL_STRDUP, V, address),
+    RD_COL_OPT("lat", RD_COL_DOUBLE, V, lat, has_lat),
+    RD_COL_OPT("lon", RD_COL_DOUBLE, V, lon, has_lon),
+    RD_COL("description", RD_COL_STRDUP, V, description),
+    RD_COL("claim", RD_COL_STRDUP, V, claim),
+    RD_COL("new_evidence", RD_COL_BOOL, V, new_evidence),
+    RD_COL("decision", RD_COL_JSON, V, decision),
+    RD_COL_T("status", V, status),
+    RD_COL("unit", RD_COL_STRDUP, V, unit),
+    RD_COL("team", RD_COL_STRDUP, V, team),
+    RD_COL("handler", RD_COL_STRDUP, V, handler),
+    RD_COL_OPT("dispatched_at_us", RD_COL_INT64, V, dispatched_at_us, has_dispatched_at),
+    RD_COL_OPT("deadline_us", RD_COL_INT64, V, deadline_us, has_deadline),
+    RD_COL_OPT("closed_at_us", RD_COL_INT64, V, closed_at_us, has_closed_at),
+    RD_COL("outcome", RD_COL_STRDUP, V, outcome),
+    RD_COL("contact_reached", RD_COL_BOOL, V, contact_reached),
+    RD_COL("contact_failures", RD_COL_INT, V, contact_failures),
+    RD_COL_OPT("first_contact_failed", RD_COL_BOOL, V, first_contact_failed,
+               has_first_contact_failed),
+    RD_COL("closeout_accepted", RD_COL_BOOL, V, closeout_accepted),
+    RD_COL("closeout_rejections", RD_COL_INT, V, closeout_rejections),
+    RD_COL("followup_recorded", RD_COL_BOOL, V, followup_recorded),
+    RD_COL("followup_reached", RD_COL_BOOL, V, followup_reached),
+    RD_COL("false_closeout", RD_COL_BOOL, V, false_closeout),
+    RD_COL("calls", RD_COL_INT, V, calls),
+    {0},
+};
+#undef V
+
+static const rd_col event_cols[] = {
+    RD_COL_T("type", rd_view_event, type),
+    RD_COL("at_us", RD_COL_INT64, rd_view_event, at_us),
+    RD_COL("accepted", RD_COL_BOOL, rd_view_event, accepted),
+    RD_COL("defects", RD_COL_JSON, rd_view_event, defects),
+    RD_COL("recorded_at_us", RD_COL_INT64, rd_view_event, recorded_at_us),
+    RD_COL("body", RD_COL_JSON, rd_view_event, body),
+    {0},
+};
+
+static const rd_col later_cols[] = {
+    RD_COL_T("ticket_id", rd_view_later_call, ticket_id),
+    RD_COL("received_at_us", RD_COL_INT64, rd_view_later_call, received_at_us),
+    RD_COL_T("decision", rd_view_later_call, decision),
+    {0},
+};
+
+/* Run stmt and read every row into a new array of `size`-byte structs. */
+static int read_all(rd_db *db, const rd_stmt *stmt, const char *ticket_id, const rd_col *spec,
+                    size_t size, void **ret, size_t *ret_n)
+{
+    const char *params[] = {ticket_id};
+    PGresult *res;
+    int r = rd_db_exec(db, stmt, params, &res);
+    if (r < 0)
+        return r;
+    rd_rows rows;
+    size_t n = (size_t)PQntuples(res);
+    char *items = calloc(n ? n : 1, size);
+    r = items ? rd_rows_open(&rows, res, spec) : -ENOMEM;
+    size_t done = 0;
+    for (; r == 0 && done < n; done++)
+        r = rd_rows_read(&rows, (int)done, items + done * size);
+    PQclear(res);
+    *ret = items;
+    *ret_n = r == 0 ? n : done ? done - 1 : 0; /* the rows read whole, for the caller to free */
+    return r;
+}
+
+int store_ticket_view(rd_db *db, const char *ticket_id, rd_ticket_view **ret)
+{
+    *ret = NULL;
+    void *one;
+    size_t n;
+    int r = read_all(db, &q_ticket, ticket_id, ticket_cols, sizeof(rd_ticket_view), &one, &n);
+    rd_ticket_view *v = one;
+    if (r == 0 && n == 0) {
+        free(v);
+        return 0;
+    }
+    if (r == 0)
+        r = read_all(db, &q_events, ticket_id, event_cols, sizeof(rd_view_event),
+                     (void **)&v->events, &v->n_events);
+    if (r == 0)
+        r = read_all(db, &q_later, ticket_id, later_cols, sizeof(rd_view_later_call),
+                     (void **)&v->later_calls, &v->n_later_calls);
+    if (r < 0) {
+        rd_ticket_view_free(n ? v : NULL);
+        if (!n)
+            free(v);
+        return r;
+    }
+    *ret = v;
+    return 0;
+}
+
+void rd_ticket_view_free(rd_ticket_view *v)
+{
+    if (!v)
+        return;
+    free(v->channel);
+    free(v->phone_masked);
+    free(v->address);
+    free(v->description);
+    free(v->claim);
+    json_decref(v->decision);
+    free(v->unit);
+    free(v->team);
+    free(v->handler);
+    free(v->outcome);
+    for (size_t i = 0; v->events && i < v->n_events; i++) {
+        json_decref(v->events[i].defects);
+        json_decref(v->events[i].body);
+    }
+    free(v->events);
+    free(v->later_calls);
+    free(v);
+}
