@@ -6,11 +6,11 @@
 
 #include "simulate.h"
 
-#include "repeatd/cli.h"
 #include "repeatd/config.h"
 #include "repeatd/json_spec.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/months.h"
+#include "repeatd/prepare.h"
 #include "repeatd/store.h"
 
 #include <errno.h>
