@@ -2,7 +2,7 @@
  * with the raw rows, planted anomalies that the anomaly score flags, and determinism. */
 #include "db_fixture.h"
 
-#include "repeatd/demo.h"
+#include "demo.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/store.h"
 

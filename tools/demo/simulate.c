@@ -356,7 +356,7 @@ static void assign(demo_rng *r, const demo_city *c, const rd_intake *x, const si
 
 static int intake_failed(const sim_citizen *z, const rd_intake *x, const char *id, int rc)
 {
-    fprintf(stderr, "repeatd demo: ticket %s of citizen %ld: %s%s%s\n", id, z->index,
+    fprintf(stderr, "repeatd-demo: ticket %s of citizen %ld: %s%s%s\n", id, z->index,
             rc == -ECANCELED || rc == -EINVAL ? rd_err_code(x->err) : strerror(-rc),
             x->err_message[0] ? ": " : "", x->err_message);
     return rc == -ECANCELED || rc == -EINVAL ? -EPROTO : rc;

@@ -355,7 +355,7 @@ int sim_event_apply(sim_worker *w, sim_ticket *t, const sim_pending *e, sim_stat
     rd_field_error ferr;
     int rc = rd_event_req_parse(body, &call.ev, &ferr);
     if (rc < 0) {
-        fprintf(stderr, "repeatd demo: event %s of %s: %s\n", rd_event_type_name(e->type), t->id,
+        fprintf(stderr, "repeatd-demo: event %s of %s: %s\n", rd_event_type_name(e->type), t->id,
                 ferr.message);
     } else {
         rc = rd_event_tx(w->db, &call);
@@ -364,7 +364,7 @@ int sim_event_apply(sim_worker *w, sim_ticket *t, const sim_pending *e, sim_stat
     if (rc == -ECANCELED) {
         /* The simulation plans only what the workflow allows: a refusal is its bug. */
         if (st->events_refused++ < 5)
-            fprintf(stderr, "repeatd demo: event %s of %s refused: %s (missing %#x)\n",
+            fprintf(stderr, "repeatd-demo: event %s of %s refused: %s (missing %#x)\n",
                     rd_event_type_name(e->type), t->id, rd_err_code(call.err), call.missing);
         rc = 0;
     } else if (rc == 0) {
