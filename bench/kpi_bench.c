@@ -2,7 +2,7 @@
  * beside it the time of a naive query over the raw tables that gives the same numbers.
  *
  * usage: kpi_bench BASE_URL KEY DATABASE_URL [ITERATIONS]
- * The database must hold a history (repeatd demo --tickets N); months are taken from it. */
+ * The database must hold a history (repeatd-demo --tickets N); months are taken from it. */
 #include <curl/curl.h>
 #include <libpq-fe.h>
 #include <stdio.h>

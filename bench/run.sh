@@ -41,7 +41,7 @@ have=$(psql "$db" -XtAc "select count(*) from tickets" 2>/dev/null || echo 0)
 if [ "${have:-0}" -lt "$tickets" ]; then
     echo "bench: building the demo city: $tickets tickets (once; kept in $pgdir)"
     start=$SECONDS
-    build-release/repeatd demo --tickets "$tickets" --reset
+    build-release/tools/repeatd-demo --tickets "$tickets" --reset
     echo "bench: demo city built in $((SECONDS - start)) s"
 fi
 psql "$db" -Xqc 'VACUUM ANALYZE' >/dev/null

@@ -137,7 +137,7 @@ if [ -n "$demo_tickets" ]; then
         demo_ready=true
     else
         say "building the demo city ($demo_tickets tickets); this takes a few minutes"
-        if build/repeatd demo --tickets "$demo_tickets"; then
+        if build/tools/repeatd-demo --tickets "$demo_tickets"; then
             demo_ready=true
         else
             say "warning: the demo city was not built"

@@ -1,11 +1,11 @@
 /* The commands behind main(): config → log → store → http server → wait for a signal → drain. */
 #include "repeatd/cli.h"
 
-#include "repeatd/codec.h"
 #include "repeatd/config.h"
 #include "repeatd/crypto.h"
 #include "repeatd/http.h"
 #include "repeatd/log.h"
+#include "repeatd/prepare.h"
 #include "repeatd/store.h"
 
 #include <errno.h>
@@ -37,22 +37,6 @@ static rd_db *connect_waiting(const char *url, int wait_s)
             return db;
         sleep(1);
     }
-}
-
-/* Migrations, then the defaults of every setting not stored yet. */
-int rd_prepare_database(rd_db *db)
-{
-    int r = store_migrate(db);
-    if (r < 0)
-        return r;
-    rd_settings defaults;
-    rd_settings_defaults(&defaults);
-    json_t *d = rd_settings_to_json(&defaults);
-    if (!d)
-        return -ENOMEM;
-    r = store_settings_seed(db, d);
-    json_decref(d);
-    return r;
 }
 
 static int ensure_key(rd_db *db, const char *name, const char *role, const char *key)

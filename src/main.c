@@ -1,6 +1,5 @@
 /* repeatd: repeat-complaint control for government service hotlines. main() picks a command. */
 #include "repeatd/cli.h"
-#include "repeatd/demo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,8 +10,6 @@ static int usage(FILE *f)
           "       repeatd migrate               apply pending migrations and exit\n"
           "       repeatd key create --role crm|dashboard|admin --name NAME\n"
           "                                     print a new API key (only its hash is kept)\n"
-          "       repeatd demo [--tickets N] [--months M] [--seed S] [--threads T] [--reset]\n"
-          "                                     build the demo city: tickets, events, KPIs\n"
           "Configuration comes from the environment: REPEATD_DATABASE_URL, REPEATD_LISTEN,\n"
           "REPEATD_SECRET, REPEATD_BOOTSTRAP_ADMIN_KEY, REPEATD_THREADS, "
           "REPEATD_MAX_BODY_BYTES.\n",
@@ -28,8 +25,6 @@ int main(int argc, char **argv)
         return rd_cmd_migrate();
     if (argc >= 3 && !strcmp(argv[1], "key") && !strcmp(argv[2], "create"))
         return rd_cmd_key_create(argc - 2, argv + 2);
-    if (argc >= 2 && !strcmp(argv[1], "demo"))
-        return rd_cmd_demo(argc - 1, argv + 1);
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")))
         return usage(stdout);
     return usage(stderr);

@@ -3,7 +3,7 @@
 #include "db_fixture.h"
 #include "rd_test.h"
 
-#include "repeatd/demo.h"
+#include "demo.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/store.h"
 

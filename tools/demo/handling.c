@@ -352,14 +352,14 @@ int sim_event_apply(sim_worker *w, sim_ticket *t, const sim_pending *e, sim_stat
     rd_event_out out = {0};
     int rc = rd_event_prepare(w->service, t->id, body, false, &in, &out.refusal);
     if (rc < 0)
-        fprintf(stderr, "repeatd demo: event %s of %s: %s\n", rd_event_type_name(e->type), t->id,
+        fprintf(stderr, "repeatd-demo: event %s of %s: %s\n", rd_event_type_name(e->type), t->id,
                 rc == -ECANCELED ? out.refusal.message : strerror(-rc));
     else
         rc = rd_event_tx(w->db, &in, &out);
     if (rc == -ECANCELED) {
         /* The simulation plans only what the workflow allows: a refusal is its bug. */
         if (st->events_refused++ < 5)
-            fprintf(stderr, "repeatd demo: event %s of %s refused: %s (missing %#x)\n",
+            fprintf(stderr, "repeatd-demo: event %s of %s refused: %s (missing %#x)\n",
                     rd_event_type_name(e->type), t->id, rd_err_code(out.refusal.code),
                     out.refusal.missing);
         rc = 0;

@@ -1,26 +1,23 @@
-/* `repeatd demo`: builds the demo city. The database is prepared as the server prepares it,
- * the city stored through the admin store functions, the citizens lived through by worker
- * threads (one connection each, a citizen's whole timeline on one thread), then a few
- * anomalies planted in the last full month and checked the way the API checks them. */
-#include "repeatd/demo.h"
+/* The demo city's build, for repeatd-demo and test_demo. The database is prepared as the
+ * server prepares it, the city stored through the admin store functions, the citizens lived
+ * through by worker threads (one connection each, a citizen's whole timeline on one thread),
+ * then a few anomalies planted in the last full month and checked the way the API checks
+ * them. */
+#include "demo.h"
 
 #include "simulate.h"
 
-#include "repeatd/cli.h"
-#include "repeatd/config.h"
-#include "repeatd/json_spec.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/months.h"
+#include "repeatd/prepare.h"
 #include "repeatd/store.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define DAY                 86400
 #define BASELINE_MONTHS     6   /* GET /v1/kpi/anomalies defaults: baseline=6, min_score=3, */
@@ -66,14 +63,14 @@ static int empty_tickets(rd_db *db, bool reset)
     PQclear(res);
     if (foreign > 0 && !reset) {
         fprintf(stderr,
-                "repeatd demo: the database holds %ld tickets that are not the demo's; "
+                "repeatd-demo: the database holds %ld tickets that are not the demo's; "
                 "--reset deletes them (and all events and KPI aggregates)\n",
                 foreign);
         return -EEXIST;
     }
     if (all == 0)
         return 0;
-    fprintf(stderr, "repeatd demo: deleting %ld tickets, their events and the aggregates\n", all);
+    fprintf(stderr, "repeatd-demo: deleting %ld tickets, their events and the aggregates\n", all);
     return rd_db_simple(db, "TRUNCATE ticket_events, tickets, kpi_counts, kpi_defects");
 }
 
@@ -202,7 +199,7 @@ static int run_phase(phase *ph, const char *what, long expected, double t0, rd_d
         double t = now_s();
         if (ph->o->progress && t - last >= PROGRESS_EVERY_S) {
             long done = s->tickets + atomic_load(&ph->tickets_done);
-            fprintf(stderr, "repeatd demo: %s: %ld/%ld tickets, %ld events, %.0f tickets/s\n", what,
+            fprintf(stderr, "repeatd-demo: %s: %ld/%ld tickets, %ld events, %.0f tickets/s\n", what,
                     done, expected, s->events + atomic_load(&ph->events_done),
                     (double)done / (t - t0));
             last = t;
@@ -461,7 +458,7 @@ static int check_opts(const rd_demo_opts *o, int64_t now)
                       : o->end > now                              ? "--end (not in the future)"
                                                                   : NULL;
     if (bad) {
-        fprintf(stderr, "repeatd demo: bad %s\n", bad);
+        fprintf(stderr, "repeatd-demo: bad %s\n", bad);
         return -EINVAL;
     }
     return 0;
@@ -587,111 +584,4 @@ void rd_demo_summary_print(FILE *f, const rd_demo_summary *s)
                 rd_kpi_dim_name(p->dim), p->key, p->name, p->added, p->baseline, p->observed,
                 p->score, p->flagged ? ", flagged" : ", NOT flagged");
     }
-}
-
-/* ---- the command ---- */
-
-static int parse_num(const char *s, long long min, long long max, long long *ret)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max)
-        return -EINVAL;
-    *ret = v;
-    return 0;
-}
-
-static int demo_usage(void)
-{
-    fputs("usage: repeatd demo [--tickets N] [--months M] [--seed S] [--threads T] [--reset]\n"
-          "                    [--end TIME]\n"
-          "  --tickets N   tickets to build, planted anomalies included (default 100000)\n"
-          "  --months M    full months of history before the current one (default 24)\n"
-          "  --seed S      the same seed builds the same city (default 1)\n"
-          "  --threads T   worker connections (default: one per CPU)\n"
-          "  --reset       also delete tickets that are not the demo's\n"
-          "  --end TIME    RFC 3339 instant the history ends at (default now)\n",
-          stderr);
-    return 2;
-}
-
-int rd_cmd_demo(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"tickets", required_argument, NULL, 'n'}, {"months", required_argument, NULL, 'm'},
-        {"seed", required_argument, NULL, 's'},    {"threads", required_argument, NULL, 't'},
-        {"reset", no_argument, NULL, 'r'},         {"end", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-    };
-    /* One worker per CPU: each waits on its backend half the time and its backend on it, so
-     * more workers only add context switches (measured on 2 CPUs: 4 workers cost 25% more CPU
-     * per ticket than 2). */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    rd_demo_opts o = {.tickets = 100000,
-                      .months = 24,
-                      .seed = 1,
-                      .threads = cpus < 1    ? 1
-                                 : cpus > 16 ? 16
-                                             : (int)cpus,
-                      .progress = true};
-    long long v;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int bad = 0;
-        switch (c) {
-        case 'n':
-            bad = parse_num(optarg, 100, 50000000, &v);
-            o.tickets = (long)v;
-            break;
-        case 'm':
-            bad = parse_num(optarg, 2, 60, &v);
-            o.months = (int)v;
-            break;
-        case 's':
-            bad = parse_num(optarg, 0, INT64_MAX, &v);
-            o.seed = (uint64_t)v;
-            break;
-        case 't':
-            bad = parse_num(optarg, 1, 64, &v);
-            o.threads = (int)v;
-            break;
-        case 'r':
-            o.reset = true;
-            break;
-        case 'e': {
-            int64_t t;
-            bad = rd_time_parse(optarg, &t);
-            o.end = t;
-            break;
-        }
-        default:
-            return demo_usage();
-        }
-        if (bad < 0) {
-            fprintf(stderr, "repeatd demo: bad value: %s\n", optarg);
-            return demo_usage();
-        }
-    }
-    if (optind != argc)
-        return demo_usage();
-
-    rd_config cfg;
-    char err[256];
-    if (rd_config_load(&cfg, true, err, sizeof(err)) < 0) {
-        fprintf(stderr, "repeatd: configuration error: %s\n", err);
-        return 2;
-    }
-    o.database_url = cfg.database_url;
-    o.secret = cfg.secret;
-    rd_demo_summary s;
-    int r = rd_demo_run(&o, &s);
-    rd_config_free(&cfg);
-    if (r < 0) {
-        fprintf(stderr, "repeatd demo: failed: %s\n", strerror(-r));
-        return 1;
-    }
-    rd_demo_summary_print(stdout, &s);
-    return 0;
 }

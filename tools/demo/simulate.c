@@ -356,7 +356,7 @@ static void assign(demo_rng *r, const demo_city *c, const rd_intake_out *x,
 
 static int intake_failed(const sim_citizen *z, const rd_intake_out *x, const char *id, int rc)
 {
-    fprintf(stderr, "repeatd demo: ticket %s of citizen %ld: %s%s%s\n", id, z->index,
+    fprintf(stderr, "repeatd-demo: ticket %s of citizen %ld: %s%s%s\n", id, z->index,
             rc == -ECANCELED ? rd_err_code(x->refusal.code) : strerror(-rc),
             rc == -ECANCELED ? ": " : "", rc == -ECANCELED ? x->refusal.message : "");
     return rc == -ECANCELED ? -EPROTO : rc;

@@ -59,7 +59,3 @@ int rd_demo_run(const rd_demo_opts *o, rd_demo_summary *ret);
 
 /* The summary as the command prints it. */
 void rd_demo_summary_print(FILE *f, const rd_demo_summary *s);
-
-/* `repeatd demo [--tickets N] [--months M] [--seed S] [--threads T] [--reset] [--end TIME]`.
- * argv[0] is "demo". Returns the process exit status. */
-int rd_cmd_demo(int argc, char **argv);

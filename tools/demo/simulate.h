@@ -4,7 +4,7 @@
 
 #include "city.h"
 
-#include "repeatd/demo.h"
+#include "demo.h"
 #include "repeatd/intake.h"
 #include "repeatd/service.h"
 
