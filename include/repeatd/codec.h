@@ -5,6 +5,7 @@
 #include "repeatd/decide.h"
 #include "repeatd/json_spec.h"
 #include "repeatd/settings.h"
+#include "repeatd/caller_history.h"
 #include "repeatd/ticket_view.h"
 
 /* ---- settings (codec/settings_json.c) ---- */
@@ -78,3 +79,8 @@ json_t *rd_defects_json(const rd_defect *defects, size_t n);
 /* GET /v1/tickets/{id}: the ticket, its decision, state, events and later calls (caller
  * decrefs; NULL when out of memory). */
 json_t *rd_ticket_view_json(const rd_ticket_view *v);
+
+/* ---- the caller screen pop (codec/history_json.c) ---- */
+
+/* Open tickets, the newest RD_HISTORY_CHAINS_SHOWN chains, green_channel, phone_masked. */
+json_t *rd_caller_history_json(const rd_caller_history *h);

@@ -42,6 +42,9 @@ typedef struct rd_col {
         .has_set = true                                                                            \
     }
 
+/* A timestamptz column as unix microseconds, the form every struct of the store holds. */
+#define RD_SQL_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
 #define RD_COLS_MAX 48
 
 /* A result with its spec's columns resolved once. */
@@ -58,3 +61,6 @@ int rd_rows_open(rd_rows *rows, PGresult *res, const rd_col *spec);
 /* Read row `i` into target. -EIO for a value that does not parse, -ENOMEM. On error what was
  * allocated for this row is freed. */
 int rd_rows_read(const rd_rows *rows, int i, void *target);
+
+/* Free what a row read into target holds (its RD_COL_STRDUP and RD_COL_JSON fields). */
+void rd_row_free(const rd_col *spec, void *target);

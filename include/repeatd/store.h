@@ -4,10 +4,17 @@
 #include "repeatd/decide.h"
 #include "repeatd/pool.h"
 #include "repeatd/settings.h"
+#include "repeatd/caller_history.h"
 #include "repeatd/ticket_view.h"
 
 #include <jansson.h>
 #include <stdint.h>
+
+/* Run stmt and read every row by `spec` into a new array of `size`-byte structs (*ret, malloc'd
+ * even when empty; *ret_n rows). On error nothing is left to free (store/result.c). */
+struct rd_col;
+int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params,
+                    const struct rd_col *spec, size_t size, void **ret, size_t *ret_n);
 
 /* Parse a JSON text column of a result (store/json_column.c); -EIO when it is not JSON. */
 int store_json_column(PGresult *res, int row, int col, json_t **ret);
@@ -174,5 +181,6 @@ int store_ticket_view(rd_db *db, const char *ticket_id, rd_ticket_view **ret);
 
 /* ---- caller history (store/history.c) ---- */
 
-/* Screen pop for a phone: open tickets, recent chains; JSON object (caller decrefs). */
-int store_caller_history(rd_db *db, const char *phone_hash_hex, const rd_settings *s, json_t **ret);
+/* Screen pop for a phone: open tickets, the chains of the last 24 months (free it with
+ * rd_caller_history_free; green_channel is left for the caller to judge). */
+int store_caller_history(rd_db *db, const char *phone_hash_hex, rd_caller_history *ret);

@@ -8,12 +8,6 @@
 #include <errno.h>
 #include <string.h>
 
-static void json_clear(void *out)
-{
-    json_decref(*(json_t **)out);
-    *(json_t **)out = NULL;
-}
-
 static int view_tx(rd_db *db, const void *in, void *out)
 {
     return store_ticket_view(db, in, out);
@@ -50,30 +44,47 @@ typedef struct history_in {
     const char *phone_hex;
 } history_in;
 
-static int history_tx(rd_db *db, const void *in_, void *out)
+typedef struct history_out {
+    rd_settings settings;
+    rd_caller_history h;
+} history_out;
+
+static int history_tx(rd_db *db, const void *in_, void *out_)
 {
     const history_in *in = in_;
-    rd_settings s;
-    int r = rd_service_settings(in->service, db, &s);
-    return r < 0 ? r : store_caller_history(db, in->phone_hex, &s, out);
+    history_out *out = out_;
+    int r = rd_service_settings(in->service, db, &out->settings);
+    return r < 0 ? r : store_caller_history(db, in->phone_hex, &out->h);
 }
 
-int rd_caller_history(rd_service *svc, rd_db **db, const char *phone, json_t **ret, rd_refusal *ref)
+static void history_clear(void *out)
 {
-    char phone_hex[2 * RD_HASH_LEN + 1], digits[RD_PHONE_MAX], masked[RD_PHONE_MAX];
+    rd_caller_history_free(&((history_out *)out)->h);
+}
+
+int rd_caller_history_get(rd_service *svc, rd_db **db, const char *phone, rd_caller_history *ret,
+                          rd_refusal *ref)
+{
+    char phone_hex[2 * RD_HASH_LEN + 1], digits[RD_PHONE_MAX];
     if (rd_phone_normalise(phone, digits) < 0 || rd_phone_hash(svc->secret, digits, phone_hex) < 0)
         return rd_refuse(ref, RD_ERR_INVALID_PARAMETER, "phone",
                          "phone must be a phone number of 5 to 20 digits");
     history_in in = {.service = svc, .phone_hex = phone_hex};
-    json_t *h = NULL;
-    rd_tx tx = {.body = history_tx, .in = &in, .out = &h, .clear = json_clear, .readonly = true};
+    history_out out = {0};
+    rd_tx tx = {
+        .body = history_tx, .in = &in, .out = &out, .clear = history_clear, .readonly = true};
     int r = rd_service_tx(svc, db, &tx);
     if (r < 0) {
-        json_clear(&h);
+        history_clear(&out);
         return r;
     }
-    rd_phone_mask(digits, masked);
-    json_object_set_new(h, "phone_masked", json_string(masked));
-    *ret = h;
+    for (size_t i = 0; i < out.h.n_chains; i++) {
+        rd_history_chain *c = &out.h.chains[i];
+        c->green_channel = rd_chain_in_green_channel(c->newest_repeat_ordinal,
+                                                     c->newest_repeat_open, &out.settings);
+        out.h.green_channel |= c->green_channel;
+    }
+    rd_phone_mask(digits, out.h.phone_masked);
+    *ret = out.h;
     return 0;
 }

@@ -1,48 +1,109 @@
-/* The caller screen pop: a citizen's open tickets and recent chains, by phone hash. */
+/* The caller screen pop: a citizen's open tickets and the chains of the last 24 months. */
+#include "repeatd/caller_history.h"
+
+#include "repeatd/result.h"
 #include "repeatd/store.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
-/* Chains of the last 24 months: a chain is in the green channel when it is still open and has
- * reached green_channel_min_repeats repeats. */
-static const rd_stmt q_history = {
-    "caller_history",
-    "WITH mine AS (SELECT * FROM tickets WHERE phone_hash = $1::bytea"
-    "   AND received_at >= now() - interval '24 months'),"
-    " chains AS (SELECT chain_id, min(category) AS category,"
-    "   count(*) FILTER (WHERE counts_as_repeat) AS repeats,"
-    "   count(*) AS calls, min(received_at) AS first_received_at,"
-    "   max(received_at) AS last_received_at,"
-    "   bool_or(status = 'open' AND creates_work_order) AS open,"
-    "   max(repeat_ordinal) AS max_ordinal"
-    "   FROM mine GROUP BY chain_id)"
-    " SELECT jsonb_build_object("
-    " 'open_tickets', coalesce((SELECT jsonb_agg(jsonb_build_object('ticket_id', ticket_id,"
-    "   'category', category, 'received_at', received_at, 'decision', decision,"
-    "   'repeat_ordinal', repeat_ordinal, 'chain_id', chain_id, 'unit', unit,"
-    "   'handler', handler, 'deadline', deadline) ORDER BY received_at DESC)"
-    "   FROM mine WHERE status = 'open' AND creates_work_order), '[]'::jsonb),"
-    " 'chains', coalesce((SELECT jsonb_agg(jsonb_build_object('chain_id', chain_id,"
-    "   'category', category, 'repeats', repeats, 'calls', calls,"
-    "   'first_received_at', first_received_at, 'last_received_at', last_received_at,"
-    "   'open', open, 'green_channel', open AND max_ordinal >= $2::integer)"
-    "   ORDER BY last_received_at DESC) FROM (SELECT * FROM chains"
-    "   ORDER BY last_received_at DESC LIMIT 50) c), '[]'::jsonb),"
-    " 'green_channel', coalesce((SELECT bool_or(open AND max_ordinal >= $2::integer)"
-    "   FROM chains), false))::text",
-    2};
+static const rd_stmt q_open = {
+    "history_open_tickets",
+    "SELECT ticket_id, category, " RD_SQL_US(
+        "received_at") " AS received_at_us, decision,"
+                       " repeat_ordinal, chain_id, unit, handler, " RD_SQL_US(
+                           "deadline") " AS deadline_us"
+                                       " FROM tickets WHERE phone_hash = $1::bytea AND received_at "
+                                       ">= now() - interval '24 months'"
+                                       " AND status = 'open' AND creates_work_order ORDER BY "
+                                       "received_at DESC",
+    1};
 
-int store_caller_history(rd_db *db, const char *phone_hash_hex, const rd_settings *s, json_t **ret)
+/* Per chain: its counts, and its newest repeat (the highest ordinal; the latest of equals),
+ * which is what core's green-channel rule reads. */
+static const rd_stmt q_chains = {
+    "history_chains",
+    "SELECT chain_id, min(category) AS category,"
+    " (count(*) FILTER (WHERE counts_as_repeat))::integer AS repeats,"
+    " count(*)::integer AS calls, " RD_SQL_US(
+        "min(received_at)") " AS first_received_at_us,"
+                            " " RD_SQL_US(
+                                "max(received_at)") " AS last_received_at_us,"
+                                                    " bool_or(status = 'open' AND "
+                                                    "creates_work_order) AS open,"
+                                                    " coalesce(max(repeat_ordinal) FILTER (WHERE "
+                                                    "counts_as_repeat), 0) AS "
+                                                    "newest_repeat_ordinal,"
+                                                    " coalesce((array_agg(status = 'open' ORDER BY "
+                                                    "repeat_ordinal DESC, received_at DESC)"
+                                                    "   FILTER (WHERE counts_as_repeat))[1], "
+                                                    "false) AS newest_repeat_open"
+                                                    " FROM tickets WHERE phone_hash = $1::bytea "
+                                                    "AND received_at >= now() - interval '24 "
+                                                    "months'"
+                                                    " GROUP BY chain_id ORDER BY max(received_at) "
+                                                    "DESC, chain_id",
+    1};
+
+#define T rd_history_ticket
+static const rd_col open_cols[] = {
+    RD_COL_T("ticket_id", T, ticket_id),
+    RD_COL_T("category", T, category),
+    RD_COL("received_at_us", RD_COL_INT64, T, received_at_us),
+    RD_COL_T("decision", T, decision),
+    RD_COL("repeat_ordinal", RD_COL_INT, T, repeat_ordinal),
+    RD_COL_T("chain_id", T, chain_id),
+    RD_COL("unit", RD_COL_STRDUP, T, unit),
+    RD_COL("handler", RD_COL_STRDUP, T, handler),
+    RD_COL_OPT("deadline_us", RD_COL_INT64, T, deadline_us, has_deadline),
+    {0},
+};
+#undef T
+
+#define C rd_history_chain
+static const rd_col chain_cols[] = {
+    RD_COL_T("chain_id", C, chain_id),
+    RD_COL_T("category", C, category),
+    RD_COL("repeats", RD_COL_INT, C, repeats),
+    RD_COL("calls", RD_COL_INT, C, calls),
+    RD_COL("first_received_at_us", RD_COL_INT64, C, first_received_at_us),
+    RD_COL("last_received_at_us", RD_COL_INT64, C, last_received_at_us),
+    RD_COL("open", RD_COL_BOOL, C, open),
+    RD_COL("newest_repeat_ordinal", RD_COL_INT, C, newest_repeat_ordinal),
+    RD_COL("newest_repeat_open", RD_COL_BOOL, C, newest_repeat_open),
+    {0},
+};
+#undef C
+
+int store_caller_history(rd_db *db, const char *phone_hash_hex, rd_caller_history *ret)
 {
-    char hash[72], min[16];
+    char hash[72];
     snprintf(hash, sizeof(hash), "\\x%s", phone_hash_hex);
-    snprintf(min, sizeof(min), "%d", s->green_channel_min_repeats);
-    const char *params[] = {hash, min};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_history, params, &res);
-    if (r < 0)
+    const char *params[] = {hash};
+    rd_caller_history h = {0};
+    int r = store_read_rows(db, &q_open, params, open_cols, sizeof(rd_history_ticket),
+                            (void **)&h.open_tickets, &h.n_open_tickets);
+    if (r == 0)
+        r = store_read_rows(db, &q_chains, params, chain_cols, sizeof(rd_history_chain),
+                            (void **)&h.chains, &h.n_chains);
+    if (r < 0) {
+        rd_caller_history_free(&h);
         return r;
-    r = store_json_column(res, 0, 0, ret);
-    PQclear(res);
-    return r;
+    }
+    *ret = h;
+    return 0;
+}
+
+void rd_caller_history_free(rd_caller_history *h)
+{
+    if (!h)
+        return;
+    for (size_t i = 0; h->open_tickets && i < h->n_open_tickets; i++) {
+        free(h->open_tickets[i].unit);
+        free(h->open_tickets[i].handler);
+    }
+    free(h->open_tickets);
+    free(h->chains);
+    *h = (rd_caller_history){0};
 }

@@ -2,6 +2,7 @@
 #include "repeatd/result.h"
 
 #include "repeatd/log.h"
+#include "repeatd/store.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -94,5 +95,40 @@ int rd_rows_read(const rd_rows *rows, int i, void *target)
             return r;
         }
     }
+    return 0;
+}
+
+void rd_row_free(const rd_col *spec, void *target)
+{
+    rd_rows rows = {.spec = spec};
+    for (const rd_col *c = spec; c->name; c++)
+        rows.n++;
+    free_row(&rows, rows.n, target);
+}
+
+int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params, const rd_col *spec,
+                    size_t size, void **ret, size_t *ret_n)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    PGresult *res;
+    int r = rd_db_exec(db, stmt, params, &res);
+    if (r < 0)
+        return r;
+    rd_rows rows;
+    size_t n = (size_t)PQntuples(res), done = 0;
+    char *items = calloc(n ? n : 1, size);
+    r = items ? rd_rows_open(&rows, res, spec) : -ENOMEM;
+    for (; r == 0 && done < n; done++)
+        r = rd_rows_read(&rows, (int)done, items + done * size);
+    PQclear(res);
+    if (r < 0) { /* the failed row freed its own; the whole ones before it are freed here */
+        for (size_t i = 0; items && i + 1 < done; i++)
+            rd_row_free(spec, items + i * size);
+        free(items);
+        return r;
+    }
+    *ret = items;
+    *ret_n = n;
     return 0;
 }

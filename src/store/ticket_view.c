@@ -7,17 +7,15 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
-
 static const rd_stmt q_ticket = {
     "view_ticket",
-    "SELECT ticket_id, " US(
+    "SELECT ticket_id, " RD_SQL_US(
         "received_at") " AS received_at_us, channel, category, phone_masked,"
                        " address, lat, lon, description, claim, new_evidence, answer::text AS "
                        "decision, status,"
-                       " unit, team, handler, " US(
+                       " unit, team, handler, " RD_SQL_US(
                            "dispatched_at") " AS dispatched_at_us,"
-                                            " " US("deadline") " AS deadline_us, " US(
+                                            " " RD_SQL_US("deadline") " AS deadline_us, " RD_SQL_US(
                                                 "closed_at") " AS closed_at_us, outcome,"
                                                              " contact_reached, contact_failures, "
                                                              "first_contact_failed, "
@@ -30,15 +28,15 @@ static const rd_stmt q_ticket = {
 
 static const rd_stmt q_events = {
     "view_events",
-    "SELECT type, " US(
+    "SELECT type, " RD_SQL_US(
         "at") " AS at_us, accepted, defects::text AS defects,"
-              " " US("recorded_at") " AS recorded_at_us, body::text AS body"
-                                    " FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
+              " " RD_SQL_US("recorded_at") " AS recorded_at_us, body::text AS body"
+                                           " FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
     1};
 
 static const rd_stmt q_later = {
     "view_later_calls",
-    "SELECT ticket_id, " US(
+    "SELECT ticket_id, " RD_SQL_US(
         "received_at") " AS received_at_us, decision"
                        " FROM tickets WHERE related_ticket_id = $1 ORDER BY received_at",
     1};
@@ -96,49 +94,26 @@ static const rd_col later_cols[] = {
     {0},
 };
 
-/* Run stmt and read every row into a new array of `size`-byte structs. */
-static int read_all(rd_db *db, const rd_stmt *stmt, const char *ticket_id, const rd_col *spec,
-                    size_t size, void **ret, size_t *ret_n)
-{
-    const char *params[] = {ticket_id};
-    PGresult *res;
-    int r = rd_db_exec(db, stmt, params, &res);
-    if (r < 0)
-        return r;
-    rd_rows rows;
-    size_t n = (size_t)PQntuples(res);
-    char *items = calloc(n ? n : 1, size);
-    r = items ? rd_rows_open(&rows, res, spec) : -ENOMEM;
-    size_t done = 0;
-    for (; r == 0 && done < n; done++)
-        r = rd_rows_read(&rows, (int)done, items + done * size);
-    PQclear(res);
-    *ret = items;
-    *ret_n = r == 0 ? n : done ? done - 1 : 0; /* the rows read whole, for the caller to free */
-    return r;
-}
-
 int store_ticket_view(rd_db *db, const char *ticket_id, rd_ticket_view **ret)
 {
     *ret = NULL;
-    void *one;
+    const char *params[] = {ticket_id};
+    rd_ticket_view *v;
     size_t n;
-    int r = read_all(db, &q_ticket, ticket_id, ticket_cols, sizeof(rd_ticket_view), &one, &n);
-    rd_ticket_view *v = one;
-    if (r == 0 && n == 0) {
+    int r = store_read_rows(db, &q_ticket, params, ticket_cols, sizeof(*v), (void **)&v, &n);
+    if (r < 0)
+        return r;
+    if (n == 0) {
         free(v);
         return 0;
     }
+    r = store_read_rows(db, &q_events, params, event_cols, sizeof(rd_view_event),
+                        (void **)&v->events, &v->n_events);
     if (r == 0)
-        r = read_all(db, &q_events, ticket_id, event_cols, sizeof(rd_view_event),
-                     (void **)&v->events, &v->n_events);
-    if (r == 0)
-        r = read_all(db, &q_later, ticket_id, later_cols, sizeof(rd_view_later_call),
-                     (void **)&v->later_calls, &v->n_later_calls);
+        r = store_read_rows(db, &q_later, params, later_cols, sizeof(rd_view_later_call),
+                            (void **)&v->later_calls, &v->n_later_calls);
     if (r < 0) {
-        rd_ticket_view_free(n ? v : NULL);
-        if (!n)
-            free(v);
+        rd_ticket_view_free(v);
         return r;
     }
     *ret = v;
