@@ -3,6 +3,7 @@
 
 #include "repeatd/refusal.h"
 #include "repeatd/service.h"
+#include "repeatd/store.h"
 
 #include <jansson.h>
 
@@ -15,8 +16,8 @@
 int rd_categories_put(rd_service *svc, rd_db **db, json_t *body, size_t *ret_upserted,
                       size_t *ret_total, rd_refusal *ref);
 
-/* The whole tree as a JSON array of {code, name, parent, policy, leaf} (caller decrefs). */
-int rd_categories_get(rd_service *svc, rd_db **db, json_t **ret);
+/* The whole tree by code (*ret malloc'd: free it). */
+int rd_categories_get(rd_service *svc, rd_db **db, rd_category **ret, size_t *ret_n);
 
 /* The settings in force, with their definition version. */
 int rd_settings_get(rd_service *svc, rd_db **db, rd_settings *ret);
@@ -26,5 +27,6 @@ int rd_settings_get(rd_service *svc, rd_db **db, rd_settings *ret);
 int rd_settings_patch(rd_service *svc, rd_db **db, json_t *patch, const char *who,
                       rd_settings *ret_after, rd_refusal *ref);
 
-/* The last `limit` changes, newest first, as a JSON array (caller decrefs). */
-int rd_settings_audit(rd_service *svc, rd_db **db, int limit, json_t **ret);
+/* The last `limit` changes, newest first (free with rd_settings_changes_free). */
+int rd_settings_audit(rd_service *svc, rd_db **db, int limit, rd_settings_change **ret,
+                      size_t *ret_n);

@@ -6,6 +6,7 @@
 #include "repeatd/json_spec.h"
 #include "repeatd/settings.h"
 #include "repeatd/caller_history.h"
+#include "repeatd/settings_change.h"
 #include "repeatd/ticket_view.h"
 
 /* ---- settings (codec/settings_json.c) ---- */
@@ -84,3 +85,11 @@ json_t *rd_ticket_view_json(const rd_ticket_view *v);
 
 /* Open tickets, the newest RD_HISTORY_CHAINS_SHOWN chains, green_channel, phone_masked. */
 json_t *rd_caller_history_json(const rd_caller_history *h);
+
+/* ---- administration (codec/admin_json.c) ---- */
+
+/* [{code, name, parent, policy, leaf}, ...] */
+json_t *rd_categories_json(const rd_category *list, size_t n);
+
+/* [{key, old_value, new_value, changed_by, changed_at, definition_version}, ...] */
+json_t *rd_settings_changes_json(const rd_settings_change *list, size_t n);

@@ -10,6 +10,16 @@
  * each. */
 #define RD_ID_MAX 257
 
+/* A node of the category tree (names: 1 to 200 characters of UTF-8). */
+typedef struct rd_category {
+    char code[RD_ID_MAX];
+    char name[4 * 200 + 1];
+    bool has_parent;
+    char parent[RD_ID_MAX];
+    bool policy;
+    bool leaf;
+} rd_category;
+
 typedef enum rd_claim {
     RD_CLAIM_NONE = 0, /* the agent did not say: R6/R7 assume "unresolved" */
     RD_CLAIM_UNRESOLVED,

@@ -5,6 +5,7 @@
 #include "repeatd/pool.h"
 #include "repeatd/settings.h"
 #include "repeatd/caller_history.h"
+#include "repeatd/settings_change.h"
 #include "repeatd/ticket_view.h"
 
 #include <jansson.h>
@@ -15,6 +16,10 @@
 struct rd_col;
 int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params,
                     const struct rd_col *spec, size_t size, void **ret, size_t *ret_n);
+
+/* The first row by `spec` into target: 1 when there was one, 0 when none, or an error. */
+int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params,
+                   const struct rd_col *spec, void *target);
 
 /* Parse a JSON text column of a result (store/json_column.c); -EIO when it is not JSON. */
 int store_json_column(PGresult *res, int row, int col, json_t **ret);
@@ -53,8 +58,8 @@ int store_settings_update(rd_db *db, const char *key, json_t *old_value, json_t 
 /* A new definition version holding `settings`; returns it in *ret_version. */
 int store_definition_version_new(rd_db *db, json_t *settings, const char *who, int *ret_version);
 
-/* The last `limit` audit rows, newest first, as a JSON array (caller decrefs). */
-int store_settings_audit(rd_db *db, int limit, json_t **ret);
+/* The last `limit` audit rows, newest first (free with rd_settings_changes_free). */
+int store_settings_audit(rd_db *db, int limit, rd_settings_change **ret, size_t *ret_n);
 
 /* Whether PostgreSQL knows this time zone name. 1 yes, 0 no, or a negative errno. */
 int store_time_zone_exists(rd_db *db, const char *name);
@@ -79,8 +84,11 @@ int store_category_upsert(rd_db *db, const char *code, const char *name, const c
 /* 1 when the code exists, 0 when not. */
 int store_category_exists(rd_db *db, const char *code);
 
-/* The whole tree as a JSON array of {code, name, parent, policy, leaf} (caller decrefs). */
-int store_categories_list(rd_db *db, json_t **ret);
+/* The whole tree by code (*ret malloc'd, free it). */
+int store_categories_list(rd_db *db, rd_category **ret, size_t *ret_n);
+
+/* How many categories the tree holds. */
+int store_categories_count(rd_db *db, size_t *ret);
 
 /* Whether making `parent` the parent of `code` would close a cycle. 1 yes, 0 no. */
 int store_category_would_cycle(rd_db *db, const char *code, const char *parent);

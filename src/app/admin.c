@@ -107,13 +107,7 @@ static int categories_tx(rd_db *db, const void *in_, void *out_)
         if (r < 0)
             return r;
     }
-    json_t *all;
-    int r = store_categories_list(db, &all);
-    if (r == 0) {
-        out->total = json_array_size(all);
-        json_decref(all);
-    }
-    return r;
+    return store_categories_count(db, &out->total);
 }
 
 int rd_categories_put(rd_service *svc, rd_db **db, json_t *body, size_t *ret_upserted,
@@ -148,27 +142,36 @@ int rd_categories_put(rd_service *svc, rd_db **db, json_t *body, size_t *ret_ups
     return r;
 }
 
-static void json_clear(void *out)
+typedef struct list_out {
+    void *items;
+    size_t n;
+} list_out;
+
+static void categories_clear(void *out)
 {
-    json_decref(*(json_t **)out);
-    *(json_t **)out = NULL;
+    list_out *l = out;
+    free(l->items);
+    *l = (list_out){0};
 }
 
 static int categories_get_tx(rd_db *db, const void *in, void *out)
 {
-    return store_categories_list(db, out);
+    list_out *l = out;
+    return store_categories_list(db, (rd_category **)&l->items, &l->n);
 }
 
-int rd_categories_get(rd_service *svc, rd_db **db, json_t **ret)
+int rd_categories_get(rd_service *svc, rd_db **db, rd_category **ret, size_t *ret_n)
 {
-    json_t *list = NULL;
-    rd_tx tx = {.body = categories_get_tx, .out = &list, .clear = json_clear, .readonly = true};
+    list_out l = {0};
+    rd_tx tx = {.body = categories_get_tx, .out = &l, .clear = categories_clear, .readonly = true};
     int r = rd_service_tx(svc, db, &tx);
-    if (r < 0)
-        json_clear(&list);
-    else
-        *ret = list;
-    return r;
+    if (r < 0) {
+        categories_clear(&l);
+        return r;
+    }
+    *ret = l.items;
+    *ret_n = l.n;
+    return 0;
 }
 
 /* ---- settings ---- */
@@ -279,18 +282,30 @@ typedef struct audit_in {
 
 static int audit_tx(rd_db *db, const void *in, void *out)
 {
-    return store_settings_audit(db, ((const audit_in *)in)->limit, out);
+    list_out *l = out;
+    return store_settings_audit(db, ((const audit_in *)in)->limit, (rd_settings_change **)&l->items,
+                                &l->n);
 }
 
-int rd_settings_audit(rd_service *svc, rd_db **db, int limit, json_t **ret)
+static void audit_clear(void *out)
+{
+    list_out *l = out;
+    rd_settings_changes_free(l->items, l->n);
+    *l = (list_out){0};
+}
+
+int rd_settings_audit(rd_service *svc, rd_db **db, int limit, rd_settings_change **ret,
+                      size_t *ret_n)
 {
     audit_in in = {.limit = limit};
-    json_t *list = NULL;
-    rd_tx tx = {.body = audit_tx, .in = &in, .out = &list, .clear = json_clear, .readonly = true};
+    list_out l = {0};
+    rd_tx tx = {.body = audit_tx, .in = &in, .out = &l, .clear = audit_clear, .readonly = true};
     int r = rd_service_tx(svc, db, &tx);
-    if (r < 0)
-        json_clear(&list);
-    else
-        *ret = list;
-    return r;
+    if (r < 0) {
+        audit_clear(&l);
+        return r;
+    }
+    *ret = l.items;
+    *ret_n = l.n;
+    return 0;
 }

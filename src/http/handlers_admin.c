@@ -4,6 +4,8 @@
 #include "repeatd/admin.h"
 #include "repeatd/codec.h"
 
+#include <stdlib.h>
+
 void rd_handle_categories_put(rd_request *req)
 {
     rd_refusal ref;
@@ -20,12 +22,15 @@ void rd_handle_categories_put(rd_request *req)
 
 void rd_handle_categories_get(rd_request *req)
 {
-    json_t *list;
-    int r = rd_categories_get(req->httpd->service, &req->db, &list);
-    if (r < 0)
+    rd_category *list;
+    size_t n;
+    int r = rd_categories_get(req->httpd->service, &req->db, &list, &n);
+    if (r < 0) {
         rd_reply_store_error(req, r);
-    else
-        rd_reply_json(req, 200, json_pack("{s:o}", "categories", list));
+        return;
+    }
+    rd_reply_json(req, 200, json_pack("{s:o}", "categories", rd_categories_json(list, n)));
+    free(list);
 }
 
 static json_t *settings_reply(const rd_settings *s)
@@ -61,10 +66,13 @@ void rd_handle_settings_patch(rd_request *req)
 /* The last 200 changes. */
 void rd_handle_settings_audit(rd_request *req)
 {
-    json_t *list;
-    int r = rd_settings_audit(req->httpd->service, &req->db, 200, &list);
-    if (r < 0)
+    rd_settings_change *list;
+    size_t n;
+    int r = rd_settings_audit(req->httpd->service, &req->db, 200, &list, &n);
+    if (r < 0) {
         rd_reply_store_error(req, r);
-    else
-        rd_reply_json(req, 200, json_pack("{s:o}", "changes", list));
+        return;
+    }
+    rd_reply_json(req, 200, json_pack("{s:o}", "changes", rd_settings_changes_json(list, n)));
+    rd_settings_changes_free(list, n);
 }

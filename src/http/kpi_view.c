@@ -4,6 +4,7 @@
 #include "repeatd/store.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int load_names(rd_db *db, rd_kpi_ctx *c)
@@ -11,19 +12,15 @@ static int load_names(rd_db *db, rd_kpi_ctx *c)
     if (!c->p.has_by)
         return 0;
     if (c->p.by == RD_DIM_CATEGORY) {
-        json_t *list;
-        int r = store_categories_list(db, &list);
+        rd_category *list;
+        size_t n;
+        int r = store_categories_list(db, &list, &n);
         if (r < 0)
             return r;
         c->names = json_object();
-        size_t i;
-        json_t *cat;
-        json_array_foreach(list, i, cat)
-        {
-            json_object_set(c->names, json_string_value(json_object_get(cat, "code")),
-                            json_object_get(cat, "name"));
-        }
-        json_decref(list);
+        for (size_t i = 0; i < n; i++)
+            json_object_set_new(c->names, list[i].code, json_string(list[i].name));
+        free(list);
         return 0;
     }
     json_t *all;

@@ -1,16 +1,19 @@
 /* Lifecycle: the event log and the ticket's current state, updated in the same transaction. */
 #include "repeatd/store.h"
 
+#include "repeatd/result.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const rd_stmt q_lock_state = {
     "ticket_lock_state",
-    "SELECT creates_work_order, status = 'open', extract(epoch FROM received_at)::bigint,"
-    " dispatched_at IS NOT NULL, contact_reached, contact_failures, closeout_accepted,"
-    " followup_recorded, followup_reached, false_closeout, category, received_month,"
-    " definition_version, coalesce(unit, ''), coalesce(team, ''), coalesce(handler, '')"
+    "SELECT creates_work_order, status = 'open' AS open,"
+    " extract(epoch FROM received_at)::bigint AS received_at,"
+    " dispatched_at IS NOT NULL AS dispatched, contact_reached, contact_failures,"
+    " closeout_accepted, followup_recorded, followup_reached, false_closeout, category,"
+    " received_month, definition_version, unit, team, handler"
     " FROM tickets WHERE ticket_id = $1 FOR UPDATE",
     1};
 static const rd_stmt q_event_insert = {
@@ -61,34 +64,36 @@ static const rd_stmt q_audit = {
     "apply_audit",
     "UPDATE tickets SET false_closeout = false_closeout OR $2::boolean WHERE ticket_id = $1", 2};
 
+#define S store_ticket_state
+static const rd_col state_cols[] = {
+    RD_COL("creates_work_order", RD_COL_BOOL, S, creates_work_order),
+    RD_COL("open", RD_COL_BOOL, S, open),
+    RD_COL("received_at", RD_COL_INT64, S, received_at),
+    RD_COL("dispatched", RD_COL_BOOL, S, dispatched),
+    RD_COL("contact_reached", RD_COL_BOOL, S, contact_reached),
+    RD_COL("contact_failures", RD_COL_INT, S, contact_failures),
+    RD_COL("closeout_accepted", RD_COL_BOOL, S, closeout_accepted),
+    RD_COL("followup_recorded", RD_COL_BOOL, S, followup_recorded),
+    RD_COL("followup_reached", RD_COL_BOOL, S, followup_reached),
+    RD_COL("false_closeout", RD_COL_BOOL, S, false_closeout),
+    RD_COL_T("category", S, category),
+    RD_COL("received_month", RD_COL_INT, S, received_month),
+    RD_COL("definition_version", RD_COL_INT, S, definition_version),
+    RD_COL_T("unit", S, unit), /* "" while not dispatched */
+    RD_COL_T("team", S, team),
+    RD_COL_T("handler", S, handler),
+    {0},
+};
+#undef S
+
 int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state *ret)
 {
     const char *params[] = {ticket_id};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_lock_state, params, &res);
+    store_ticket_state s = {0};
+    int r = store_read_row(db, &q_lock_state, params, state_cols, &s);
     if (r < 0)
         return r;
-    store_ticket_state s = {0};
-    if (PQntuples(res) == 1) {
-        s.found = true;
-        s.creates_work_order = PQgetvalue(res, 0, 0)[0] == 't';
-        s.open = PQgetvalue(res, 0, 1)[0] == 't';
-        s.received_at = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-        s.dispatched = PQgetvalue(res, 0, 3)[0] == 't';
-        s.contact_reached = PQgetvalue(res, 0, 4)[0] == 't';
-        s.contact_failures = atoi(PQgetvalue(res, 0, 5));
-        s.closeout_accepted = PQgetvalue(res, 0, 6)[0] == 't';
-        s.followup_recorded = PQgetvalue(res, 0, 7)[0] == 't';
-        s.followup_reached = PQgetvalue(res, 0, 8)[0] == 't';
-        s.false_closeout = PQgetvalue(res, 0, 9)[0] == 't';
-        snprintf(s.category, sizeof(s.category), "%s", PQgetvalue(res, 0, 10));
-        s.received_month = atoi(PQgetvalue(res, 0, 11));
-        s.definition_version = atoi(PQgetvalue(res, 0, 12));
-        snprintf(s.unit, sizeof(s.unit), "%s", PQgetvalue(res, 0, 13));
-        snprintf(s.team, sizeof(s.team), "%s", PQgetvalue(res, 0, 14));
-        snprintf(s.handler, sizeof(s.handler), "%s", PQgetvalue(res, 0, 15));
-    }
-    PQclear(res);
+    s.found = r == 1;
     *ret = s;
     return 0;
 }

@@ -132,3 +132,21 @@ int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params, c
     *ret_n = n;
     return 0;
 }
+
+int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params, const rd_col *spec,
+                   void *target)
+{
+    PGresult *res;
+    int r = rd_db_exec(db, stmt, params, &res);
+    if (r < 0)
+        return r;
+    rd_rows rows;
+    r = rd_rows_open(&rows, res, spec);
+    if (r == 0 && PQntuples(res) > 0) {
+        r = rd_rows_read(&rows, 0, target);
+        if (r == 0)
+            r = 1;
+    }
+    PQclear(res);
+    return r;
+}

@@ -1,6 +1,8 @@
 /* Settings, definition versions and the settings audit trail. */
 #include "repeatd/store.h"
 
+#include "repeatd/result.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +21,10 @@ static const rd_stmt q_seed_version = {
 /* The revision first: a change committed between the columns' snapshots makes the settings
  * newer than the revision, never older, so a cache keyed by it is at worst reloaded once. */
 static const rd_stmt q_load = {"settings_load",
-                               "SELECT (SELECT revision FROM settings_revision),"
-                               " (SELECT jsonb_object_agg(key, value) FROM settings)::text,"
-                               " (SELECT max(version) FROM definition_versions)",
+                               "SELECT (SELECT revision FROM settings_revision) AS revision,"
+                               " (SELECT jsonb_object_agg(key, value) FROM settings)::text"
+                               "  AS vals,"
+                               " (SELECT max(version) FROM definition_versions) AS version",
                                0};
 static const rd_stmt q_revision = {"settings_revision", "SELECT revision FROM settings_revision",
                                    0};
@@ -46,10 +49,9 @@ static const rd_stmt q_version_new = {
     2};
 static const rd_stmt q_audit_list = {
     "settings_audit_list",
-    "SELECT coalesce(jsonb_agg(jsonb_build_object('key', key, 'old_value', old_value,"
-    " 'new_value', new_value, 'changed_by', changed_by, 'changed_at', changed_at,"
-    " 'definition_version', definition_version) ORDER BY id DESC), '[]'::jsonb)::text"
-    " FROM (SELECT * FROM settings_audit ORDER BY id DESC LIMIT $1) a",
+    "SELECT key, old_value::text AS old_value, new_value::text AS new_value, changed_by,"
+    " " RD_SQL_US("changed_at") " AS changed_at_us, definition_version"
+                                " FROM settings_audit ORDER BY id DESC LIMIT $1",
     1};
 static const rd_stmt q_tz = {"time_zone_exists", "SELECT 1 FROM pg_timezone_names WHERE name = $1",
                              1};
@@ -73,38 +75,55 @@ int store_settings_seed(rd_db *db, json_t *defaults)
     return r < 0 ? r : rd_db_run(db, &q_bump, NULL);
 }
 
+/* Read together, to one snapshot each: see q_load. */
+typedef struct loaded_row {
+    bool has_revision, has_values, has_version;
+    int64_t revision;
+    json_t *values;
+    int version;
+} loaded_row;
+
+static const rd_col load_cols[] = {
+    RD_COL_OPT("revision", RD_COL_INT64, loaded_row, revision, has_revision),
+    RD_COL_OPT("vals", RD_COL_JSON, loaded_row, values, has_values),
+    RD_COL_OPT("version", RD_COL_INT, loaded_row, version, has_version),
+    {0},
+};
+
 int store_settings_load(rd_db *db, store_settings_stored *ret)
 {
-    PGresult *res;
-    int r = rd_db_exec(db, &q_load, NULL, &res);
+    loaded_row row = {0};
+    int r = store_read_row(db, &q_load, NULL, load_cols, &row);
     if (r < 0)
         return r;
-    if (PQgetisnull(res, 0, 0) || PQgetisnull(res, 0, 1) || PQgetisnull(res, 0, 2)) {
-        PQclear(res); /* not seeded: the server seeds at start, so this is a broken database */
+    if (!row.has_revision || !row.has_values || !row.has_version) {
+        /* not seeded: the server seeds at start, so this is a broken database */
+        rd_row_free(load_cols, &row);
         return -EIO;
     }
-    store_settings_stored s = {0};
-    s.revision = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    r = store_json_column(res, 0, 1, &s.values);
-    s.definition_version = atoi(PQgetvalue(res, 0, 2));
-    PQclear(res);
-    if (r == 0)
-        *ret = s;
-    return r;
+    *ret = (store_settings_stored){
+        .revision = row.revision, .values = row.values, .definition_version = row.version};
+    return 0;
 }
+
+typedef struct one_int64 {
+    int64_t v;
+} one_int64;
+
+static const rd_col revision_cols[] = {
+    RD_COL("revision", RD_COL_INT64, one_int64, v),
+    {0},
+};
 
 int store_settings_revision(rd_db *db, int64_t *ret)
 {
-    PGresult *res;
-    int r = rd_db_exec(db, &q_revision, NULL, &res);
+    one_int64 row;
+    int r = store_read_row(db, &q_revision, NULL, revision_cols, &row);
     if (r < 0)
         return r;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return -EIO;
-    }
-    *ret = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
+    if (r == 0)
+        return -EIO; /* the migration writes the one row */
+    *ret = row.v;
     return 0;
 }
 
@@ -135,34 +154,54 @@ int store_settings_update(rd_db *db, const char *key, json_t *old_value, json_t 
     return r;
 }
 
+static const rd_col version_cols[] = {
+    RD_COL("version", RD_COL_INT64, one_int64, v),
+    {0},
+};
+
 int store_definition_version_new(rd_db *db, json_t *settings, const char *who, int *ret_version)
 {
     char *text = json_dumps(settings, JSON_COMPACT);
     if (!text)
         return -ENOMEM;
     const char *params[] = {text, who};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_version_new, params, &res);
+    one_int64 row;
+    int r = store_read_row(db, &q_version_new, params, version_cols, &row);
     free(text);
     if (r < 0)
         return r;
-    *ret_version = atoi(PQgetvalue(res, 0, 0));
-    PQclear(res);
+    if (r == 0)
+        return -EIO;
+    *ret_version = (int)row.v;
     return 0;
 }
 
-int store_settings_audit(rd_db *db, int limit, json_t **ret)
+#define A rd_settings_change
+static const rd_col audit_cols[] = {
+    RD_COL_T("key", A, key),
+    RD_COL("old_value", RD_COL_JSON, A, old_value),
+    RD_COL("new_value", RD_COL_JSON, A, new_value),
+    RD_COL_T("changed_by", A, changed_by),
+    RD_COL("changed_at_us", RD_COL_INT64, A, changed_at_us),
+    RD_COL("definition_version", RD_COL_INT, A, definition_version),
+    {0},
+};
+#undef A
+
+int store_settings_audit(rd_db *db, int limit, rd_settings_change **ret, size_t *ret_n)
 {
     char l[16];
     snprintf(l, sizeof(l), "%d", limit);
     const char *params[] = {l};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_audit_list, params, &res);
-    if (r < 0)
-        return r;
-    r = store_json_column(res, 0, 0, ret);
-    PQclear(res);
-    return r;
+    return store_read_rows(db, &q_audit_list, params, audit_cols, sizeof(rd_settings_change),
+                           (void **)ret, ret_n);
+}
+
+void rd_settings_changes_free(rd_settings_change *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        rd_row_free(audit_cols, &list[i]);
+    free(list);
 }
 
 int store_time_zone_exists(rd_db *db, const char *name)

@@ -1,6 +1,8 @@
 /* Intake queries: the problem lock, idempotent replays, candidates, the ticket insert. */
 #include "repeatd/store.h"
 
+#include "repeatd/result.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +12,8 @@ static const rd_stmt q_lock = {"problem_lock", "SELECT pg_advisory_xact_lock($1:
 
 static const rd_stmt q_existing = {
     "ticket_existing",
-    "SELECT encode(request_hash, 'hex'), answer::text, script_zh, script_en"
-    " FROM tickets WHERE ticket_id = $1",
+    "SELECT encode(request_hash, 'hex') AS request_hash_hex, answer::text AS answer, script_zh,"
+    " script_en FROM tickets WHERE ticket_id = $1",
     1};
 
 /* One index range scan on tickets_candidates (citizen_hash, category, received_at DESC):
@@ -19,13 +21,12 @@ static const rd_stmt q_existing = {
  * lookback is counted in the configured zone so that "12 months" means calendar months. */
 static const rd_stmt q_candidates = {
     "ticket_candidates",
-    "SELECT t.ticket_id, extract(epoch FROM t.received_at)::bigint,"
+    "SELECT t.ticket_id, extract(epoch FROM t.received_at)::bigint AS received_at,"
     " (extract(epoch FROM (t.received_at AT TIME ZONE $6))"
-    "  - extract(epoch FROM t.received_at))::integer,"
-    " t.lat, t.lon, t.status = 'open', coalesce(t.outcome, ''),"
-    " coalesce(extract(epoch FROM t.closed_at)::bigint, 0),"
-    " coalesce(t.unit, ''), coalesce(t.team, ''), coalesce(t.handler, ''),"
-    " extract(epoch FROM t.deadline)::bigint, t.repeat_ordinal, t.chain_id, t.calls,"
+    "  - extract(epoch FROM t.received_at))::integer AS received_offset,"
+    " t.lat, t.lon, t.status = 'open' AS open, t.outcome,"
+    " extract(epoch FROM t.closed_at)::bigint AS closed_at, t.unit, t.team, t.handler,"
+    " extract(epoch FROM t.deadline)::bigint AS deadline, t.repeat_ordinal, t.chain_id, t.calls,"
     " t.contact_reached, t.followup_reached, t.closeout_accepted, t.closeout_unresolved,"
     " t.false_closeout, t.closeout_rejections"
     " FROM tickets t"
@@ -69,28 +70,22 @@ int store_lock_problem(rd_db *db, int64_t key)
     return rd_db_run(db, &q_lock, params);
 }
 
+static const rd_col existing_cols[] = {
+    RD_COL_T("request_hash_hex", store_existing, request_hash_hex),
+    RD_COL("answer", RD_COL_JSON, store_existing, answer),
+    RD_COL("script_zh", RD_COL_STRDUP, store_existing, script_zh),
+    RD_COL("script_en", RD_COL_STRDUP, store_existing, script_en),
+    {0},
+};
+
 int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret)
 {
     const char *params[] = {ticket_id};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_existing, params, &res);
+    store_existing e = {0};
+    int r = store_read_row(db, &q_existing, params, existing_cols, &e);
     if (r < 0)
         return r;
-    store_existing e = {0};
-    if (PQntuples(res) == 1) {
-        snprintf(e.request_hash_hex, sizeof(e.request_hash_hex), "%s", PQgetvalue(res, 0, 0));
-        r = store_json_column(res, 0, 1, &e.answer);
-        e.script_zh = strdup(PQgetvalue(res, 0, 2));
-        e.script_en = strdup(PQgetvalue(res, 0, 3));
-        e.found = true;
-        if (r == 0 && (!e.script_zh || !e.script_en))
-            r = -ENOMEM;
-    }
-    PQclear(res);
-    if (r < 0) {
-        store_existing_clear(&e);
-        return r;
-    }
+    e.found = r == 1;
     *ret = e;
     return 0;
 }
@@ -99,53 +94,43 @@ void store_existing_clear(store_existing *e)
 {
     if (!e)
         return;
-    json_decref(e->answer);
-    free(e->script_zh);
-    free(e->script_en);
+    rd_row_free(existing_cols, e);
     memset(e, 0, sizeof(*e));
 }
 
-static void copy_text(char *dst, size_t size, PGresult *res, int row, int col)
-{
-    snprintf(dst, size, "%s", PQgetvalue(res, row, col));
-}
+/* A candidate as read: the prior, and what needs translating into it. */
+typedef struct cand_row {
+    rd_prior p;
+    bool has_lat, has_lon;
+    char outcome[32];
+} cand_row;
 
-static bool col_bool(PGresult *res, int row, int col)
-{
-    return PQgetvalue(res, row, col)[0] == 't';
-}
-
-static void read_prior(PGresult *res, int i, rd_prior *p)
-{
-    memset(p, 0, sizeof(*p));
-    copy_text(p->ticket_id, sizeof(p->ticket_id), res, i, 0);
-    p->received_at = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-    p->received_offset = atoi(PQgetvalue(res, i, 2));
-    p->has_location = !PQgetisnull(res, i, 3) && !PQgetisnull(res, i, 4);
-    if (p->has_location) {
-        p->lat = strtod(PQgetvalue(res, i, 3), NULL);
-        p->lon = strtod(PQgetvalue(res, i, 4), NULL);
-    }
-    p->open = col_bool(res, i, 5);
-    if (rd_outcome_parse(PQgetvalue(res, i, 6), &p->outcome) < 0)
-        p->outcome = RD_OUTCOME_NONE;
-    p->closed_at = strtoll(PQgetvalue(res, i, 7), NULL, 10);
-    copy_text(p->unit, sizeof(p->unit), res, i, 8);
-    copy_text(p->team, sizeof(p->team), res, i, 9);
-    copy_text(p->handler, sizeof(p->handler), res, i, 10);
-    p->has_deadline = !PQgetisnull(res, i, 11);
-    if (p->has_deadline)
-        p->deadline = strtoll(PQgetvalue(res, i, 11), NULL, 10);
-    p->repeat_ordinal = atoi(PQgetvalue(res, i, 12));
-    copy_text(p->chain_id, sizeof(p->chain_id), res, i, 13);
-    p->calls = atoi(PQgetvalue(res, i, 14));
-    p->contact_reached = col_bool(res, i, 15);
-    p->followup_reached = col_bool(res, i, 16);
-    p->closeout_accepted = col_bool(res, i, 17);
-    p->closeout_unresolved = col_bool(res, i, 18);
-    p->false_closeout = col_bool(res, i, 19);
-    p->closeout_rejections = atoi(PQgetvalue(res, i, 20));
-}
+#define P(f) offsetof(cand_row, p.f)
+static const rd_col cand_cols[] = {
+    {.name = "ticket_id", .type = RD_COL_TEXT, .offset = P(ticket_id), .size = RD_ID_MAX},
+    {.name = "received_at", .type = RD_COL_INT64, .offset = P(received_at)},
+    {.name = "received_offset", .type = RD_COL_INT, .offset = P(received_offset)},
+    RD_COL_OPT("lat", RD_COL_DOUBLE, cand_row, p.lat, has_lat),
+    RD_COL_OPT("lon", RD_COL_DOUBLE, cand_row, p.lon, has_lon),
+    {.name = "open", .type = RD_COL_BOOL, .offset = P(open)},
+    RD_COL_T("outcome", cand_row, outcome),
+    {.name = "closed_at", .type = RD_COL_INT64, .offset = P(closed_at)},
+    {.name = "unit", .type = RD_COL_TEXT, .offset = P(unit), .size = RD_ID_MAX},
+    {.name = "team", .type = RD_COL_TEXT, .offset = P(team), .size = RD_ID_MAX},
+    {.name = "handler", .type = RD_COL_TEXT, .offset = P(handler), .size = RD_ID_MAX},
+    RD_COL_OPT("deadline", RD_COL_INT64, cand_row, p.deadline, p.has_deadline),
+    {.name = "repeat_ordinal", .type = RD_COL_INT, .offset = P(repeat_ordinal)},
+    {.name = "chain_id", .type = RD_COL_TEXT, .offset = P(chain_id), .size = RD_ID_MAX},
+    {.name = "calls", .type = RD_COL_INT, .offset = P(calls)},
+    {.name = "contact_reached", .type = RD_COL_BOOL, .offset = P(contact_reached)},
+    {.name = "followup_reached", .type = RD_COL_BOOL, .offset = P(followup_reached)},
+    {.name = "closeout_accepted", .type = RD_COL_BOOL, .offset = P(closeout_accepted)},
+    {.name = "closeout_unresolved", .type = RD_COL_BOOL, .offset = P(closeout_unresolved)},
+    {.name = "false_closeout", .type = RD_COL_BOOL, .offset = P(false_closeout)},
+    {.name = "closeout_rejections", .type = RD_COL_INT, .offset = P(closeout_rejections)},
+    {0},
+};
+#undef P
 
 int store_candidates(rd_db *db, const char *citizen_hash_hex, const char *category,
                      const char *received_at, const char *ticket_id, int lookback_months,
@@ -160,11 +145,21 @@ int store_candidates(rd_db *db, const char *citizen_hash_hex, const char *catego
     int r = rd_db_exec(db, &q_candidates, params, &res);
     if (r < 0)
         return r;
+    rd_rows rows;
     size_t n = (size_t)PQntuples(res);
-    for (size_t i = 0; i < n && i < max; i++)
-        read_prior(res, (int)i, &ret[i]);
-    *ret_n = n < max ? n : max;
+    r = rd_rows_open(&rows, res, cand_cols);
+    for (size_t i = 0; r == 0 && i < n && i < max; i++) {
+        cand_row c = {0};
+        r = rd_rows_read(&rows, (int)i, &c);
+        c.p.has_location = c.has_lat && c.has_lon;
+        if (!c.outcome[0] || rd_outcome_parse(c.outcome, &c.p.outcome) < 0)
+            c.p.outcome = RD_OUTCOME_NONE;
+        ret[i] = c.p;
+    }
     PQclear(res);
+    if (r < 0)
+        return r;
+    *ret_n = n < max ? n : max;
     return 0;
 }
 
