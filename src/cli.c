@@ -140,8 +140,7 @@ int rd_cmd_serve(void)
     if (rd_pool_new(c.database_url, c.threads, &pool) < 0)
         goto out;
     rd_service_init(&service, pool, c.secret, c.bench_no_aggregates);
-    rd_httpd httpd = {.config = &c, .service = &service, .pool = pool};
-    rd_key_cache_init(&httpd.keys);
+    rd_httpd httpd = {.config = &c, .service = &service};
     if (rd_server_start(&httpd, &server) < 0) {
         rd_log(RD_LOG_ERROR, "cannot listen on %s:%d", c.listen_host, c.listen_port);
         goto out;
@@ -154,7 +153,6 @@ int rd_cmd_serve(void)
     rd_server_stop(server, DRAIN_S);
     server = NULL;
     status = 0;
-    rd_key_cache_destroy(&httpd.keys);
 out:
     rd_server_stop(server, 0);
     rd_pool_free(pool);

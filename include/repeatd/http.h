@@ -4,9 +4,7 @@
 #include "repeatd/config.h"
 #include "repeatd/domain.h"
 #include "repeatd/errors.h"
-#include "repeatd/key_cache.h"
 #include "repeatd/metrics.h"
-#include "repeatd/pool.h"
 #include "repeatd/refusal.h"
 #include "repeatd/service.h"
 
@@ -18,11 +16,9 @@
 typedef struct rd_httpd {
     const rd_config *config;
     rd_service *service;
-    rd_pool *pool;
     atomic_int in_flight; /* requests between first call and completion */
     atomic_bool draining; /* SIGTERM seen: new requests get 503 */
     rd_metrics metrics;
-    rd_key_cache keys;
 } rd_httpd;
 
 struct rd_route;
@@ -50,7 +46,7 @@ typedef struct rd_request {
     char key_name[65];
     rd_role role;
     rd_lang lang;
-    rd_db *db; /* acquired on first use, released at completion */
+    struct rd_db *db; /* acquired on first use (app/), released at completion */
 
     unsigned status;
     json_t *reply;          /* JSON reply, or */
@@ -78,9 +74,6 @@ void rd_reply_refusal(rd_request *req, const rd_refusal *ref);
 /* Reply for the result of a service call: a refusal (-ECANCELED, *ref) or a store error.
  * Only for r < 0. */
 void rd_reply_failure(rd_request *req, int r, const rd_refusal *ref);
-
-/* The request's database connection, outside a transaction; NULL after replying 503. */
-rd_db *rd_request_db(rd_request *req);
 
 /* Run a transaction on the request's connection (acquired on first use, released at
  * completion), by the one retry policy of rd_tx_run. */

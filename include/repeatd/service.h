@@ -2,6 +2,7 @@
  * the commands and the tools. One per process; safe to use from many threads. */
 #pragma once
 
+#include "repeatd/key_cache.h"
 #include "repeatd/pool.h"
 #include "repeatd/settings.h"
 #include "repeatd/tx.h"
@@ -13,6 +14,7 @@ typedef struct rd_service {
     rd_pool *pool;      /* borrowed */
     const char *secret; /* HMAC key of citizen identities, borrowed; NULL when not needed */
     bool skip_kpis;     /* REPEATD_BENCH_NO_AGGREGATES: measuring what the aggregates cost */
+    rd_key_cache keys;  /* valid API keys seen lately */
 
     /* The parsed settings, valid while the stored revision is `settings_revision`. */
     pthread_mutex_t settings_lock;
@@ -30,6 +32,12 @@ int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret);
 
 /* Forget the cached settings (after this process changed them). */
 void rd_service_settings_changed(rd_service *svc);
+
+/* Give a connection of the pool back (NULL is fine). */
+void rd_service_release(rd_service *svc, rd_db *db);
+
+/* Connections in the pool and how many are idle now. */
+void rd_service_pool_stats(rd_service *svc, int *ret_size, int *ret_idle);
 
 /* rd_tx_run on the service's pool. */
 int rd_service_tx(rd_service *svc, rd_db **db, const rd_tx *tx);

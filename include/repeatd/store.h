@@ -102,6 +102,9 @@ int store_key_insert(rd_db *db, const char *name, const char *role, const char *
 int store_key_find(rd_db *db, const char *hash_hex, char *ret_name, size_t name_size,
                    char *ret_role, size_t role_size);
 
+/* Whether the database answers (store/keys.c). */
+int store_ping(rd_db *db);
+
 /* ---- tickets (store/tickets.c) ---- */
 
 /* Serialise deciders on one citizen and problem until the transaction ends. */

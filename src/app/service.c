@@ -15,6 +15,7 @@ void rd_service_init(rd_service *svc, rd_pool *pool, const char *secret, bool sk
     svc->secret = secret;
     svc->skip_kpis = skip_kpis;
     pthread_mutex_init(&svc->settings_lock, NULL);
+    rd_key_cache_init(&svc->keys);
 }
 
 void rd_service_done(rd_service *svc)
@@ -22,6 +23,7 @@ void rd_service_done(rd_service *svc)
     if (!svc)
         return;
     pthread_mutex_destroy(&svc->settings_lock);
+    rd_key_cache_destroy(&svc->keys);
 }
 
 static bool cached(rd_service *svc, int64_t revision, rd_settings *ret)
@@ -76,4 +78,15 @@ void rd_service_settings_changed(rd_service *svc)
 int rd_service_tx(rd_service *svc, rd_db **db, const rd_tx *tx)
 {
     return rd_tx_run(svc->pool, db, tx);
+}
+
+void rd_service_release(rd_service *svc, rd_db *db)
+{
+    if (db)
+        rd_pool_release(svc->pool, db);
+}
+
+void rd_service_pool_stats(rd_service *svc, int *ret_size, int *ret_idle)
+{
+    rd_pool_stats(svc->pool, ret_size, ret_idle);
 }

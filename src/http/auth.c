@@ -1,14 +1,10 @@
-/* Bearer API keys: looked up by their SHA-256 (cached for a minute); roles crm, dashboard,
- * admin. */
+/* Bearer API keys (app/keys.c tells who is calling) and the role each route needs. */
 #include "repeatd/auth.h"
 
-#include "repeatd/crypto.h"
-#include "repeatd/store.h"
+#include "repeatd/keys.h"
 
-#include <errno.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 /* The longest key we accept; longer headers are refused without hashing. */
 #define KEY_MAX 256
@@ -22,32 +18,12 @@ bool rd_auth_check(rd_request *req, int needed)
                        "an Authorization: Bearer <api key> header is required");
         return false;
     }
-    const char *key = h + 7;
-    uint8_t hash[RD_HASH_LEN];
-    char hex[2 * RD_HASH_LEN + 1], role_name[16];
-    if (rd_sha256(key, strlen(key), hash) < 0) {
-        rd_reply_store_error(req, -EIO);
+    rd_refusal ref;
+    int r =
+        rd_key_authenticate(req->httpd->service, &req->db, h + 7, &req->role, req->key_name, &ref);
+    if (r < 0) {
+        rd_reply_failure(req, r, &ref);
         return false;
-    }
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-    if (!rd_key_cache_get(&req->httpd->keys, hash, now, &req->role, req->key_name)) {
-        rd_hex(hash, sizeof(hash), hex);
-        rd_db *db = rd_request_db(req);
-        if (!db)
-            return false;
-        int r = store_key_find(db, hex, req->key_name, sizeof(req->key_name), role_name,
-                               sizeof(role_name));
-        if (r < 0) {
-            rd_reply_store_error(req, r);
-            return false;
-        }
-        if (r == 0 || rd_role_parse(role_name, &req->role) < 0) {
-            rd_reply_error(req, RD_ERR_UNAUTHORIZED, NULL, "the API key is not valid");
-            return false;
-        }
-        rd_key_cache_put(&req->httpd->keys, hash, now, req->role, req->key_name);
     }
     if (req->role != RD_ROLE_ADMIN && (int)req->role != needed) {
         rd_reply_error(req, RD_ERR_FORBIDDEN, NULL, "this needs the %s role; the key has %s",

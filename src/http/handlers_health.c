@@ -1,7 +1,7 @@
 /* GET /healthz (the process answers) and GET /readyz (the database answers too). */
 #include "repeatd/routes.h"
 
-#include <errno.h>
+#include "repeatd/keys.h"
 
 void rd_handle_healthz(rd_request *req)
 {
@@ -10,12 +10,9 @@ void rd_handle_healthz(rd_request *req)
 
 void rd_handle_readyz(rd_request *req)
 {
-    rd_db *db = rd_request_db(req);
-    if (!db)
-        return; /* 503 already set */
-    int r = rd_db_simple(db, "SELECT 1");
+    int r = rd_service_ping(req->httpd->service, &req->db);
     if (r < 0) {
-        rd_reply_store_error(req, r == -EIO ? -ECONNRESET : r);
+        rd_reply_store_error(req, r);
         return;
     }
     rd_reply_json(req, 200, json_pack("{s:s}", "status", "ready"));

@@ -36,7 +36,7 @@ void rd_handle_metrics(rd_request *req)
     char *text = NULL;
     size_t len = 0;
     int size, idle;
-    rd_pool_stats(req->httpd->pool, &size, &idle);
+    rd_service_pool_stats(req->httpd->service, &size, &idle);
     int w = rd_metrics_render(&req->httpd->metrics, &text, &len);
     if (w == 0)
         w = rd_metrics_printf(

@@ -92,18 +92,6 @@ void rd_reply_failure(rd_request *req, int r, const rd_refusal *ref)
         rd_reply_store_error(req, r);
 }
 
-rd_db *rd_request_db(rd_request *req)
-{
-    if (!req->db) {
-        int r = rd_pool_acquire(req->httpd->pool, &req->db);
-        if (r < 0) {
-            req->db = NULL;
-            rd_reply_store_error(req, r);
-        }
-    }
-    return req->db;
-}
-
 int rd_request_tx(rd_request *req, const rd_tx *tx)
 {
     return rd_service_tx(req->httpd->service, &req->db, tx);

@@ -80,7 +80,7 @@ static rd_request *request_new(rd_httpd *httpd, struct MHD_Connection *c, const 
 static void request_free(rd_request *req)
 {
     if (req->db)
-        rd_pool_release(req->httpd->pool, req->db);
+        rd_service_release(req->httpd->service, req->db);
     for (int i = 0; i < RD_PATH_PARAMS; i++)
         free(req->path_params[i]);
     json_decref(req->json);
@@ -240,7 +240,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         dispatch(req);
     /* Give the connection back before the reply is sent: it is no longer needed. */
     if (req->db) {
-        rd_pool_release(req->httpd->pool, req->db);
+        rd_service_release(req->httpd->service, req->db);
         req->db = NULL;
     }
     return queue_reply(req);
