@@ -31,7 +31,9 @@ int rd_citizen_key_make(const char *secret, const char *phone, const char *citiz
                         rd_citizen_key *ret)
 {
     rd_citizen_key k = {0};
-    int r;
+    int r = 0;
+    if (!phone && !citizen_id)
+        return -EINVAL; /* the codec asks for one of them */
     if (phone) {
         char digits[RD_PHONE_MAX];
         r = rd_phone_normalise(phone, digits);

@@ -57,12 +57,12 @@ static bool match(const char *pattern, const char *path, char *params[RD_PATH_PA
     const char *p = pattern, *s = path;
     while (*p && *s) {
         if (*p != '/' || *s != '/')
-            return false;
+            goto no;
         p++, s++;
         size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
         if (*p == '{') {
             if (slen == 0 || n >= RD_PATH_PARAMS)
-                return false;
+                goto no; /* and free what the earlier segments captured */
             params[n++] = strndup(s, slen);
         } else if (plen != slen || strncmp(p, s, plen)) {
             goto no;
