@@ -142,6 +142,34 @@ START_TEST(chain_ordinals_and_green_channel)
     CHECK(decision_is(a, "excluded_in_progress", "R2", 2));
     ck_assert_str_eq(jstr(a, "chain_id"), "DEC-CH-1");
     ck_assert_str_eq(jstr(a, "related_ticket.ticket_id"), "DEC-CH-3");
+
+    /* One green-channel rule: the screen pop and the worklist agree with the intake action. */
+    char path[96];
+    long st;
+    snprintf(path, sizeof(path), "/v1/callers/%s/history", phone(104));
+    json_t *h = gc(get_json(path, api.crm_key, &st));
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(jstr(h, "chains[0].chain_id"), "DEC-CH-1");
+    ck_assert_int_eq(jbool(h, "chains[0].green_channel"), 1);
+    ck_assert_int_eq(jbool(h, "green_channel"), 1);
+    json_t *g = gc(get_json("/v1/kpi/green-channel", api.dash_key, &st));
+    ck_assert_int_eq(st, 200);
+    ck_assert_int_eq(json_array_size(jget(g, "chains")), 1);
+    ck_assert_str_eq(jstr(g, "chains[0].chain_id"), "DEC-CH-1");
+
+    /* The newest repeat handled and closed, then the chain's first ticket reopened: a work
+     * order of the chain is open again, but the repeat that opened the channel is closed, so
+     * the chain has left it everywhere. */
+    HANDLE("DEC-CH-3", .unit = "YL-01", .team = "T2", .handler = "H-Liu", .months_ago = 2,
+           .day = 19, .reached = true, .closeout_resolved = true, .followup_reached = true,
+           .outcome = "resolved");
+    EVENT("DEC-CH-1", ev_reopened(at(2, 25, 9, 0)), 201);
+    h = gc(get_json(path, api.crm_key, &st));
+    ck_assert_int_eq(jbool(h, "chains[0].open"), 1);
+    ck_assert_int_eq(jbool(h, "chains[0].green_channel"), 0);
+    ck_assert_int_eq(jbool(h, "green_channel"), 0);
+    g = gc(get_json("/v1/kpi/green-channel", api.dash_key, &st));
+    ck_assert_int_eq(json_array_size(jget(g, "chains")), 0);
 }
 END_TEST
 
