@@ -176,6 +176,11 @@ else
 fi
 checks+=("clang-tidy" "$rc")
 
+# Include arrows point down the layers of the README's Layout (and the graph is printed).
+section "layers"
+attempt python3 tests/layers.py
+checks+=("layers (tests/layers.py)" "$rc")
+
 section "throwaway PostgreSQL"
 pgdir=$(mktemp -d "${TMPDIR:-/tmp}/repeatd-test-pg.XXXXXX")
 pgport=$((54330 + RANDOM % 1000))
