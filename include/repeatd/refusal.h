@@ -16,6 +16,7 @@ typedef struct rd_refusal {
     unsigned missing;                  /* RD_ERR_WORKFLOW_INCOMPLETE: rd_step bits */
     rd_defect defects[RD_DEFECTS_MAX]; /* RD_ERR_CLOSEOUT_REJECTED */
     size_t n_defects;
+    char related_ticket[RD_ID_MAX]; /* RD_ERR_NO_WORK_ORDER: the ticket the call was about */
 } rd_refusal;
 
 /* Fill *ret (field may be NULL) and return -ECANCELED, the service layer's "refused". */

@@ -167,6 +167,7 @@ typedef struct store_ticket_state {
     int received_month;
     int definition_version;
     char unit[RD_ID_MAX], team[RD_ID_MAX], handler[RD_ID_MAX]; /* "" when not dispatched */
+    char related_ticket_id[RD_ID_MAX]; /* an excluded call: the ticket it was about */
 } store_ticket_state;
 
 /* The state of a ticket, locked FOR UPDATE until the transaction ends. */

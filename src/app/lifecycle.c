@@ -148,11 +148,14 @@ static int check_state(const rd_event_in *c, const store_ticket_state *st, rd_re
     rd_event_type type = c->ev.type;
     if (!st->found)
         return rd_refuse(ref, RD_ERR_NOT_FOUND, NULL, "no ticket %s", id);
-    if (!st->creates_work_order)
-        return rd_refuse(ref, RD_ERR_NO_WORK_ORDER, NULL,
-                         "ticket %s created no work order (it was decided excluded); its events "
-                         "belong to the ticket it is about",
-                         id);
+    if (!st->creates_work_order) {
+        rd_refuse(ref, RD_ERR_NO_WORK_ORDER, NULL,
+                  "ticket %s created no work order (it was decided excluded); its events belong "
+                  "to ticket %s, the one it is about",
+                  id, st->related_ticket_id);
+        snprintf(ref->related_ticket, sizeof(ref->related_ticket), "%s", st->related_ticket_id);
+        return -ECANCELED;
+    }
     /* A closed ticket takes only an audit or a reopening; an open one cannot be reopened. */
     if (!st->open && type != RD_EVENT_AUDIT && type != RD_EVENT_REOPENED)
         return rd_refuse(ref, RD_ERR_TICKET_CLOSED, "type",

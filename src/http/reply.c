@@ -79,6 +79,8 @@ void rd_reply_refusal(rd_request *req, const rd_refusal *ref)
             if (ref->missing & (1u << i))
                 json_array_append_new(missing, json_string(rd_step_name((rd_step)(1u << i))));
         json_object_set_new(req->reply, "missing", missing);
+    } else if (ref->code == RD_ERR_NO_WORK_ORDER && ref->related_ticket[0]) {
+        json_object_set_new(req->reply, "related_ticket", json_string(ref->related_ticket));
     } else if (ref->code == RD_ERR_CLOSEOUT_REJECTED) {
         json_object_set_new(req->reply, "defects", rd_defects_json(ref->defects, ref->n_defects));
     }

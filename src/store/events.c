@@ -13,7 +13,7 @@ static const rd_stmt q_lock_state = {
     " extract(epoch FROM received_at)::bigint AS received_at,"
     " dispatched_at IS NOT NULL AS dispatched, contact_reached, contact_failures,"
     " closeout_accepted, followup_recorded, followup_reached, false_closeout, category,"
-    " received_month, definition_version, unit, team, handler"
+    " received_month, definition_version, unit, team, handler, related_ticket_id"
     " FROM tickets WHERE ticket_id = $1 FOR UPDATE",
     1};
 static const rd_stmt q_event_insert = {
@@ -82,6 +82,7 @@ static const rd_col state_cols[] = {
     RD_COL_T("unit", S, unit), /* "" while not dispatched */
     RD_COL_T("team", S, team),
     RD_COL_T("handler", S, handler),
+    RD_COL_T("related_ticket_id", S, related_ticket_id), /* "" when none */
     {0},
 };
 #undef S

@@ -266,6 +266,9 @@ START_TEST(closed_ticket_refuses_events)
     CHECK(decision_is(a, "excluded_in_progress", "R2", 0));
     r = EVENT("LC-CL-2", ev_dispatched(at(2, 13, 10, 0), "SW-02", NULL, NULL, NULL), 409);
     CHECK(error_is(409, r, 409, "no_work_order", NULL));
+    /* The CRM can re-route the event: the answer names the ticket the call was about. */
+    ck_assert_str_eq(jstr(r, "related_ticket"), jstr(a, "related_ticket.ticket_id"));
+    ck_assert_ptr_nonnull(strstr(jstr(r, "message"), jstr(a, "related_ticket.ticket_id")));
 }
 END_TEST
 
