@@ -82,6 +82,17 @@ bool rd_different_place(double lat1, double lon1, double lat2, double lon2, int 
 /* Great-circle distance in metres (haversine, mean Earth radius). */
 double rd_distance_m(double lat1, double lon1, double lat2, double lon2);
 
+/* A latitude/longitude box that holds every point within radius_m of (lat, lon): what the
+ * store may narrow candidates to before core's exact test. */
+typedef struct rd_box {
+    double lat_min, lat_max, lon_min, lon_max;
+} rd_box;
+void rd_same_place_box(double lat, double lon, int radius_m, rd_box *ret);
+
+/* P of DOMAIN.md: the newest candidate on the same problem (same place), or NULL. */
+const rd_prior *rd_pick_prior(const rd_ticket_in *t, const rd_prior *cands, size_t n,
+                              const rd_settings *s);
+
 /* 绿色通道, the one definition: a repeat opens the green channel when it is the
  * green_channel_min_repeats-th (or later) repeat of its chain; a chain is in the green channel
  * while its newest repeat did so and is still open. */

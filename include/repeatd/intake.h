@@ -7,7 +7,7 @@
 #include "repeatd/refusal.h"
 #include "repeatd/service.h"
 
-/* More earlier tickets than this on one problem are not looked at: P is the newest. */
+/* Candidates come a page of this many at a time (app/intake.c fetch_candidates). */
 #define RD_CANDIDATES_MAX 32
 #define RD_SCRIPT_MAX     1024
 
@@ -27,10 +27,11 @@ typedef struct rd_intake_out {
     bool replayed;      /* the same ticket again: the stored answer */
     rd_settings settings;
     rd_ticket_in t;
-    rd_prior cands[RD_CANDIDATES_MAX];
+    rd_prior cands[RD_CANDIDATES_MAX]; /* the page of candidates that held P (or the last) */
     size_t n_cands;
-    rd_decision d;  /* not for a replay */
-    json_t *answer; /* the answer of API.md without its script */
+    size_t n_considered; /* candidates looked at over every page */
+    rd_decision d;       /* not for a replay */
+    json_t *answer;      /* the answer of API.md without its script */
     char script_zh[RD_SCRIPT_MAX], script_en[RD_SCRIPT_MAX];
 } rd_intake_out;
 

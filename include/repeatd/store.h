@@ -121,11 +121,31 @@ typedef struct store_existing {
 int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret);
 void store_existing_clear(store_existing *e);
 
-/* The candidates of DOMAIN.md for a new ticket (see decide.h's rd_prior), newest first, at most
- * `max`. citizen_hash_hex: HMAC hex; received_at: RFC 3339 text. */
-int store_candidates(rd_db *db, const char *citizen_hash_hex, const char *category,
-                     const char *received_at, const char *ticket_id, int lookback_months,
-                     const char *time_zone, rd_prior *ret, size_t max, size_t *ret_n);
+/* What the candidates of DOMAIN.md for a new ticket are looked up by. */
+typedef struct store_candidate_query {
+    const char *citizen_hash_hex; /* HMAC hex */
+    const char *category;
+    const char *received_at; /* RFC 3339 text */
+    const char *ticket_id;   /* the new ticket, never its own candidate */
+    int lookback_months;
+    const char *time_zone;
+    /* Only tickets that may lie at the same place: without coordinates, or inside the box. */
+    bool has_box;
+    double lat_min, lat_max, lon_min, lon_max;
+    /* The next page: tickets older than this one (NULL: the first page). */
+    const char *before_ticket_id;
+    int64_t before_received_at_us;
+} store_candidate_query;
+
+typedef struct store_candidate_page {
+    size_t n;
+    bool full; /* there may be more, older: ask again with the last one as the cursor */
+    int64_t last_received_at_us;
+} store_candidate_page;
+
+/* A page of candidates (see decide.h's rd_prior), newest first, at most `max`. */
+int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret, size_t max,
+                     store_candidate_page *ret_page);
 
 /* A ticket row to insert: the request and the decision, as text columns. */
 typedef struct store_ticket_row {

@@ -110,6 +110,42 @@ static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out 
     return r;
 }
 
+/* The candidates, a page at a time: P is the newest candidate at the same place, so a page
+ * that holds one holds P, and only a full page without one sends us to the next (older) page.
+ * Every open prior and every prior in the window is seen, however many there are. */
+static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
+{
+    store_candidate_query q = {
+        .citizen_hash_hex = in->who.citizen_hex,
+        .category = in->req.category,
+        .received_at = in->req.received_at.text,
+        .ticket_id = in->req.ticket_id,
+        .lookback_months = x->settings.lookback_months,
+        .time_zone = x->settings.time_zone,
+        .has_box = x->t.has_location,
+    };
+    if (q.has_box) {
+        rd_box b;
+        rd_same_place_box(x->t.lat, x->t.lon, x->settings.same_place_radius_m, &b);
+        q.lat_min = b.lat_min, q.lat_max = b.lat_max, q.lon_min = b.lon_min, q.lon_max = b.lon_max;
+    }
+    char cursor[RD_ID_MAX];
+    x->n_considered = 0;
+    for (;;) {
+        store_candidate_page page;
+        int r = store_candidates(db, &q, x->cands, RD_CANDIDATES_MAX, &page);
+        if (r < 0)
+            return r;
+        x->n_cands = page.n;
+        x->n_considered += page.n;
+        if (!page.full || rd_pick_prior(&x->t, x->cands, page.n, &x->settings))
+            return 0;
+        snprintf(cursor, sizeof(cursor), "%s", x->cands[page.n - 1].ticket_id);
+        q.before_ticket_id = cursor;
+        q.before_received_at_us = page.last_received_at_us;
+    }
+}
+
 /* The transaction body: reads in, writes out only (the runner clears out between tries). */
 int rd_intake_tx(rd_db *db, const void *in_, void *out)
 {
@@ -139,12 +175,6 @@ int rd_intake_tx(rd_db *db, const void *in_, void *out)
         return rd_refuse(&x->refusal, RD_ERR_UNKNOWN_CATEGORY, "category",
                          "category %s is not a known leaf of the category tree", in->req.category);
     }
-    r = store_candidates(db, in->who.citizen_hex, in->req.category, in->req.received_at.text,
-                         in->req.ticket_id, x->settings.lookback_months, x->settings.time_zone,
-                         x->cands, RD_CANDIDATES_MAX, &x->n_cands);
-    if (r < 0)
-        return r;
-
     x->t = (rd_ticket_in){
         .ticket_id = in->req.ticket_id,
         .received_at = in->req.received_at.unix,
@@ -156,13 +186,16 @@ int rd_intake_tx(rd_db *db, const void *in_, void *out)
         .new_evidence = in->req.new_evidence == 1,
         .category_is_policy = cat.policy,
     };
+    r = fetch_candidates(db, in, x);
+    if (r < 0)
+        return r;
     r = rd_decide(&x->t, x->cands, x->n_cands, &x->settings, &x->d);
     if (r < 0)
         return r;
     rd_script_render(&x->d, RD_LANG_ZH, x->script_zh, sizeof(x->script_zh));
     rd_script_render(&x->d, RD_LANG_EN, x->script_en, sizeof(x->script_en));
     x->answer =
-        rd_answer_json(&x->t, &x->d, x->settings.definition_version, x->n_cands, &x->settings);
+        rd_answer_json(&x->t, &x->d, x->settings.definition_version, x->n_considered, &x->settings);
     if (!x->answer)
         return -ENOMEM;
     return in->store ? insert_ticket(db, in, x) : 0;

@@ -16,8 +16,8 @@ static bool same_problem(const rd_ticket_in *t, const rd_prior *c, const rd_sett
 
 /* P: the latest candidate on the same problem. Ties are broken by ticket id so that the
  * answer does not depend on the order in which the store returned rows. */
-static const rd_prior *pick_prior(const rd_ticket_in *t, const rd_prior *cands, size_t n,
-                                  const rd_settings *s)
+const rd_prior *rd_pick_prior(const rd_ticket_in *t, const rd_prior *cands, size_t n,
+                              const rd_settings *s)
 {
     const rd_prior *p = NULL;
 
@@ -181,7 +181,7 @@ int rd_decide(const rd_ticket_in *t, const rd_prior *cands, size_t n, const rd_s
         return -EINVAL;
 
     rd_decision d = {0};
-    const rd_prior *p = pick_prior(t, cands, n, s);
+    const rd_prior *p = rd_pick_prior(t, cands, n, s);
 
     if (p) {
         decide_with_prior(&d, t, p, s);

@@ -23,3 +23,29 @@ bool rd_different_place(double lat1, double lon1, double lat2, double lon2, int 
 {
     return rd_distance_m(lat1, lon1, lat2, lon2) > (double)radius_m;
 }
+
+/* Every point within radius_m of (lat, lon) lies in the box: latitude within the angle d =
+ * radius / R, longitude within asin(sin d / cos lat) (the widest a circle of angle d gets),
+ * or anywhere when the circle reaches a pole. A margin covers the 7 decimals coordinates are
+ * stored with. */
+void rd_same_place_box(double lat, double lon, int radius_m, rd_box *ret)
+{
+    const double margin = 1e-6;
+    double d = (double)radius_m / EARTH_MEAN_RADIUS_M;
+    double dlat = d / DEG_TO_RAD + margin;
+    ret->lat_min = lat - dlat;
+    ret->lat_max = lat + dlat;
+    double c = cos(lat * DEG_TO_RAD);
+    if (fabs(lat) + dlat >= 90.0 || sin(d) >= c) {
+        ret->lon_min = -180.0 - margin;
+        ret->lon_max = 180.0 + margin;
+        return;
+    }
+    double dlon = asin(sin(d) / c) / DEG_TO_RAD + margin;
+    ret->lon_min = lon - dlon;
+    ret->lon_max = lon + dlon;
+    if (ret->lon_min < -180.0 || ret->lon_max > 180.0) { /* across the antimeridian: no box */
+        ret->lon_min = -180.0 - margin;
+        ret->lon_max = 180.0 + margin;
+    }
+}

@@ -18,7 +18,10 @@ static const rd_stmt q_existing = {
 
 /* One index range scan on tickets_candidates (citizen_hash, category, received_at DESC):
  * open tickets of any age, closed ones within lookback_months before the new ticket. The
- * lookback is counted in the configured zone so that "12 months" means calendar months. */
+ * lookback is counted in the configured zone so that "12 months" means calendar months. With a
+ * box ($8..$11, NULL without coordinates) only tickets that may lie at the same place come back
+ * (core's circle lies inside it; a ticket without coordinates is anywhere); a cursor ($12, $13,
+ * NULL for the first page) pages past a full page, newest first. */
 static const rd_stmt q_candidates = {
     "ticket_candidates",
     "SELECT t.ticket_id, extract(epoch FROM t.received_at)::bigint AS received_at,"
@@ -28,15 +31,20 @@ static const rd_stmt q_candidates = {
     " extract(epoch FROM t.closed_at)::bigint AS closed_at, t.unit, t.team, t.handler,"
     " extract(epoch FROM t.deadline)::bigint AS deadline, t.repeat_ordinal, t.chain_id, t.calls,"
     " t.contact_reached, t.followup_reached, t.closeout_accepted, t.closeout_unresolved,"
-    " t.false_closeout, t.closeout_rejections"
+    " t.false_closeout, t.closeout_rejections,"
+    " (extract(epoch FROM t.received_at) * 1000000)::bigint AS received_at_us"
     " FROM tickets t"
     " WHERE t.citizen_hash = $1::bytea AND t.category = $2 AND t.creates_work_order"
     "   AND t.received_at <= $3::timestamptz AND t.ticket_id <> $4"
     "   AND (t.status = 'open' OR t.received_at >="
     "        (($3::timestamptz AT TIME ZONE $6) - make_interval(months => $5::integer))"
     "        AT TIME ZONE $6)"
-    " ORDER BY t.received_at DESC LIMIT $7",
-    7};
+    "   AND ($8::float8 IS NULL OR t.lat IS NULL OR t.lon IS NULL"
+    "        OR (t.lat BETWEEN $8 AND $9 AND t.lon BETWEEN $10 AND $11))"
+    "   AND ($12::bigint IS NULL OR (t.received_at, t.ticket_id) <"
+    "        ('epoch'::timestamptz + $12::bigint * interval '1 microsecond', $13::text))"
+    " ORDER BY t.received_at DESC, t.ticket_id DESC LIMIT $7",
+    13};
 
 static const rd_stmt q_insert = {
     "ticket_insert",
@@ -103,6 +111,7 @@ typedef struct cand_row {
     rd_prior p;
     bool has_lat, has_lon;
     char outcome[32];
+    int64_t received_at_us; /* the page's cursor */
 } cand_row;
 
 #define P(f) offsetof(cand_row, p.f)
@@ -128,38 +137,59 @@ static const rd_col cand_cols[] = {
     {.name = "closeout_unresolved", .type = RD_COL_BOOL, .offset = P(closeout_unresolved)},
     {.name = "false_closeout", .type = RD_COL_BOOL, .offset = P(false_closeout)},
     {.name = "closeout_rejections", .type = RD_COL_INT, .offset = P(closeout_rejections)},
+    RD_COL("received_at_us", RD_COL_INT64, cand_row, received_at_us),
     {0},
 };
 #undef P
 
-int store_candidates(rd_db *db, const char *citizen_hash_hex, const char *category,
-                     const char *received_at, const char *ticket_id, int lookback_months,
-                     const char *time_zone, rd_prior *ret, size_t max, size_t *ret_n)
+int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret, size_t max,
+                     store_candidate_page *ret_page)
 {
-    char hash[72], months[16], limit[16];
-    snprintf(months, sizeof(months), "%d", lookback_months);
+    char hash[72], months[16], limit[16], box[4][32], before[32];
+    snprintf(months, sizeof(months), "%d", q->lookback_months);
     snprintf(limit, sizeof(limit), "%zu", max);
-    const char *params[] = {
-        bytea(citizen_hash_hex, hash), category, received_at, ticket_id, months, time_zone, limit};
+    if (q->has_box) {
+        snprintf(box[0], sizeof(box[0]), "%.9f", q->lat_min);
+        snprintf(box[1], sizeof(box[1]), "%.9f", q->lat_max);
+        snprintf(box[2], sizeof(box[2]), "%.9f", q->lon_min);
+        snprintf(box[3], sizeof(box[3]), "%.9f", q->lon_max);
+    }
+    if (q->before_ticket_id)
+        snprintf(before, sizeof(before), "%lld", (long long)q->before_received_at_us);
+    const char *params[] = {bytea(q->citizen_hash_hex, hash),
+                            q->category,
+                            q->received_at,
+                            q->ticket_id,
+                            months,
+                            q->time_zone,
+                            limit,
+                            q->has_box ? box[0] : NULL,
+                            q->has_box ? box[1] : NULL,
+                            q->has_box ? box[2] : NULL,
+                            q->has_box ? box[3] : NULL,
+                            q->before_ticket_id ? before : NULL,
+                            q->before_ticket_id};
     PGresult *res;
     int r = rd_db_exec(db, &q_candidates, params, &res);
     if (r < 0)
         return r;
     rd_rows rows;
     size_t n = (size_t)PQntuples(res);
+    store_candidate_page page = {.n = n < max ? n : max, .full = n >= max};
     r = rd_rows_open(&rows, res, cand_cols);
-    for (size_t i = 0; r == 0 && i < n && i < max; i++) {
+    for (size_t i = 0; r == 0 && i < page.n; i++) {
         cand_row c = {0};
         r = rd_rows_read(&rows, (int)i, &c);
         c.p.has_location = c.has_lat && c.has_lon;
         if (!c.outcome[0] || rd_outcome_parse(c.outcome, &c.p.outcome) < 0)
             c.p.outcome = RD_OUTCOME_NONE;
         ret[i] = c.p;
+        page.last_received_at_us = c.received_at_us;
     }
     PQclear(res);
     if (r < 0)
         return r;
-    *ret_n = n < max ? n : max;
+    *ret_page = page;
     return 0;
 }
 

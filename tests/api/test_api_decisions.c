@@ -173,6 +173,26 @@ START_TEST(chain_ordinals_and_green_channel)
 }
 END_TEST
 
+/* Every open prior is seen: forty open work orders on one category, each at its own place, and
+ * then a call about the oldest place. However many newer tickets lie elsewhere, the call is
+ * about the first one, still in progress (R2). */
+START_TEST(every_open_prior_is_seen)
+{
+    char id[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(id, sizeof(id), "DEC-MANY-%02d", i);
+        json_t *a = POST_TICKET(201, .id = id, .at = at(3, 1 + i / 4, 8 + i % 4, 0),
+                                .phone = phone(160), .category = PS, .has_location = true,
+                                .lat = 23.0 + 0.01 * i, .lon = 113.3); /* ~1.1 km apart */
+        CHECK(decision_is(a, "new", "R1", 0));
+    }
+    json_t *a = POST_TICKET(201, .id = "DEC-MANY-X", .at = at(3, 20, 9, 0), .phone = phone(160),
+                            .category = PS, .has_location = true, .lat = 23.0001, .lon = 113.3);
+    CHECK(decision_is(a, "excluded_in_progress", "R2", 0));
+    ck_assert_str_eq(jstr(a, "related_ticket.ticket_id"), "DEC-MANY-00");
+}
+END_TEST
+
 /* 处理中问题: explain the progress; expedite from the second call, or when P is late. */
 START_TEST(r2_in_progress_and_expedite)
 {
@@ -538,6 +558,7 @@ int main(void)
     tcase_add_test(tc, article_missed_followup);
     tcase_add_test(tc, article_contact_failed);
     tcase_add_test(tc, chain_ordinals_and_green_channel);
+    tcase_add_test(tc, every_open_prior_is_seen);
     tcase_add_test(tc, r2_in_progress_and_expedite);
     tcase_add_test(tc, r3_unmeetable);
     tcase_add_test(tc, r4_similar_problem_after_storm);

@@ -20,6 +20,21 @@ static rd_db *db;
 #define CITIZEN_A "aa00000000000000000000000000000000000000000000000000000000000000"
 #define CITIZEN_B "bb00000000000000000000000000000000000000000000000000000000000000"
 
+/* The first page of citizen A's candidates on HB.ZS.JZ for a new ticket at `at`. */
+static int candidates(const char *at, rd_prior *p, size_t max, size_t *ret_n)
+{
+    store_candidate_query q = {.citizen_hash_hex = CITIZEN_A,
+                               .category = "HB.ZS.JZ",
+                               .received_at = at,
+                               .ticket_id = "NEW",
+                               .lookback_months = 12,
+                               .time_zone = "Asia/Shanghai"};
+    store_candidate_page page;
+    int r = store_candidates(db, &q, p, max, &page);
+    *ret_n = page.n;
+    return r;
+}
+
 static void exec_ok(const char *sql)
 {
     ck_assert_int_eq(rd_db_simple(db, sql), 0);
@@ -110,8 +125,7 @@ START_TEST(settings_seed_is_idempotent)
     ck_assert_int_eq(store_settings_revision(db, &before), 0);
     ck_assert_int_eq(before, loaded.revision);
     json_t *old_v = json_integer(3), *new_v = json_integer(4);
-    ck_assert_int_eq(
-        store_settings_update(db, "ranking_bottom_n", old_v, new_v, "test", 1), 0);
+    ck_assert_int_eq(store_settings_update(db, "ranking_bottom_n", old_v, new_v, "test", 1), 0);
     ck_assert_int_eq(store_settings_revision(db, &after), 0);
     ck_assert_int_eq(after, before + 1);
     ck_assert_int_eq(store_settings_update(db, "ranking_bottom_n", new_v, old_v, "test", 1), 0);
@@ -149,9 +163,7 @@ START_TEST(candidate_month_at_local_midnight)
     insert_ticket("P1", CITIZEN_A, "HB.ZS.JZ", "2026-01-31T16:30:00Z", true);
     rd_prior p[4];
     size_t n = 0;
-    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-02-10T10:00:00+08:00", "NEW",
-                                      12, "Asia/Shanghai", p, 4, &n),
-                     0);
+    ck_assert_int_eq(candidates("2026-02-10T10:00:00+08:00", p, 4, &n), 0);
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(p[0].received_offset, 8 * 3600);
     ck_assert_int_eq(rd_month_index(p[0].received_at, p[0].received_offset), 2026 * 12 + 1);
@@ -178,21 +190,36 @@ START_TEST(candidates_filter_and_order)
 
     rd_prior p[8];
     size_t n = 0;
-    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00", "NEW",
-                                      12, "Asia/Shanghai", p, 8, &n),
-                     0);
+    ck_assert_int_eq(candidates("2026-11-10T10:00:00+08:00", p, 8, &n), 0);
     ck_assert_uint_eq(n, 3);
     ck_assert_str_eq(p[0].ticket_id, "RECENT"); /* newest first */
     ck_assert_str_eq(p[1].ticket_id, "BOUNDARY");
     ck_assert_str_eq(p[2].ticket_id, "OLD-OPEN"); /* open: any age */
     ck_assert(p[2].open && !p[1].open);
     ck_assert_int_eq(p[1].outcome, RD_OUTCOME_RESOLVED);
-    /* A limit keeps the newest. */
-    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00", "NEW",
-                                      12, "Asia/Shanghai", p, 1, &n),
-                     0);
-    ck_assert_uint_eq(n, 1);
-    ck_assert_str_eq(p[0].ticket_id, "RECENT");
+    /* A limit keeps the newest; the cursor pages on to the older ones, and the page after the
+     * last is empty and not full. */
+    store_candidate_query q = {.citizen_hash_hex = CITIZEN_A,
+                               .category = "HB.ZS.JZ",
+                               .received_at = "2026-11-10T10:00:00+08:00",
+                               .ticket_id = "NEW",
+                               .lookback_months = 12,
+                               .time_zone = "Asia/Shanghai"};
+    static const char *const pages[] = {"RECENT", "BOUNDARY", "OLD-OPEN"};
+    char cursor[RD_ID_MAX];
+    store_candidate_page page;
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(store_candidates(db, &q, p, 1, &page), 0);
+        ck_assert_uint_eq(page.n, 1);
+        ck_assert(page.full);
+        ck_assert_str_eq(p[0].ticket_id, pages[i]);
+        snprintf(cursor, sizeof(cursor), "%s", p[0].ticket_id);
+        q.before_ticket_id = cursor;
+        q.before_received_at_us = page.last_received_at_us;
+    }
+    ck_assert_int_eq(store_candidates(db, &q, p, 1, &page), 0);
+    ck_assert_uint_eq(page.n, 0);
+    ck_assert(!page.full);
 }
 END_TEST
 
@@ -202,17 +229,27 @@ START_TEST(candidates_use_one_index_range_scan)
     setup_categories();
     rd_prior p[1];
     size_t n;
-    ck_assert_int_eq(store_candidates(db, CITIZEN_A, "HB.ZS.JZ", "2026-11-10T10:00:00+08:00", "NEW",
-                                      12, "Asia/Shanghai", p, 1, &n),
+    ck_assert_int_eq(candidates("2026-11-10T10:00:00+08:00", p, 1, &n),
                      0); /* prepares the statement on this connection */
     exec_ok("SET enable_seqscan = off");
-    char *plan = dbt_value(db, "EXPLAIN (FORMAT TEXT) EXECUTE ticket_candidates('\\x" CITIZEN_A
-                               "', 'HB.ZS.JZ',"
-                               " '2026-11-10T10:00:00+08:00', 'NEW', 12, 'Asia/Shanghai', 32)");
+    /* The first page, and a later page inside a box: still one range scan of the index. */
+    static const char *const args[] = {
+        "NULL, NULL, NULL, NULL, NULL, NULL",
+        "23.0, 23.1, 113.0, 113.1, 1762000000000000, 'X'",
+    };
+    for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+        char sql[512];
+        snprintf(sql, sizeof(sql),
+                 "EXPLAIN (FORMAT TEXT) EXECUTE ticket_candidates('\\x" CITIZEN_A "', 'HB.ZS.JZ',"
+                 " '2026-11-10T10:00:00+08:00', 'NEW', 12, 'Asia/Shanghai', 32, %s)",
+                 args[i]);
+        char *plan = dbt_value(db, sql);
+        ck_assert_ptr_nonnull(plan);
+        ck_assert_msg(strstr(plan, "Index Scan using tickets_candidates") != NULL, "plan: %s",
+                      plan);
+        free(plan);
+    }
     exec_ok("RESET enable_seqscan");
-    ck_assert_ptr_nonnull(plan);
-    ck_assert_msg(strstr(plan, "Index Scan using tickets_candidates") != NULL, "plan: %s", plan);
-    free(plan);
 }
 END_TEST
 
