@@ -53,6 +53,10 @@ size_t rd_closeout_inspect(const rd_closeout *c, const rd_closeout_context *ctx,
 const char *rd_defect_name(rd_defect_code c);
 const char *rd_defect_message(rd_defect_code c);
 
+/* A defect back from its code and element names (a stored rejection); -EINVAL when either is
+ * not one the inspection writes. */
+int rd_defect_parse(const char *code, const char *field, rd_defect *ret);
+
 /* Characters (UTF-8 code points) of a valid UTF-8 string. */
 size_t rd_utf8_chars(const char *s);
 

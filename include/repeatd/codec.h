@@ -51,6 +51,7 @@ json_t *rd_answer_json(const rd_ticket_in *t, const rd_decision *d, int definiti
 typedef struct rd_event_req {
     rd_event_type type;
     rd_time at;
+    const char *event_id; /* the CRM's id of the event (optional): retries are replays */
     /* dispatched */
     const char *unit, *team, *handler;
     rd_time deadline;

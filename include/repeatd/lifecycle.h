@@ -12,6 +12,7 @@ typedef struct rd_event_in {
     const char *ticket_id; /* borrowed */
     rd_event_req ev;       /* borrows from the body */
     char *body_text;       /* the event as sent, compact JSON (owned) */
+    char request_hex[65];  /* with an event_id: the canonical body's SHA-256, for replays */
     bool want_view;        /* read the ticket back after the event (the HTTP answer) */
 } rd_event_in;
 
@@ -19,6 +20,7 @@ typedef struct rd_event_out {
     /* With -ECANCELED: 404, 409 (closed, open, no work order, workflow incomplete) or, after
      * the rejected close-out was recorded and committed (驳回), 422 closeout_rejected. */
     rd_refusal refusal;
+    bool replayed;        /* the same event_id and body again: nothing was recorded */
     rd_ticket_view *view; /* with want_view: the ticket after the event */
 } rd_event_out;
 

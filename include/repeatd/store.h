@@ -193,10 +193,28 @@ typedef struct store_ticket_state {
 /* The state of a ticket, locked FOR UPDATE until the transaction ends. */
 int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state *ret);
 
-/* Append an event (body: JSON text; defects: JSON text or NULL), with the ticket's
- * assignment as it stands. */
-int store_event_insert(rd_db *db, const char *ticket_id, const char *type, const char *at,
-                       const char *body_json, bool accepted, const char *defects_json);
+/* An event to append, with the ticket's assignment as it stands. */
+typedef struct store_event_row {
+    const char *ticket_id, *type, *at; /* at: RFC 3339 text */
+    const char *body_json;
+    bool accepted;
+    const char *defects_json;     /* NULL unless a rejected close-out */
+    const char *event_id;         /* the CRM's id, or NULL */
+    const char *request_hash_hex; /* of the canonical body, with event_id */
+} store_event_row;
+
+int store_event_insert(rd_db *db, const store_event_row *e);
+
+/* The event of a ticket with the CRM's id `event_id`, for replays. */
+typedef struct store_event_stored {
+    bool found;
+    char request_hash_hex[65];
+    bool accepted;
+    json_t *defects; /* the caller decrefs; NULL when accepted */
+} store_event_stored;
+
+int store_event_find(rd_db *db, const char *ticket_id, const char *event_id,
+                     store_event_stored *ret);
 
 int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, const char *unit,
                            const char *team, const char *handler, const char *deadline);

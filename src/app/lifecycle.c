@@ -2,6 +2,7 @@
  * state, the close-out inspection, the workflow check and the KPI aggregates. */
 #include "repeatd/lifecycle.h"
 
+#include "repeatd/crypto.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/store.h"
 #include "repeatd/workflow.h"
@@ -18,6 +19,50 @@ typedef struct event_try {
     rd_defect defects[RD_DEFECTS_MAX];
     size_t n_defects; /* > 0: a rejected close-out, recorded as such (the transaction commits) */
 } event_try;
+
+static int insert_event(rd_db *db, const rd_event_in *c, bool accepted, const char *defects)
+{
+    store_event_row row = {
+        .ticket_id = c->ticket_id,
+        .type = rd_event_type_name(c->ev.type),
+        .at = c->ev.at.text,
+        .body_json = c->body_text,
+        .accepted = accepted,
+        .defects_json = defects,
+        .event_id = c->ev.event_id,
+        .request_hash_hex = c->ev.event_id ? c->request_hex : NULL,
+    };
+    return store_event_insert(db, &row);
+}
+
+/* The same event_id again: the same body answers what was answered and records nothing; another
+ * body is a conflict. A rejected close-out answers its defects again. */
+static int replay(const rd_event_in *c, store_event_stored *e, rd_event_out *out)
+{
+    int r = 0;
+    if (strcmp(e->request_hash_hex, c->request_hex) != 0) {
+        r = rd_refuse(&out->refusal, RD_ERR_IDEMPOTENCY_CONFLICT, "event_id",
+                      "event %s of ticket %s was already recorded with a different body",
+                      c->ev.event_id, c->ticket_id);
+    } else if (!e->accepted) {
+        rd_refuse(&out->refusal, RD_ERR_CLOSEOUT_REJECTED, NULL,
+                  "the close-out was rejected and recorded as such: %zu defect(s)",
+                  json_array_size(e->defects));
+        size_t i;
+        json_t *d;
+        json_array_foreach(e->defects, i, d)
+        {
+            rd_defect *slot = &out->refusal.defects[out->refusal.n_defects];
+            if (out->refusal.n_defects < RD_DEFECTS_MAX &&
+                rd_defect_parse(json_string_value(json_object_get(d, "code")),
+                                json_string_value(json_object_get(d, "field")), slot) == 0)
+                out->refusal.n_defects++;
+        }
+    }
+    out->replayed = true;
+    json_decref(e->defects);
+    return r;
+}
 
 /* Inspect the close-out; a rejected one is recorded too (驳回), so the transaction commits. */
 static int apply_closeout(rd_db *db, const rd_event_in *c, event_try *t,
@@ -38,8 +83,7 @@ static int apply_closeout(rd_db *db, const rd_event_in *c, event_try *t,
         if (!defects)
             return -ENOMEM;
     }
-    int r = store_event_insert(db, c->ticket_id, "closeout", c->ev.at.text, c->body_text, accepted,
-                               defects);
+    int r = insert_event(db, c, accepted, defects);
     free(defects);
     if (r == 0)
         r = store_apply_closeout(db, c->ticket_id, accepted, c->ev.closeout.resolved == RD_FALSE);
@@ -177,6 +221,18 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
     int r = store_ticket_lock_state(db, c->ticket_id, &st);
     if (r < 0)
         return r;
+    if (st.found && c->ev.event_id) {
+        store_event_stored e;
+        r = store_event_find(db, c->ticket_id, c->ev.event_id, &e);
+        if (r < 0)
+            return r;
+        if (e.found) {
+            r = replay(c, &e, out);
+            if (r == 0 && c->want_view)
+                r = store_ticket_view(db, c->ticket_id, &out->view);
+            return r;
+        }
+    }
     r = check_state(c, &st, &out->refusal);
     if (r < 0)
         return r;
@@ -196,8 +252,7 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
     if (r == 0 && !c->service->skip_kpis)
         r = record_kpis(db, c, &t, &st);
     if (r == 0 && type != RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
-        r = store_event_insert(db, c->ticket_id, rd_event_type_name(type), c->ev.at.text,
-                               c->body_text, true, NULL);
+        r = insert_event(db, c, true, NULL);
     if (r == 0 && c->want_view)
         r = store_ticket_view(db, c->ticket_id, &out->view);
     if (r == 0 && t.n_defects) {
@@ -228,6 +283,17 @@ int rd_event_prepare(rd_service *svc, const char *ticket_id, json_t *body, bool 
     ret->body_text = json_dumps(body, JSON_COMPACT);
     if (!ret->body_text)
         return -ENOMEM;
+    if (ret->ev.event_id) { /* same body means the same JSON value, as for tickets */
+        char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+        uint8_t h[RD_HASH_LEN];
+        int r = canonical ? rd_sha256(canonical, strlen(canonical), h) : -ENOMEM;
+        free(canonical);
+        if (r < 0) {
+            rd_event_in_clear(ret);
+            return r;
+        }
+        rd_hex(h, sizeof(h), ret->request_hex);
+    }
     ret->service = svc;
     ret->ticket_id = ticket_id;
     ret->want_view = want_view;

@@ -24,9 +24,12 @@ typedef struct event_text {
         .name = "type", .type = RD_F_ENUM, .required = true, .values = event_types,                \
         .offset = F(type)                                                                          \
     }
+/* Every event may carry the CRM's own id, which makes a retry of it harmless. */
 #define AT_FIELD                                                                                   \
+    {.name = "at", .type = RD_F_TIME, .required = true, .offset = F(e.at)},                       \
     {                                                                                              \
-        .name = "at", .type = RD_F_TIME, .required = true, .offset = F(e.at)                       \
+        .name = "event_id", .type = RD_F_STRING, .max_chars = RD_TICKET_ID_MAX,                    \
+        .offset = F(e.event_id)                                                                    \
     }
 
 static const rd_field dispatched_fields[] = {
@@ -133,6 +136,13 @@ int rd_event_req_parse(json_t *body, rd_event_req *ret, rd_field_error *err)
     r = rd_json_parse(body, specs[type], &t, err);
     if (r < 0)
         return r;
+    if (t.e.event_id && !rd_ticket_id_valid(t.e.event_id)) {
+        err->code = "invalid_value";
+        snprintf(err->field, sizeof(err->field), "event_id");
+        snprintf(err->message, sizeof(err->message),
+                 "event_id must be 1 to 64 of the characters A-Z a-z 0-9 . _ : -");
+        return -EINVAL;
+    }
     t.e.type = type;
     if (t.contact_outcome)
         (void)rd_contact_outcome_parse(t.contact_outcome, &t.e.contact_outcome);

@@ -1,6 +1,7 @@
 /* Close-out inspection (工单回单要素巡检): required elements, length, boilerplate, times. */
 #include "repeatd/closeout.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* A byte range of a caller's string; never owns its bytes. */
@@ -217,4 +218,24 @@ const char *rd_defect_name(rd_defect_code c)
 const char *rd_defect_message(rd_defect_code c)
 {
     return (unsigned)c < RD_DEFECT_COUNT_ ? defect_messages[c] : "Unknown defect.";
+}
+
+/* The elements a defect can name, as the inspection above names them. */
+static const char *const elements[] = {"cause",          "verification",     "handling_opinion",
+                                       "reply_method",   "contact_time",     "reply_to_citizen",
+                                       "resolved",       "satisfied"};
+
+int rd_defect_parse(const char *code, const char *field, rd_defect *ret)
+{
+    int c = -1;
+    for (int i = 0; code && i < RD_DEFECT_COUNT_; i++)
+        if (!strcmp(code, rd_defect_name((rd_defect_code)i)))
+            c = i;
+    for (size_t i = 0; c >= 0 && field && i < sizeof(elements) / sizeof(elements[0]); i++) {
+        if (!strcmp(field, elements[i])) {
+            *ret = (rd_defect){.code = (rd_defect_code)c, .field = elements[i]};
+            return 0;
+        }
+    }
+    return -EINVAL;
 }

@@ -11,7 +11,7 @@ void rd_handle_event_create(rd_request *req)
     if (r < 0) {
         rd_reply_failure(req, r, &out.refusal);
     } else {
-        rd_reply_json(req, 201, rd_ticket_view_json(out.view));
+        rd_reply_json(req, out.replayed ? 200 : 201, rd_ticket_view_json(out.view));
     }
     rd_event_out_clear(&out);
 }

@@ -19,10 +19,15 @@ static const rd_stmt q_lock_state = {
 static const rd_stmt q_event_insert = {
     "event_insert",
     "INSERT INTO ticket_events (ticket_id, type, at, body, accepted, defects, unit, team,"
-    " handler)"
+    " handler, event_id, request_hash)"
     " SELECT $1, $2, $3, $4::jsonb, $5, $6::jsonb, coalesce(t.unit, ''), coalesce(t.team, ''),"
-    " coalesce(t.handler, '') FROM tickets t WHERE t.ticket_id = $1",
-    6};
+    " coalesce(t.handler, ''), $7, $8::bytea FROM tickets t WHERE t.ticket_id = $1",
+    8};
+static const rd_stmt q_event_find = {
+    "event_find",
+    "SELECT encode(request_hash, 'hex') AS request_hash_hex, accepted, defects::text AS defects"
+    " FROM ticket_events WHERE ticket_id = $1 AND event_id = $2",
+    2};
 static const rd_stmt q_dispatched = {
     "apply_dispatched",
     "UPDATE tickets SET dispatched_at = coalesce(dispatched_at, $2::timestamptz), unit = $3,"
@@ -99,12 +104,40 @@ int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state
     return 0;
 }
 
-int store_event_insert(rd_db *db, const char *ticket_id, const char *type, const char *at,
-                       const char *body_json, bool accepted, const char *defects_json)
+int store_event_insert(rd_db *db, const store_event_row *e)
 {
-    const char *params[] = {ticket_id,   type, at, body_json, accepted ? "true" : "false",
-                            defects_json};
+    char hash[72];
+    if (e->request_hash_hex)
+        snprintf(hash, sizeof(hash), "\\x%s", e->request_hash_hex);
+    const char *params[] = {e->ticket_id,
+                            e->type,
+                            e->at,
+                            e->body_json,
+                            e->accepted ? "true" : "false",
+                            e->defects_json,
+                            e->event_id,
+                            e->request_hash_hex ? hash : NULL};
     return rd_db_run(db, &q_event_insert, params);
+}
+
+static const rd_col stored_cols[] = {
+    RD_COL_T("request_hash_hex", store_event_stored, request_hash_hex),
+    RD_COL("accepted", RD_COL_BOOL, store_event_stored, accepted),
+    RD_COL("defects", RD_COL_JSON, store_event_stored, defects),
+    {0},
+};
+
+int store_event_find(rd_db *db, const char *ticket_id, const char *event_id,
+                     store_event_stored *ret)
+{
+    const char *params[] = {ticket_id, event_id};
+    store_event_stored e = {0};
+    int r = store_read_row(db, &q_event_find, params, stored_cols, &e);
+    if (r < 0)
+        return r;
+    e.found = r == 1;
+    *ret = e;
+    return 0;
 }
 
 static const char *b(bool v)

@@ -98,6 +98,39 @@ START_TEST(every_event_type_is_recorded)
 END_TEST
 
 /* 工单回单要素巡检: a poor close-out is rejected at once with every defect, and recorded. */
+/* A CRM that retries: the same event_id and body is answered again (200) and recorded once,
+ * another body under it is 409, and a retried rejected close-out gets its defects again. */
+START_TEST(event_ids_make_retries_harmless)
+{
+    const char *id = "LC-EID-1";
+    POST_TICKET(201, .id = id, .at = at(2, 3, 9, 0), .phone = phone(290), .category = LD,
+                .description = LIGHTS);
+    json_t *d = ev_dispatched(at(2, 3, 10, 0), "SZ-LD", "LD-1", "H-Chen", NULL);
+    json_object_set_new(d, "event_id", json_string("CRM-EV-1"));
+    EVENT(id, json_deep_copy(d), 201);
+    json_t *again = EVENT(id, json_deep_copy(d), 200);
+    ck_assert_int_eq(json_array_size(jget(again, "events")), 1);
+    json_object_set_new(d, "unit", json_string("SZ-OTHER"));
+    json_t *r = EVENT(id, d, 409);
+    CHECK(error_is(409, r, 409, "idempotency_conflict", "event_id"));
+
+    json_t *bad = closeout_with(at(2, 4, 9, 0), at(2, 4, 8, 0), "cause", json_string("已维修"));
+    json_object_set_new(bad, "event_id", json_string("CRM-EV-2"));
+    r = EVENT(id, json_deep_copy(bad), 422);
+    CHECK(defects_are(jget(r, "defects"), "boilerplate_only@cause"));
+    r = EVENT(id, bad, 422);
+    CHECK(defects_are(jget(r, "defects"), "boilerplate_only@cause"));
+    json_t *t = ticket_view(id);
+    ck_assert_int_eq(json_array_size(jget(t, "events")), 2);
+
+    /* Ids are per ticket; a malformed one is a 400 naming the field. */
+    json_t *c = ev_contact(at(2, 4, 9, 30), "reached");
+    json_object_set_new(c, "event_id", json_string("bad id!"));
+    r = EVENT(id, c, 400);
+    CHECK(error_is(400, r, 400, "invalid_field", "event_id"));
+}
+END_TEST
+
 START_TEST(closeout_inspection_rejects)
 {
     const char *id = "LC-CO-1";
@@ -483,6 +516,7 @@ int main(void)
     TCase *tc;
     Suite *s = api_suite(&tc);
     tcase_add_test(tc, every_event_type_is_recorded);
+    tcase_add_test(tc, event_ids_make_retries_harmless);
     tcase_add_test(tc, closeout_inspection_rejects);
     tcase_add_test(tc, boilerplate_and_character_counts);
     tcase_add_test(tc, workflow_requires_every_step);
