@@ -188,6 +188,9 @@ typedef struct store_ticket_state {
     int definition_version;
     char unit[RD_ID_MAX], team[RD_ID_MAX], handler[RD_ID_MAX]; /* "" when not dispatched */
     char related_ticket_id[RD_ID_MAX]; /* an excluded call: the ticket it was about */
+    /* When the steps were recorded (unix seconds), for the order of events. */
+    bool has_closeout_accepted_at, has_followup_at, has_closed_at;
+    int64_t closeout_accepted_at, followup_at, closed_at;
 } store_ticket_state;
 
 /* The state of a ticket, locked FOR UPDATE until the transaction ends. */
@@ -219,8 +222,9 @@ int store_event_find(rd_db *db, const char *ticket_id, const char *event_id,
 int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, const char *unit,
                            const char *team, const char *handler, const char *deadline);
 int store_apply_contact(rd_db *db, const char *ticket_id, bool reached);
-int store_apply_closeout(rd_db *db, const char *ticket_id, bool accepted, bool unresolved);
-int store_apply_followup(rd_db *db, const char *ticket_id, bool reached);
+int store_apply_closeout(rd_db *db, const char *ticket_id, const char *at, bool accepted,
+                         bool unresolved);
+int store_apply_followup(rd_db *db, const char *ticket_id, const char *at, bool reached);
 int store_apply_closed(rd_db *db, const char *ticket_id, const char *at, const char *outcome);
 int store_apply_reopened(rd_db *db, const char *ticket_id);
 int store_apply_audit(rd_db *db, const char *ticket_id, bool false_closeout);

@@ -86,7 +86,8 @@ static int apply_closeout(rd_db *db, const rd_event_in *c, event_try *t,
     int r = insert_event(db, c, accepted, defects);
     free(defects);
     if (r == 0)
-        r = store_apply_closeout(db, c->ticket_id, accepted, c->ev.closeout.resolved == RD_FALSE);
+        r = store_apply_closeout(db, c->ticket_id, c->ev.at.text, accepted,
+                                 c->ev.closeout.resolved == RD_FALSE);
     return r;
 }
 
@@ -119,7 +120,7 @@ static int apply_event(rd_db *db, const rd_event_in *c, event_try *t, const stor
     case RD_EVENT_CLOSEOUT:
         return apply_closeout(db, c, t, st, s);
     case RD_EVENT_FOLLOWUP:
-        return store_apply_followup(db, c->ticket_id, e->reached == 1);
+        return store_apply_followup(db, c->ticket_id, e->at.text, e->reached == 1);
     case RD_EVENT_CLOSED:
         return apply_closed(db, c, t, st, s);
     case RD_EVENT_REOPENED:
@@ -207,6 +208,27 @@ static int check_state(const rd_event_in *c, const store_ticket_state *st, rd_re
     if (st->open && type == RD_EVENT_REOPENED)
         return rd_refuse(ref, RD_ERR_TICKET_OPEN, "type",
                          "ticket %s is open; it cannot be reopened", id);
+    rd_event_times times = {
+        .received_at = st->received_at,
+        .closeout_accepted = st->closeout_accepted && st->has_closeout_accepted_at,
+        .closeout_accepted_at = st->closeout_accepted_at,
+        .followup_recorded = st->followup_recorded && st->has_followup_at,
+        .followup_at = st->followup_at,
+        .closed = !st->open && st->has_closed_at,
+        .closed_at = st->closed_at,
+    };
+    rd_event_when when = {
+        .type = type,
+        .at = c->ev.at.unix,
+        .has_deadline = c->ev.deadline.set,
+        .deadline = c->ev.deadline.unix,
+        .has_contact_time = type == RD_EVENT_CLOSEOUT && c->ev.contact_time.set,
+        .contact_time = c->ev.contact_time.unix,
+        .now = (int64_t)time(NULL),
+    };
+    const char *field, *why = rd_event_out_of_order(&times, &when, &field);
+    if (why)
+        return rd_refuse(ref, RD_ERR_EVENT_OUT_OF_ORDER, field, "ticket %s: %s", id, why);
     return 0;
 }
 

@@ -13,7 +13,10 @@ static const rd_stmt q_lock_state = {
     " extract(epoch FROM received_at)::bigint AS received_at,"
     " dispatched_at IS NOT NULL AS dispatched, contact_reached, contact_failures,"
     " closeout_accepted, followup_recorded, followup_reached, false_closeout, category,"
-    " received_month, definition_version, unit, team, handler, related_ticket_id"
+    " received_month, definition_version, unit, team, handler, related_ticket_id,"
+    " extract(epoch FROM closeout_accepted_at)::bigint AS closeout_accepted_at,"
+    " extract(epoch FROM followup_at)::bigint AS followup_at,"
+    " extract(epoch FROM closed_at)::bigint AS closed_at"
     " FROM tickets WHERE ticket_id = $1 FOR UPDATE",
     1};
 static const rd_stmt q_event_insert = {
@@ -43,16 +46,18 @@ static const rd_stmt q_contact = {
 static const rd_stmt q_closeout = {
     "apply_closeout",
     "UPDATE tickets SET"
+    " closeout_accepted_at = CASE WHEN $2::boolean THEN $4::timestamptz"
+    "  ELSE closeout_accepted_at END,"
     " closeout_accepted = closeout_accepted OR $2::boolean,"
     " closeout_rejections = closeout_rejections + CASE WHEN $2::boolean THEN 0 ELSE 1 END,"
     " closeout_unresolved = CASE WHEN $2::boolean THEN $3::boolean ELSE closeout_unresolved END"
     " WHERE ticket_id = $1",
-    3};
+    4};
 static const rd_stmt q_followup = {
     "apply_followup",
-    "UPDATE tickets SET followup_recorded = true,"
+    "UPDATE tickets SET followup_recorded = true, followup_at = $3::timestamptz,"
     " followup_reached = followup_reached OR $2::boolean WHERE ticket_id = $1",
-    2};
+    3};
 static const rd_stmt q_closed = {
     "apply_closed",
     "UPDATE tickets SET status = 'closed', closed_at = $2, outcome = $3,"
@@ -62,7 +67,8 @@ static const rd_stmt q_closed = {
 static const rd_stmt q_reopened = {
     "apply_reopened",
     "UPDATE tickets SET status = 'open', closed_at = NULL, outcome = NULL,"
-    " closeout_accepted = false, followup_recorded = false, followup_reached = false"
+    " closeout_accepted = false, followup_recorded = false, followup_reached = false,"
+    " closeout_accepted_at = NULL, followup_at = NULL"
     " WHERE ticket_id = $1",
     1};
 static const rd_stmt q_audit = {
@@ -88,6 +94,10 @@ static const rd_col state_cols[] = {
     RD_COL_T("team", S, team),
     RD_COL_T("handler", S, handler),
     RD_COL_T("related_ticket_id", S, related_ticket_id), /* "" when none */
+    RD_COL_OPT("closeout_accepted_at", RD_COL_INT64, S, closeout_accepted_at,
+               has_closeout_accepted_at),
+    RD_COL_OPT("followup_at", RD_COL_INT64, S, followup_at, has_followup_at),
+    RD_COL_OPT("closed_at", RD_COL_INT64, S, closed_at, has_closed_at),
     {0},
 };
 #undef S
@@ -158,15 +168,16 @@ int store_apply_contact(rd_db *db, const char *ticket_id, bool reached)
     return rd_db_run(db, &q_contact, params);
 }
 
-int store_apply_closeout(rd_db *db, const char *ticket_id, bool accepted, bool unresolved)
+int store_apply_closeout(rd_db *db, const char *ticket_id, const char *at, bool accepted,
+                         bool unresolved)
 {
-    const char *params[] = {ticket_id, b(accepted), b(unresolved)};
+    const char *params[] = {ticket_id, b(accepted), b(unresolved), at};
     return rd_db_run(db, &q_closeout, params);
 }
 
-int store_apply_followup(rd_db *db, const char *ticket_id, bool reached)
+int store_apply_followup(rd_db *db, const char *ticket_id, const char *at, bool reached)
 {
-    const char *params[] = {ticket_id, b(reached)};
+    const char *params[] = {ticket_id, b(reached), at};
     return rd_db_run(db, &q_followup, params);
 }
 

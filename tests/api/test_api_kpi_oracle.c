@@ -1424,8 +1424,11 @@ static void ct_contact(int k, int64_t t, bool chain)
     if (!ti->open)
         return;
     bool reached = chance(ti->fast ? 75 : 55);
-    /* Now and then the attempt's time is before the dispatch's (sent later all the same). */
+    /* Now and then the attempt's time is before the dispatch's (sent later all the same), but
+     * never before the ticket was received: that is refused as out of order. */
     int64_t when = chain && chance(25) ? ti->dispatch_at - between(HOUR_S, 5 * HOUR_S) : t;
+    if (when < ti->received)
+        when = ti->received;
     if (when < t)
         stats[ST_CONTACT_BEFORE_DISPATCH]++;
     if (!ti->dispatched)

@@ -131,6 +131,36 @@ START_TEST(event_ids_make_retries_harmless)
 }
 END_TEST
 
+/* Events in time: each dated before what it follows is refused with 422 event_out_of_order
+ * naming the field, and records nothing. */
+START_TEST(events_are_ordered_in_time)
+{
+    const char *id = "LC-ORD-1";
+    POST_TICKET(201, .id = id, .at = at(2, 5, 9, 0), .phone = phone(291), .category = LD,
+                .description = LIGHTS);
+    json_t *r = EVENT(id, ev_dispatched(at(2, 5, 8, 0), "SZ-LD", "LD-1", "H-Chen", NULL), 422);
+    CHECK(error_is(422, r, 422, "event_out_of_order", "at"));
+    r = EVENT(id, ev_dispatched(at(2, 5, 10, 0), "SZ-LD", "LD-1", "H-Chen", at(2, 5, 10, 0)), 422);
+    CHECK(error_is(422, r, 422, "event_out_of_order", "deadline"));
+    EVENT(id, ev_dispatched(at(2, 5, 10, 0), "SZ-LD", "LD-1", "H-Chen", at(2, 8, 10, 0)), 201);
+    EVENT(id, ev_contact(at(2, 5, 11, 0), "reached"), 201);
+    r = EVENT(id, ev_closeout(at(2, 6, 9, 0), at(2, 6, 10, 0), true, true), 422);
+    CHECK(error_is(422, r, 422, "event_out_of_order", "contact_time"));
+    EVENT(id, ev_closeout(at(2, 6, 9, 0), at(2, 5, 11, 0), true, true), 201);
+    r = EVENT(id, ev_followup(at(2, 6, 8, 0), true, true, true), 422);
+    CHECK(error_is(422, r, 422, "event_out_of_order", "at"));
+    EVENT(id, ev_followup(at(2, 7, 9, 0), true, true, true), 201);
+    r = EVENT(id, ev_closed(at(2, 7, 8, 0), "resolved"), 422);
+    CHECK(error_is(422, r, 422, "event_out_of_order", "at"));
+    EVENT(id, ev_closed(at(2, 7, 10, 0), "resolved"), 201);
+    r = EVENT(id, ev_reopened(at(2, 7, 9, 0)), 422);
+    CHECK(error_is(422, r, 422, "event_out_of_order", "at"));
+    json_t *t = ticket_view(id);
+    ck_assert_int_eq(json_array_size(jget(t, "events")), 5); /* the refusals left no trace */
+    ck_assert_str_eq(jstr(t, "status"), "closed");
+}
+END_TEST
+
 START_TEST(closeout_inspection_rejects)
 {
     const char *id = "LC-CO-1";
@@ -517,6 +547,7 @@ int main(void)
     Suite *s = api_suite(&tc);
     tcase_add_test(tc, every_event_type_is_recorded);
     tcase_add_test(tc, event_ids_make_retries_harmless);
+    tcase_add_test(tc, events_are_ordered_in_time);
     tcase_add_test(tc, closeout_inspection_rejects);
     tcase_add_test(tc, boilerplate_and_character_counts);
     tcase_add_test(tc, workflow_requires_every_step);

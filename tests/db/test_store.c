@@ -264,9 +264,9 @@ START_TEST(lifecycle_state_follows_events)
         store_apply_dispatched(db, "L1", "2026-11-01T11:00:00+08:00", "U01", "T3", "H17", NULL), 0);
     ck_assert_int_eq(store_apply_contact(db, "L1", false), 0);
     ck_assert_int_eq(store_apply_contact(db, "L1", true), 0);
-    ck_assert_int_eq(store_apply_closeout(db, "L1", false, false), 0);
-    ck_assert_int_eq(store_apply_closeout(db, "L1", true, true), 0);
-    ck_assert_int_eq(store_apply_followup(db, "L1", false), 0);
+    ck_assert_int_eq(store_apply_closeout(db, "L1", "2026-11-02T10:00:00+08:00", false, false), 0);
+    ck_assert_int_eq(store_apply_closeout(db, "L1", "2026-11-02T11:00:00+08:00", true, true), 0);
+    ck_assert_int_eq(store_apply_followup(db, "L1", "2026-11-03T10:00:00+08:00", false), 0);
     ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
     ck_assert(st.dispatched && st.contact_reached && st.closeout_accepted && st.followup_recorded &&
               !st.followup_reached);

@@ -82,6 +82,69 @@ START_TEST(test_step_names)
 }
 END_TEST
 
+/* The order of events: a ticket received at 1000, with an accepted close-out at 3000 and a
+ * follow-up at 4000 (closed at 5000 where the row says so), and the event to date. */
+enum { RECV = 1000, CLOSEOUT_AT = 3000, FOLLOWUP_AT = 4000, CLOSED_AT = 5000, NOW = 100000 };
+
+/* clang-format off */
+static const struct order_case {
+    const char *name;
+    bool closed;
+    rd_event_type type;
+    int64_t at, deadline, contact_time; /* 0: not given */
+    const char *field;                  /* NULL: in order */
+} order_cases[] = {
+    {"dispatched at reception",           false, RD_EVENT_DISPATCHED,      RECV,        0,     0,     NULL},
+    {"dispatched before reception",       false, RD_EVENT_DISPATCHED,      RECV - 1,    0,     0,     "at"},
+    {"deadline after dispatch",           false, RD_EVENT_DISPATCHED,      2000,        2001,  0,     NULL},
+    {"deadline at dispatch",              false, RD_EVENT_DISPATCHED,      2000,        2000,  0,     "deadline"},
+    {"contact before reception",          false, RD_EVENT_CONTACT_ATTEMPT, 999,         0,     0,     "at"},
+    {"contact after reception",           false, RD_EVENT_CONTACT_ATTEMPT, 1500,        0,     0,     NULL},
+    {"closeout after its contact",        false, RD_EVENT_CLOSEOUT,        3500,        0,     3400,  NULL},
+    {"closeout at its contact",           false, RD_EVENT_CLOSEOUT,        3500,        0,     3500,  NULL},
+    {"closeout before its contact",       false, RD_EVENT_CLOSEOUT,        3500,        0,     3600,  "contact_time"},
+    {"contact in the future: inspection", false, RD_EVENT_CLOSEOUT,        3500,        0,     NOW + 1, NULL},
+    {"followup before the closeout",      false, RD_EVENT_FOLLOWUP,        CLOSEOUT_AT - 1, 0, 0,     "at"},
+    {"followup at the closeout",          false, RD_EVENT_FOLLOWUP,        CLOSEOUT_AT, 0,     0,     NULL},
+    {"closed before the followup",        false, RD_EVENT_CLOSED,          FOLLOWUP_AT - 1, 0, 0,     "at"},
+    {"closed before the closeout",        false, RD_EVENT_CLOSED,          CLOSEOUT_AT - 1, 0, 0,     "at"},
+    {"closed after both",                 false, RD_EVENT_CLOSED,          FOLLOWUP_AT, 0,     0,     NULL},
+    {"reopened before the closing",       true,  RD_EVENT_REOPENED,        CLOSED_AT - 1, 0,   0,     "at"},
+    {"reopened after the closing",        true,  RD_EVENT_REOPENED,        CLOSED_AT,   0,     0,     NULL},
+    {"audit before reception",            true,  RD_EVENT_AUDIT,           RECV - 1,    0,     0,     "at"},
+    {"audit before the closing",          true,  RD_EVENT_AUDIT,           CLOSED_AT - 1, 0,   0,     NULL},
+};
+/* clang-format on */
+
+START_TEST(test_event_order)
+{
+    const struct order_case *c = &order_cases[_i];
+    rd_event_times t = {
+        .received_at = RECV,
+        .closeout_accepted = true,
+        .closeout_accepted_at = CLOSEOUT_AT,
+        .followup_recorded = true,
+        .followup_at = FOLLOWUP_AT,
+        .closed = c->closed,
+        .closed_at = CLOSED_AT,
+    };
+    rd_event_when e = {.type = c->type,
+                       .at = c->at,
+                       .has_deadline = c->deadline != 0,
+                       .deadline = c->deadline,
+                       .has_contact_time = c->contact_time != 0,
+                       .contact_time = c->contact_time,
+                       .now = NOW};
+    const char *field = NULL, *why = rd_event_out_of_order(&t, &e, &field);
+    if (!c->field) {
+        ck_assert_msg(why == NULL, "%s: refused (%s)", c->name, why ? why : "");
+    } else {
+        ck_assert_msg(why != NULL, "%s: accepted", c->name);
+        ck_assert_str_eq(field, c->field);
+    }
+}
+END_TEST
+
 static Suite *workflow_suite(void)
 {
     Suite *s = suite_create("workflow");
@@ -90,6 +153,8 @@ static Suite *workflow_suite(void)
     tcase_add_loop_test(tc, test_case, 0, (int)(sizeof(cases) / sizeof(cases[0])));
     tcase_add_test(tc, test_every_combination);
     tcase_add_test(tc, test_step_names);
+    tcase_add_loop_test(tc, test_event_order, 0,
+                        (int)(sizeof(order_cases) / sizeof(order_cases[0])));
     suite_add_tcase(s, tc);
     return s;
 }
