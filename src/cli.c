@@ -4,6 +4,7 @@
 #include "repeatd/config.h"
 #include "repeatd/crypto.h"
 #include "repeatd/http.h"
+#include "repeatd/import.h"
 #include "repeatd/log.h"
 #include "repeatd/prepare.h"
 #include "repeatd/store.h"
@@ -109,6 +110,55 @@ int rd_cmd_key_create(int argc, char **argv)
     }
     printf("%s\n", key);
     return 0;
+}
+
+int rd_cmd_import(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"rejects", required_argument, NULL, 'r'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {NULL, 0, NULL, 0},
+    };
+    rd_import_opts io = {.progress = stderr};
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'r')
+            io.rejects_path = optarg;
+        else if (o == 'n')
+            io.dry_run = true;
+        else
+            return 2;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "usage: repeatd import [--rejects FILE] [--dry-run] FILE... (- for "
+                        "standard input)\n");
+        return 2;
+    }
+    io.files = (const char *const *)argv + optind;
+    io.n_files = (size_t)(argc - optind);
+    rd_config c;
+    if (load_config(&c, true) < 0)
+        return 2;
+    rd_db *db = connect_waiting(c.database_url, 0);
+    int r = db ? rd_prepare_database(db) : -ECONNREFUSED;
+    rd_service svc;
+    rd_service_init(&svc, NULL, c.secret, false);
+    rd_import_summary sum;
+    if (r >= 0)
+        r = rd_import(&svc, db, &io, &sum);
+    rd_service_done(&svc);
+    rd_db_close(db);
+    rd_config_free(&c);
+    if (r == -EINVAL)
+        return 2; /* said on stderr */
+    if (r < 0) {
+        fprintf(stderr, "repeatd: import failed: %s (run it again: what was committed is kept)\n",
+                strerror(-r));
+        return 1;
+    }
+    rd_import_summary_print(stdout, &sum);
+    return sum.rejected ? 3 : 0;
 }
 
 int rd_cmd_serve(void)

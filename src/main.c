@@ -10,6 +10,8 @@ static int usage(FILE *f)
           "       repeatd migrate               apply pending migrations and exit\n"
           "       repeatd key create --role crm|dashboard|admin --name NAME\n"
           "                                     print a new API key (only its hash is kept)\n"
+          "       repeatd import [--rejects FILE] [--dry-run] FILE...\n"
+          "                                     load a CRM's history (JSON Lines; - = stdin)\n"
           "Configuration comes from the environment: REPEATD_DATABASE_URL, REPEATD_LISTEN,\n"
           "REPEATD_SECRET, REPEATD_BOOTSTRAP_ADMIN_KEY, REPEATD_THREADS, "
           "REPEATD_MAX_BODY_BYTES.\n",
@@ -25,6 +27,8 @@ int main(int argc, char **argv)
         return rd_cmd_migrate();
     if (argc >= 3 && !strcmp(argv[1], "key") && !strcmp(argv[2], "create"))
         return rd_cmd_key_create(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "import"))
+        return rd_cmd_import(argc - 1, argv + 1);
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")))
         return usage(stdout);
     return usage(stderr);

@@ -4,3 +4,5 @@
 int rd_cmd_serve(void);
 int rd_cmd_migrate(void);
 int rd_cmd_key_create(int argc, char **argv);
+/* repeatd import: exit 0, 3 when lines were rejected, 2 for bad usage, 1 on failure. */
+int rd_cmd_import(int argc, char **argv);

@@ -19,6 +19,9 @@ typedef struct rd_intake_in {
     rd_citizen_key who;
     char request_hex[2 * RD_HASH_LEN + 1];
     int64_t lock_key;
+    /* An import's dry run decides everything in one transaction that never commits: it takes
+     * no per-problem lock (each would stay held to the end). */
+    bool skip_problem_lock;
 } rd_intake_in;
 
 /* What an intake answers. */

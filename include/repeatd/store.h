@@ -165,6 +165,10 @@ typedef struct store_ticket_row {
 
 int store_ticket_insert(rd_db *db, const store_ticket_row *row);
 
+/* The ids of the tickets received after `at` (unix seconds), sorted; each string and the
+ * array are malloc'd (the import's overlap check). */
+int store_tickets_received_after(rd_db *db, int64_t at, char ***ret, size_t *ret_n);
+
 /* One more excluded call about an open or closed ticket. */
 int store_ticket_count_call(rd_db *db, const char *ticket_id);
 

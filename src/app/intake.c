@@ -157,7 +157,7 @@ int rd_intake_tx(rd_db *db, const void *in_, void *out)
         return r;
     if (in->store) {
         /* A replay answers what was stored, whatever became of the category since. */
-        r = store_lock_problem(db, in->lock_key);
+        r = in->skip_problem_lock ? 0 : store_lock_problem(db, in->lock_key);
         store_existing e;
         if (r == 0)
             r = store_ticket_existing(db, in->req.ticket_id, &e);

@@ -236,3 +236,32 @@ int store_ticket_count_call(rd_db *db, const char *ticket_id)
     const char *params[] = {ticket_id};
     return rd_db_run(db, &q_count_call, params);
 }
+
+static const rd_stmt q_after = {
+    "tickets_received_after",
+    "SELECT ticket_id FROM tickets WHERE received_at > to_timestamp($1::bigint) ORDER BY 1", 1};
+
+typedef struct id_row {
+    char *id;
+} id_row;
+
+static const rd_col id_cols[] = {
+    RD_COL("ticket_id", RD_COL_STRDUP, id_row, id),
+    {0},
+};
+
+int store_tickets_received_after(rd_db *db, int64_t at, char ***ret, size_t *ret_n)
+{
+    char t[24];
+    snprintf(t, sizeof(t), "%lld", (long long)at);
+    const char *params[] = {t};
+    id_row *rows;
+    size_t n;
+    int r = store_read_rows(db, &q_after, params, id_cols, sizeof(*rows), (void **)&rows, &n);
+    if (r < 0)
+        return r;
+    /* id_row is one char *: the array is an array of the strings. */
+    *ret = (char **)(void *)rows;
+    *ret_n = n;
+    return 0;
+}

@@ -348,8 +348,8 @@ static int ephemeral_port(void)
 static int pick_port(void)
 {
     static const char *const programs[] = {
-        "decisions", "lifecycle",  "input",         "admin",      "concurrency",
-        "restart",   "kpi_params", "kpi_scenarios", "kpi_oracle", NULL};
+        "decisions",  "lifecycle",     "input",      "admin",  "concurrency", "restart",
+        "kpi_params", "kpi_scenarios", "kpi_oracle", "import", NULL};
     const char *base_env = getenv("REPEATD_TEST_PORT_BASE");
     long base = base_env ? strtol(base_env, NULL, 10) : 0;
     if (base > 1024 && base < 65000) {
@@ -367,7 +367,7 @@ static int pick_port(void)
 /* ---- processes ---- */
 
 /* The server's environment: ours without the variables it reads, plus the fixture's. */
-static char **server_env(void)
+static char **server_env_for(const char *db_url)
 {
     static const char *const drop[] = {"REPEATD_DATABASE_URL=",
                                        "REPEATD_LISTEN=",
@@ -392,7 +392,7 @@ static char **server_env(void)
         if (!skip)
             env[k++] = environ[i];
     }
-    snprintf(db, sizeof(db), "REPEATD_DATABASE_URL=%s", api.db_url);
+    snprintf(db, sizeof(db), "REPEATD_DATABASE_URL=%s", db_url);
     snprintf(listen_on, sizeof(listen_on), "REPEATD_LISTEN=127.0.0.1:%d", api.port);
     snprintf(secret, sizeof(secret), "REPEATD_SECRET=%s", SECRET);
     snprintf(admin, sizeof(admin), "REPEATD_BOOTSTRAP_ADMIN_KEY=%s", api.admin_key);
@@ -407,6 +407,11 @@ static char **server_env(void)
 }
 
 /* fork + exec with stdout to `out_fd` (or the log) and stderr to the log. */
+static char **server_env(void)
+{
+    return server_env_for(api.db_url);
+}
+
 static pid_t spawn(char *const argv[], char **env, int out_fd)
 {
     fflush(stdout);
@@ -437,7 +442,34 @@ static int exit_status_of(int ws)
     return -1;
 }
 
+pid_t harness_spawn_repeatd_on(const char *db_url, const char *const *args)
+{
+    char *argv[16];
+    int n = 0;
+    argv[n++] = api.bin;
+    for (int i = 0; args[i] && n < 15; i++)
+        argv[n++] = (char *)args[i];
+    argv[n] = NULL;
+    char **env = server_env_for(db_url);
+    pid_t pid = spawn(argv, env, -1);
+    free(env);
+    return pid;
+}
+
+int harness_wait(pid_t pid)
+{
+    int ws = 0;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+        ;
+    return exit_status_of(ws);
+}
+
 int harness_run_repeatd(char *out, size_t out_size, const char *const *args)
+{
+    return harness_run_repeatd_on(api.db_url, out, out_size, args);
+}
+
+int harness_run_repeatd_on(const char *db_url, char *out, size_t out_size, const char *const *args)
 {
     char *argv[16];
     int n = 0;
@@ -448,7 +480,7 @@ int harness_run_repeatd(char *out, size_t out_size, const char *const *args)
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0)
         return -1;
-    char **env = server_env();
+    char **env = server_env_for(db_url);
     pid_t pid = spawn(argv, env, fds[1]);
     free(env);
     close(fds[1]);

@@ -59,6 +59,14 @@ void harness_print_log_tail(int lines);
  * line of stdout is copied into out. Returns the exit status. */
 int harness_run_repeatd(char *out, size_t out_size, const char *const *args);
 
+/* The same against another database of the cluster (its URI). */
+int harness_run_repeatd_on(const char *db_url, char *out, size_t out_size, const char *const *args);
+
+/* Start the repeatd binary against db_url in the background (stdout and stderr to the
+ * server's log); harness_wait() reaps it and returns its exit status. */
+pid_t harness_spawn_repeatd_on(const char *db_url, const char *const *args);
+int harness_wait(pid_t pid);
+
 /* ---- HTTP ---- */
 
 typedef enum key_kind { KEY_NONE = 0, KEY_CRM, KEY_DASHBOARD, KEY_ADMIN } key_kind;

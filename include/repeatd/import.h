@@ -1,0 +1,43 @@
+/* Import of a CRM's history (repeatd import): JSON Lines in the shapes of the API, put in time
+ * order, each ticket decided and each event applied by the live path's own transaction bodies,
+ * committed in batches. Safe to run twice and to kill: what was committed is a replay the next
+ * time (tickets by their id and body, events by their event_id or, without one, an id derived
+ * from their content). */
+#pragma once
+
+#include "repeatd/service.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define RD_IMPORT_BATCH 250 /* records a transaction (each ticket holds an advisory lock) */
+
+typedef struct rd_import_opts {
+    const char *const *files; /* "-" is standard input */
+    size_t n_files;
+    const char *rejects_path; /* NULL: rejected lines are only counted */
+    bool dry_run;             /* decide everything in one transaction and roll it back */
+    FILE *progress;           /* stderr; NULL for none */
+} rd_import_opts;
+
+typedef struct rd_import_summary {
+    long lines, tickets;       /* tickets decided */
+    long decisions[6];         /* by rd_decision_kind */
+    long events_accepted;      /* recorded (rejected close-outs included) */
+    long closeouts_rejected;   /* recorded as rejected by inspection */
+    long skipped_tickets;      /* already stored with the same body */
+    long skipped_events;       /* already stored with the same event_id and body */
+    long rejected;             /* lines in the rejects file */
+    long rejected_by_code[32]; /* by rd_err */
+    double seconds;
+    bool dry_run;
+} rd_import_summary;
+
+/* Read, order and apply. 0 (see summary.rejected for the exit status), -EINVAL for a file that
+ * cannot be read or a history that overlaps live tickets (message on stderr), or a store
+ * error. */
+int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_summary *ret);
+
+/* The summary as one JSON line on f. */
+void rd_import_summary_print(FILE *f, const rd_import_summary *s);

@@ -1,0 +1,409 @@
+/* Import, second half: apply the ordered records through the live transaction bodies, in
+ * batches, and account for every line. */
+#include "repeatd/import.h"
+
+#include "import_records.h"
+#include "repeatd/crypto.h"
+#include "repeatd/intake.h"
+#include "repeatd/lifecycle.h"
+#include "repeatd/store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void imp_reject_set(imp_reject *ret, const imp_record *rec, rd_err code, const char *field,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    memset(ret, 0, sizeof(*ret));
+    ret->file = rec->file;
+    ret->line = rec->line;
+    ret->code = code;
+    snprintf(ret->field, sizeof(ret->field), "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(ret->message, sizeof(ret->message), fmt, ap);
+    va_end(ap);
+    ret->text = rec->text;
+}
+
+/* What the whole run keeps: the summary, the rejects file, the progress line. */
+typedef struct run {
+    rd_service *svc;
+    rd_db *db;
+    const rd_import_opts *o;
+    FILE *rejects;
+    rd_import_summary s;
+    double started, last_progress;
+    size_t done, total;
+} run;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int write_reject(void *cls, const imp_reject *rej)
+{
+    run *u = cls;
+    u->s.rejected++;
+    if ((unsigned)rej->code < sizeof(u->s.rejected_by_code) / sizeof(u->s.rejected_by_code[0]))
+        u->s.rejected_by_code[rej->code]++;
+    if (!u->rejects)
+        return 0;
+    json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s?}", "file", u->o->files[rej->file], "line",
+                          (json_int_t)rej->line, "error", rd_err_code(rej->code), "message",
+                          rej->message, "field", rej->field[0] ? rej->field : NULL);
+    json_t *text = json_string(rej->text);
+    if (o) /* a line that is not UTF-8 is kept as it was read, escaped */
+        json_object_set_new(o, "text", text ? text : json_string("(not valid UTF-8)"));
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    if (!line)
+        return -ENOMEM;
+    int r = fprintf(u->rejects, "%s\n", line) < 0 ? -EIO : 0;
+    free(line);
+    return r;
+}
+
+/* ---- one record, inside the batch's transaction ---- */
+
+/* What applying one record did, to be counted when its batch commits. */
+typedef struct outcome {
+    enum { O_DECIDED, O_EVENT, O_SKIPPED_TICKET, O_SKIPPED_EVENT, O_REJECTED } what;
+    rd_decision_kind decision;
+    bool closeout_rejected;
+    imp_reject reject;
+} outcome;
+
+/* Without an event_id of its own, an event gets one from its content, so that a second run
+ * recognises it (the same event twice at the same instant is one event). */
+static int ensure_event_id(const char *ticket_id, json_t *body)
+{
+    if (json_object_get(body, "event_id"))
+        return 0;
+    char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    size_t n = canonical ? strlen(canonical) + strlen(ticket_id) + 2 : 0;
+    char *buf = canonical ? malloc(n) : NULL;
+    uint8_t h[RD_HASH_LEN];
+    char hex[2 * RD_HASH_LEN + 1], id[64];
+    int r = buf ? 0 : -ENOMEM;
+    if (r == 0) {
+        snprintf(buf, n, "%s\n%s", ticket_id, canonical);
+        r = rd_sha256(buf, n - 1, h);
+    }
+    if (r == 0) {
+        rd_hex(h, sizeof(h), hex);
+        snprintf(id, sizeof(id), "imp-%.40s", hex);
+        r = json_object_set_new(body, "event_id", json_string(id)) == 0 ? 0 : -ENOMEM;
+    }
+    free(buf);
+    free(canonical);
+    return r;
+}
+
+static int apply_ticket(run *u, const imp_record *rec, json_t *body, outcome *out)
+{
+    rd_intake_in in;
+    rd_intake_out *x = calloc(1, sizeof(*x));
+    if (!x)
+        return -ENOMEM;
+    int r = rd_intake_prepare(u->svc, body, true, &in, &x->refusal);
+    in.skip_problem_lock = u->o->dry_run;
+    if (r == 0)
+        r = rd_intake_tx(u->db, &in, x);
+    if (r == -ECANCELED) {
+        out->what = O_REJECTED;
+        imp_reject_set(&out->reject, rec, x->refusal.code, x->refusal.field, "%s",
+                       x->refusal.message);
+        r = 0;
+    } else if (r == 0) {
+        out->what = x->replayed ? O_SKIPPED_TICKET : O_DECIDED;
+        out->decision = x->d.kind;
+    }
+    rd_intake_out_clear(x);
+    free(x);
+    return r;
+}
+
+static int apply_event(run *u, const imp_record *rec, json_t *body, outcome *out)
+{
+    json_object_del(body, "ticket_id");
+    int r = ensure_event_id(rec->id, body);
+    rd_event_in in;
+    rd_event_out ev = {0};
+    if (r == 0)
+        r = rd_event_prepare(u->svc, rec->id, body, false, &in, &ev.refusal);
+    if (r == 0) {
+        r = rd_event_tx(u->db, &in, &ev);
+        rd_event_in_clear(&in);
+    }
+    if (r == -ECANCELED) {
+        out->what = O_REJECTED;
+        imp_reject_set(&out->reject, rec, ev.refusal.code, ev.refusal.field, "%s",
+                       ev.refusal.message);
+        r = 0;
+    } else if (r == 0) {
+        bool rejected = ev.refusal.code == RD_ERR_CLOSEOUT_REJECTED;
+        out->what = ev.replayed ? O_SKIPPED_EVENT : O_EVENT;
+        out->closeout_rejected = rejected && !ev.replayed;
+    }
+    rd_event_out_clear(&ev);
+    return r;
+}
+
+static int apply(run *u, const imp_record *rec, outcome *out)
+{
+    memset(out, 0, sizeof(*out));
+    json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, NULL);
+    json_t *body = json_incref(json_object_get(o, rec->kind == IMP_TICKET ? "ticket" : "event"));
+    json_decref(o);
+    if (!body)
+        return -ENOMEM; /* read and checked once already */
+    int r =
+        rec->kind == IMP_TICKET ? apply_ticket(u, rec, body, out) : apply_event(u, rec, body, out);
+    json_decref(body);
+    return r;
+}
+
+static int count(run *u, const outcome *o)
+{
+    rd_import_summary *s = &u->s;
+    switch (o->what) {
+    case O_DECIDED:
+        s->tickets++;
+        s->decisions[o->decision]++;
+        return 0;
+    case O_EVENT:
+        s->events_accepted++;
+        s->closeouts_rejected += o->closeout_rejected;
+        return 0;
+    case O_SKIPPED_TICKET:
+        s->skipped_tickets++;
+        return 0;
+    case O_SKIPPED_EVENT:
+        s->skipped_events++;
+        return 0;
+    case O_REJECTED:
+        return write_reject(u, &o->reject);
+    }
+    return 0;
+}
+
+/* ---- batches ---- */
+
+/* A batch is a transaction (a dry run: a savepoint in its one transaction, rolled back at the
+ * end); the outcomes count only once it is committed. */
+static const char *begin_sql(const run *u)
+{
+    return u->o->dry_run ? "SAVEPOINT batch" : "BEGIN";
+}
+static const char *commit_sql(const run *u)
+{
+    return u->o->dry_run ? "RELEASE SAVEPOINT batch" : "COMMIT";
+}
+static const char *rollback_sql(const run *u)
+{
+    return u->o->dry_run ? "ROLLBACK TO SAVEPOINT batch" : "ROLLBACK";
+}
+
+static int run_batch(run *u, const imp_record *recs, size_t n, outcome *outs)
+{
+    int r = rd_db_simple(u->db, begin_sql(u));
+    for (size_t i = 0; r == 0 && i < n; i++)
+        r = apply(u, &recs[i], &outs[i]);
+    if (r == 0)
+        r = rd_db_simple(u->db, commit_sql(u));
+    if (r < 0 && !u->db->broken) {
+        (void)rd_db_simple(u->db, rollback_sql(u));
+        if (u->o->dry_run)
+            (void)rd_db_simple(u->db, "RELEASE SAVEPOINT batch");
+    }
+    return r;
+}
+
+static void progress(run *u, bool last)
+{
+    if (!u->o->progress)
+        return;
+    double t = now_s();
+    bool tty = isatty(fileno(u->o->progress));
+    if (!last && t - u->last_progress < (tty ? 1.0 : 5.0))
+        return;
+    u->last_progress = t;
+    double rate = u->done / (t - u->started > 0 ? t - u->started : 1);
+    double eta = rate > 0 ? (double)(u->total - u->done) / rate : 0;
+    fprintf(u->o->progress,
+            "%srepeatd import: %ld lines, %ld tickets, %ld events, %zu/%zu records, %.0f/s, "
+            "ETA %.0f s%s",
+            tty ? "\r" : "", u->s.lines, u->s.tickets, u->s.events_accepted, u->done, u->total,
+            rate, eta, tty && !last ? "" : "\n");
+    fflush(u->o->progress);
+}
+
+/* Apply every record, a batch at a time. A batch that fails on a deadlock is tried again; one
+ * that fails otherwise is applied a record at a time, so that the record at fault is rejected
+ * alone (internal_error) and the others go in. */
+static int apply_all(run *u, const imp_records *rs)
+{
+    outcome *outs = calloc(RD_IMPORT_BATCH, sizeof(*outs));
+    if (!outs)
+        return -ENOMEM;
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < rs->n; i += RD_IMPORT_BATCH) {
+        size_t n = rs->n - i < RD_IMPORT_BATCH ? rs->n - i : RD_IMPORT_BATCH;
+        for (int tries = 0; tries < 5; tries++) {
+            r = run_batch(u, &rs->items[i], n, outs);
+            if (r != -EAGAIN)
+                break;
+        }
+        if (r == 0) {
+            for (size_t k = 0; r == 0 && k < n; k++)
+                r = count(u, &outs[k]);
+        } else if (r != -ECONNRESET && r != -ECONNREFUSED && r != -ENOMEM) {
+            r = 0;
+            for (size_t k = 0; r == 0 && k < n; k++) {
+                int one = run_batch(u, &rs->items[i + k], 1, &outs[k]);
+                if (one == 0) {
+                    r = count(u, &outs[k]);
+                } else if (one == -ECONNRESET || one == -ECONNREFUSED || one == -ENOMEM) {
+                    r = one;
+                } else {
+                    imp_reject_set(&outs[k].reject, &rs->items[i + k], RD_ERR_INTERNAL, NULL,
+                                   "the database refused this record (%s)", strerror(-one));
+                    outs[k].what = O_REJECTED;
+                    r = count(u, &outs[k]);
+                }
+            }
+        }
+        u->done += n;
+        progress(u, false);
+    }
+    free(outs);
+    return r;
+}
+
+/* ---- the whole run ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A history is imported before the line goes live on it: the database may hold tickets of
+ * this same history (a second run, a run after a kill) and older ones, but a ticket received
+ * after the history begins that the history does not hold would make its decisions differ
+ * from the live path's. */
+static int check_overlap(run *u, const imp_records *rs)
+{
+    if (rs->n == 0)
+        return 0;
+    char **ids = calloc(rs->n, sizeof(*ids));
+    size_t n = 0;
+    if (!ids)
+        return -ENOMEM;
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->items[i].kind == IMP_TICKET)
+            ids[n++] = rs->items[i].id;
+    qsort(ids, n, sizeof(*ids), cmp_str);
+    char **later = NULL;
+    size_t n_later = 0;
+    int r = store_tickets_received_after(u->db, rs->items[0].at, &later, &n_later);
+    size_t foreign = 0;
+    const char *example = NULL;
+    for (size_t i = 0; r == 0 && i < n_later; i++) {
+        if (!bsearch(&later[i], ids, n, sizeof(*ids), cmp_str)) {
+            foreign++;
+            if (!example)
+                example = later[i];
+        }
+    }
+    if (r == 0 && foreign) {
+        fprintf(stderr,
+                "repeatd import: the database holds %zu ticket(s) received after this history "
+                "begins that it does not contain (%s, ...); import history before the line "
+                "goes live on it, or only what is older than the oldest stored ticket\n",
+                foreign, example);
+        r = -EINVAL;
+    }
+    for (size_t i = 0; i < n_later; i++)
+        free(later[i]);
+    free(later);
+    free(ids);
+    return r;
+}
+
+int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_summary *ret)
+{
+    run u = {.svc = svc, .db = db, .o = o, .started = now_s()};
+    u.s.dry_run = o->dry_run;
+    imp_records rs = {0};
+    int r = 0;
+    if (o->rejects_path && !(u.rejects = fopen(o->rejects_path, "w"))) {
+        fprintf(stderr, "repeatd import: cannot write %s: %s\n", o->rejects_path, strerror(errno));
+        return -EINVAL;
+    }
+    for (size_t i = 0; r == 0 && i < o->n_files; i++) {
+        bool std_in = !strcmp(o->files[i], "-");
+        FILE *f = std_in ? stdin : fopen(o->files[i], "r");
+        if (!f) {
+            fprintf(stderr, "repeatd import: cannot read %s: %s\n", o->files[i], strerror(errno));
+            r = -EINVAL;
+            break;
+        }
+        r = imp_read(&rs, f, (unsigned)i, write_reject, &u);
+        if (!std_in)
+            fclose(f);
+    }
+    u.s.lines = rs.lines;
+    if (r == 0)
+        r = imp_order(&rs);
+    u.total = rs.n;
+    if (r == 0)
+        r = check_overlap(&u, &rs);
+    if (r == 0 && o->dry_run)
+        r = rd_db_simple(db, "BEGIN");
+    if (r == 0)
+        r = apply_all(&u, &rs);
+    if (o->dry_run && !db->broken)
+        (void)rd_db_simple(db, "ROLLBACK"); /* a dry run writes nothing */
+    progress(&u, true);
+    if (u.rejects && fclose(u.rejects) != 0 && r == 0)
+        r = -EIO;
+    imp_records_free(&rs);
+    u.s.seconds = now_s() - u.started;
+    if (r == 0)
+        *ret = u.s;
+    return r;
+}
+
+void rd_import_summary_print(FILE *f, const rd_import_summary *s)
+{
+    json_t *decisions = json_object(), *rejected = json_object();
+    for (int k = 0; k < 6; k++)
+        json_object_set_new(decisions, rd_decision_name((rd_decision_kind)k),
+                            json_integer(s->decisions[k]));
+    for (int c = 0; c < RD_ERR_COUNT_; c++)
+        if (s->rejected_by_code[c])
+            json_object_set_new(rejected, rd_err_code((rd_err)c),
+                                json_integer(s->rejected_by_code[c]));
+    json_t *o =
+        json_pack("{s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I}, s:I, s:o, s:f, s:b}", "lines",
+                  (json_int_t)s->lines, "tickets", (json_int_t)s->tickets, "decisions", decisions,
+                  "events_accepted", (json_int_t)s->events_accepted, "closeouts_rejected",
+                  (json_int_t)s->closeouts_rejected, "skipped_duplicates", "tickets",
+                  (json_int_t)s->skipped_tickets, "events", (json_int_t)s->skipped_events,
+                  "lines_rejected", (json_int_t)s->rejected, "rejected_by_error", rejected,
+                  "seconds", s->seconds, "dry_run", s->dry_run);
+    char *text =
+        o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
+    if (text)
+        fprintf(f, "%s\n", text);
+    free(text);
+    json_decref(o);
+}

@@ -1,0 +1,51 @@
+/* The records of an import between reading and applying (app/import_read.c, app/import.c). */
+#pragma once
+
+#include "repeatd/errors.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum imp_kind { IMP_TICKET, IMP_EVENT } imp_kind;
+
+typedef struct imp_record {
+    int64_t at;    /* the instant it sorts by, unix seconds */
+    uint8_t rank;  /* the tie rule at one instant: 0 events, 1 intakes, 2 a ticket's own */
+    uint8_t kind;  /* imp_kind */
+    unsigned file; /* index of the input file */
+    long line;     /* 1-based line in it */
+    uint64_t seq;  /* input order over all files */
+    char *id;      /* the ticket id (of the ticket, or the event's ticket); owned */
+    char *text;    /* the line as read; owned */
+} imp_record;
+
+typedef struct imp_records {
+    imp_record *items;
+    size_t n, cap;
+    long lines; /* non-blank lines read, rejected ones included */
+    uint64_t seq;
+} imp_records;
+
+/* A rejected line: where, why, and its text (borrowed from the record). */
+typedef struct imp_reject {
+    unsigned file;
+    long line;
+    rd_err code;
+    char field[128];
+    char message[512];
+    const char *text;
+} imp_reject;
+
+void imp_reject_set(imp_reject *ret, const imp_record *rec, rd_err code, const char *field,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+typedef int (*imp_reject_fn)(void *cls, const imp_reject *rej);
+
+/* Read the lines of f: each good one becomes a record, each bad one goes to reject(). */
+int imp_read(imp_records *rs, FILE *f, unsigned file_index, imp_reject_fn reject, void *cls);
+
+/* Put the records in the order the history happened (see cmp_time's tie rule). */
+int imp_order(imp_records *rs);
+
+void imp_record_free(imp_record *rec);
+void imp_records_free(imp_records *rs);

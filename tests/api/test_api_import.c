@@ -1,0 +1,464 @@
+/* API: repeatd import. A history is posted live, in time order, to the server; the same
+ * history, written as the JSON Lines a CRM would dump (all tickets, then all events, out of
+ * order), is imported into other databases: once whole, once killed at several points and run
+ * again, once as a dry run. Every ticket's decision and state and every KPI aggregate must be
+ * the live path's; bad lines go to the rejects file; a second run changes nothing; a history
+ * that live tickets would interleave is refused. */
+#include "scenario.h"
+
+#include "rd_test.h"
+
+#include <libpq-fe.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CITIZENS 60
+#define CALLS    4 /* at most, per citizen */
+#define ACTIONS  4096
+
+static const char *const categories[] = {"CG.SZ.LD", "CG.SZ.PS", "HB.ZS.JZ"};
+
+/* ---- the history, posted live ---- */
+
+typedef enum act_kind { A_TICKET, A_DISPATCH, A_CONTACT, A_CLOSEOUT, A_FOLLOWUP, A_CLOSE } act_kind;
+
+typedef struct action {
+    int64_t t; /* unix seconds */
+    act_kind kind;
+    int ticket; /* index into ids */
+    int citizen, category;
+    bool done;
+} action;
+
+static action acts[ACTIONS];
+static int n_acts;
+static char ids[CITIZENS * CALLS][24];
+static int n_ids;
+static unsigned long rng = 12345;
+static FILE *tickets_out, *events_out;
+static char history_path[512], rejects_path[512];
+static long live_rejected_events; /* close-outs rejected by inspection, live */
+static long live_refused;         /* closings refused live: refused by the import too */
+
+static unsigned rnd(unsigned n)
+{
+    rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+    return (unsigned)((rng >> 33) % n);
+}
+
+static const char *iso(int64_t t)
+{
+    static char slots[8][40];
+    static unsigned k;
+    char *s = slots[k++ % 8];
+    time_t local = (time_t)(t + 8 * 3600);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    strftime(s, 40, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+    return s;
+}
+
+static void add(int64_t t, act_kind kind, int ticket, int citizen, int category)
+{
+    ck_assert_int_lt(n_acts, ACTIONS);
+    acts[n_acts++] = (action){t, kind, ticket, citizen, category, false};
+}
+
+/* Write a record of the history as the CRM would dump it. */
+static void dump(FILE *f, const char *key, json_t *body)
+{
+    json_t *line = json_pack("{s:O}", key, body);
+    char *text = json_dumps(line, JSON_COMPACT);
+    fprintf(f, "%s\n", text);
+    free(text);
+    json_decref(line);
+}
+
+/* Post ev (taken) live and dump it for the import. */
+static void post_ev(const action *a, json_t *ev)
+{
+    const char *id = ids[a->ticket];
+    json_t *copy = json_deep_copy(ev);
+    json_object_set_new(copy, "ticket_id", json_string(id));
+    long st;
+    json_t *r = post_event(id, ev, &st);
+    ck_assert_msg(st == 201 || st == 422, "event on %s: %ld", id, st);
+    if (st == 422)
+        live_rejected_events++;
+    dump(events_out, "event", copy);
+    json_decref(copy);
+    json_decref(r);
+}
+
+static void step(const action *a)
+{
+    const char *id = ids[a->ticket];
+    int64_t t = a->t;
+    switch (a->kind) {
+    case A_TICKET: {
+        static const char *const claims[] = {NULL, "unresolved", "dissatisfied", "recurred"};
+        tk k = {.id = id,
+                .at = iso(t),
+                .phone = phone(500 + a->citizen),
+                .category = categories[a->category],
+                .claim = claims[rnd(4)]};
+        json_t *body = ticket_body(&k);
+        long st;
+        json_t *r = post_ticket(&k, &st);
+        ck_assert_int_eq(st, 201);
+        dump(tickets_out, "ticket", body);
+        if (jbool(r, "creates_work_order") == 1) /* the handling that follows */
+            add(t + 3600 + rnd(3600), A_DISPATCH, a->ticket, a->citizen, a->category);
+        json_decref(r);
+        json_decref(body);
+        return;
+    }
+    case A_DISPATCH: {
+        char unit[16];
+        snprintf(unit, sizeof(unit), "U%u", rnd(4));
+        json_t *e = ev_dispatched(iso(t), unit, "T1", "H1", iso(t + 3 * 86400));
+        post_ev(a, e); /* takes e */
+        add(t + 1800 + rnd(7200), A_CONTACT, a->ticket, a->citizen, a->category);
+        return;
+    }
+    case A_CONTACT: {
+        json_t *e = ev_contact(iso(t), rnd(3) ? "reached" : "no_answer");
+        post_ev(a, e); /* takes e */
+        if (rnd(5))    /* some stay open */
+            add(t + 86400 + rnd(86400), A_CLOSEOUT, a->ticket, a->citizen, a->category);
+        return;
+    }
+    case A_CLOSEOUT: {
+        json_t *e = ev_closeout(iso(t), iso(t - 600), rnd(2), rnd(2));
+        if (!rnd(6)) /* 驳回: recorded as rejected, live and imported alike */
+            json_object_set_new(e, "cause", json_string("已处理"));
+        post_ev(a, e); /* takes e */
+        add(t + 3600, A_FOLLOWUP, a->ticket, a->citizen, a->category);
+        return;
+    }
+    case A_FOLLOWUP: {
+        json_t *e = ev_followup(iso(t), true, rnd(2), rnd(2));
+        post_ev(a, e); /* takes e */
+        add(t + 3600, A_CLOSE, a->ticket, a->citizen, a->category);
+        return;
+    }
+    case A_CLOSE: {
+        long st;
+        json_t *e = ev_closed(iso(t), rnd(3) ? "resolved" : "unresolved");
+        json_t *copy = json_deep_copy(e);
+        json_object_set_new(copy, "ticket_id", json_string(id));
+        json_t *r = post_event(id, e, &st); /* 409 when the close-out was rejected */
+        ck_assert_msg(st == 201 || st == 409, "closed on %s: %ld", id, st);
+        live_refused += st == 409;
+        dump(events_out, "event", copy);
+        json_decref(copy);
+        json_decref(r);
+        return;
+    }
+    }
+}
+
+/* The history: calls of each citizen over ~80 days ending a month ago, their handling, all
+ * posted in time order. Tickets and events are dumped to two files, joined events first. */
+static void post_history(void)
+{
+    char tickets_path[512], events_path[512];
+    const char *dir = getenv("REPEATD_TEST_LOG_DIR");
+    snprintf(tickets_path, sizeof(tickets_path), "%s/import-tickets.jsonl", dir ? dir : "/tmp");
+    snprintf(events_path, sizeof(events_path), "%s/import-events.jsonl", dir ? dir : "/tmp");
+    snprintf(history_path, sizeof(history_path), "%s/import-history.jsonl", dir ? dir : "/tmp");
+    snprintf(rejects_path, sizeof(rejects_path), "%s/import-rejects.jsonl", dir ? dir : "/tmp");
+    tickets_out = fopen(tickets_path, "w");
+    events_out = fopen(events_path, "w");
+    ck_assert(tickets_out && events_out);
+    int64_t start = (int64_t)time(NULL) - 110 * 86400;
+    for (int c = 0; c < CITIZENS; c++) {
+        int calls = 1 + (int)rnd(CALLS), category = (int)rnd(3);
+        int64_t t = start + rnd(20 * 86400);
+        for (int j = 0; j < calls; j++) {
+            snprintf(ids[n_ids], sizeof(ids[n_ids]), "IMP-%02d-%d", c, j);
+            add(t, A_TICKET, n_ids++, c, category);
+            t += 3600 * (2 + rnd(20 * 24));
+        }
+    }
+    for (;;) {
+        action *next = NULL;
+        for (int i = 0; i < n_acts; i++)
+            if (!acts[i].done && (!next || acts[i].t < next->t))
+                next = &acts[i];
+        if (!next)
+            break;
+        next->done = true;
+        action a = *next; /* step() may add actions and move the array's end */
+        step(&a);
+    }
+    fclose(tickets_out);
+    fclose(events_out);
+    /* The dump: events first (a CRM's tables in any order), then tickets, then bad lines. */
+    FILE *out = fopen(history_path, "w");
+    ck_assert_ptr_nonnull(out);
+    const char *parts[] = {events_path, tickets_path};
+    for (int p = 0; p < 2; p++) {
+        FILE *in = fopen(parts[p], "r");
+        char buf[8192];
+        size_t k;
+        while (in && (k = fread(buf, 1, sizeof(buf), in)) > 0)
+            fwrite(buf, 1, k, out);
+        if (in)
+            fclose(in);
+    }
+    fputs("not json at all\n", out);
+    fputs("{\"ticket\": {\"ticket_id\": \"IMP-BAD-1\", \"received_at\": \"2020-01-01T00:00:00Z\","
+          " \"citizen\": {\"phone\": \"13900000001\"}, \"category\": \"NO.SUCH\"}}\n",
+          out);
+    fputs("{\"event\": {\"ticket_id\": \"IMP-NONE\", \"type\": \"contact_attempt\","
+          " \"at\": \"2020-01-02T00:00:00Z\", \"outcome\": \"reached\"}}\n",
+          out);
+    fputs("{\"something\": {}}\n", out);
+    fclose(out);
+}
+
+/* ---- comparing databases ---- */
+
+static PGconn *connect_to(const char *url)
+{
+    PGconn *c = PQconnectdb(url);
+    ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect: %s", PQerrorMessage(c));
+    return c;
+}
+
+/* The rows of sql, one text line a row: what two databases must agree on. */
+static char *dump_sql(PGconn *c, const char *sql)
+{
+    PGresult *res = PQexec(c, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(c));
+    size_t cap = 1 << 16, n = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    for (int i = 0; i < PQntuples(res); i++) {
+        for (int j = 0; j < PQnfields(res); j++) {
+            const char *v = PQgetisnull(res, i, j) ? "-" : PQgetvalue(res, i, j);
+            size_t need = strlen(v) + 2;
+            if (n + need + 1 > cap) {
+                cap = 2 * (n + need + 1);
+                out = realloc(out, cap);
+            }
+            n += (size_t)sprintf(out + n, "%s%c", v, j + 1 < PQnfields(res) ? '|' : '\n');
+        }
+    }
+    PQclear(res);
+    return out;
+}
+
+static const char *const facts[] = {
+    /* every ticket's decision and state */
+    "SELECT ticket_id, decision, rule, counts_as_repeat, creates_work_order, repeat_ordinal,"
+    " chain_id, related_ticket_id, definition_version, status, unit, team, handler,"
+    " contact_reached, contact_failures, first_contact_failed, closeout_accepted,"
+    " closeout_rejections, closeout_unresolved, followup_recorded, followup_reached,"
+    " false_closeout, outcome, calls, received_month, repeat_unit, answer - 'definition_version'"
+    " FROM tickets ORDER BY ticket_id",
+    /* the events, as recorded (their bodies carry the import's event ids) */
+    "SELECT ticket_id, type, at, accepted, defects FROM ticket_events ORDER BY ticket_id, id",
+    /* every KPI aggregate, summed over the shards */
+    "SELECT dim, key, month, version, sum(complaints), sum(repeats), sum(contacted),"
+    " sum(first_contact_failed), sum(closeouts_inspected), sum(closeouts_rejected),"
+    " sum(false_closeouts) FROM kpi_counts GROUP BY 1, 2, 3, 4"
+    " HAVING sum(complaints) <> 0 OR sum(repeats) <> 0 OR sum(contacted) <> 0"
+    "  OR sum(first_contact_failed) <> 0 OR sum(closeouts_inspected) <> 0"
+    "  OR sum(closeouts_rejected) <> 0 OR sum(false_closeouts) <> 0 ORDER BY 1, 2, 3, 4",
+    "SELECT dim, key, month, code, sum(n) FROM kpi_defects GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+};
+
+static void same_as_live(const char *url)
+{
+    PGconn *live = connect_to(api.db_url), *imported = connect_to(url);
+    for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+        char *a = dump_sql(live, facts[i]), *b = dump_sql(imported, facts[i]);
+        if (strcmp(a, b) != 0) {
+            size_t k = 0;
+            while (a[k] && a[k] == b[k])
+                k++;
+            size_t from = k > 200 ? k - 200 : 0;
+            ck_abort_msg("query %zu differs at byte %zu:\n live: %.400s\n import: %.400s", i, k,
+                         a + from, b + from);
+        }
+        ck_assert_msg(strlen(a) > 10, "query %zu: nothing to compare", i);
+        free(a);
+        free(b);
+    }
+    PQfinish(live);
+    PQfinish(imported);
+}
+
+static long count_sql(const char *url, const char *sql)
+{
+    PGconn *c = connect_to(url);
+    PGresult *res = PQexec(c, sql);
+    long n = PQresultStatus(res) == PGRES_TUPLES_OK ? atol(PQgetvalue(res, 0, 0)) : -1;
+    PQclear(res);
+    PQfinish(c);
+    return n;
+}
+
+/* A fresh database with the schema and the live database's category tree. */
+static void fresh_database(const char *name, char *url, size_t size)
+{
+    char err[512];
+    ck_assert_msg(rd_test_create_database(api.admin_url, name, url, size, err, sizeof(err)) == 0,
+                  "%s", err);
+    char out[256];
+    const char *migrate[] = {"migrate", NULL};
+    ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), migrate), 0);
+    PGconn *live = connect_to(api.db_url), *c = connect_to(url);
+    PGresult *res = PQexec(live, "SELECT code, name, parent, policy FROM categories");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    for (int pass = 0; pass < 2; pass++) { /* the nodes, then their parents */
+        for (int i = 0; i < PQntuples(res); i++) {
+            const char *node[] = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+                                  PQgetvalue(res, i, 3)};
+            const char *edge[] = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 2)};
+            if (pass == 1 && PQgetisnull(res, i, 2))
+                continue;
+            PGresult *w = pass == 0
+                              ? PQexecParams(c,
+                                             "INSERT INTO categories (code, name, policy)"
+                                             " VALUES ($1, $2, $3)",
+                                             3, NULL, node, NULL, NULL, 0)
+                              : PQexecParams(c, "UPDATE categories SET parent = $2 WHERE code = $1",
+                                             2, NULL, edge, NULL, NULL, 0);
+            ck_assert_msg(PQresultStatus(w) == PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+            PQclear(w);
+        }
+    }
+    PQclear(res);
+    PQfinish(live);
+    PQfinish(c);
+}
+
+static int import(const char *url, char *summary, size_t size, bool dry_run)
+{
+    const char *args[] = {"import", "--rejects", rejects_path, history_path, NULL, NULL};
+    if (dry_run) {
+        args[4] = args[3];
+        args[3] = "--dry-run";
+    }
+    return harness_run_repeatd_on(url, summary, size, args);
+}
+
+static long rejects_lines(void)
+{
+    FILE *f = fopen(rejects_path, "r");
+    long n = 0;
+    int ch;
+    while (f && (ch = fgetc(f)) != EOF)
+        n += ch == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static bool history_posted;
+
+static void ensure_history(void)
+{
+    if (!history_posted)
+        post_history();
+    history_posted = true;
+}
+
+START_TEST(import_equals_live)
+{
+    ensure_history();
+    char url[1200], summary[4096];
+    fresh_database("repeatd_test_import_a", url, sizeof(url));
+    ck_assert_int_eq(import(url, summary, sizeof(summary), false), 3); /* bad lines: exit 3 */
+    same_as_live(url);
+    json_t *s = gc(json_loads(summary, 0, NULL));
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(jint(s, "tickets"), n_ids);
+    ck_assert_int_eq(jint(s, "closeouts_rejected"),
+                     count_sql(url, "SELECT count(*) FROM"
+                                    " ticket_events WHERE NOT accepted"));
+    ck_assert_int_eq(jint(s, "closeouts_rejected"), live_rejected_events);
+    ck_assert_int_eq(jint(s, "lines_rejected"), 4 + live_refused); /* 4 bad lines */
+    ck_assert_int_eq(jint(s, "rejected_by_error.workflow_incomplete"), live_refused);
+    ck_assert_int_eq(jint(s, "rejected_by_error.not_found"), 1);
+    ck_assert_int_eq(rejects_lines(), jint(s, "lines_rejected"));
+    ck_assert_int_eq(jint(s, "rejected_by_error.invalid_json"), 1);
+    ck_assert_int_eq(jint(s, "rejected_by_error.unknown_category"), 1);
+
+    /* A second run changes nothing: every record is a replay. */
+    char again[4096];
+    ck_assert_int_eq(import(url, again, sizeof(again), false), 3);
+    json_t *t = gc(json_loads(again, 0, NULL));
+    ck_assert_int_eq(jint(t, "tickets"), 0);
+    ck_assert_int_eq(jint(t, "events_accepted"), 0);
+    ck_assert_int_eq(jint(t, "skipped_duplicates.tickets"), n_ids);
+    ck_assert_int_eq(jint(t, "skipped_duplicates.events"), jint(s, "events_accepted"));
+    same_as_live(url);
+}
+END_TEST
+
+START_TEST(import_survives_kill_9)
+{
+    ensure_history();
+    char url[1200], summary[4096];
+    fresh_database("repeatd_test_import_k", url, sizeof(url));
+    const char *args[] = {"import", history_path, NULL};
+    static const int delays_ms[] = {40, 120, 250};
+    for (size_t i = 0; i < sizeof(delays_ms) / sizeof(delays_ms[0]); i++) {
+        pid_t pid = harness_spawn_repeatd_on(url, args);
+        ck_assert_int_gt(pid, 0);
+        usleep((useconds_t)delays_ms[i] * 1000);
+        kill(pid, SIGKILL);
+        harness_wait(pid);
+    }
+    ck_assert_int_eq(import(url, summary, sizeof(summary), false), 3);
+    same_as_live(url);
+}
+END_TEST
+
+START_TEST(dry_run_writes_nothing_and_overlap_is_refused)
+{
+    ensure_history();
+    char url[1200], summary[4096];
+    fresh_database("repeatd_test_import_d", url, sizeof(url));
+    ck_assert_int_eq(import(url, summary, sizeof(summary), true), 3);
+    json_t *s = gc(json_loads(summary, 0, NULL));
+    ck_assert_int_eq(jint(s, "tickets"), n_ids);
+    ck_assert(jbool(s, "dry_run") == 1);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets"), 0);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM kpi_counts"), 0);
+
+    /* A ticket received after the history begins, not part of it: the history is refused. */
+    char path[600], out[256];
+    snprintf(path, sizeof(path), "%s.live", history_path);
+    FILE *f = fopen(path, "w");
+    fprintf(f,
+            "{\"ticket\": {\"ticket_id\": \"LIVE-1\", \"received_at\": \"%s\", \"citizen\":"
+            " {\"phone\": \"13900009999\"}, \"category\": \"CG.SZ.LD\"}}\n",
+            iso((int64_t)time(NULL) - 3600));
+    fclose(f);
+    const char *live[] = {"import", path, NULL};
+    ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), live), 0);
+    ck_assert_int_eq(import(url, summary, sizeof(summary), false), 2);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets"), 1);
+}
+END_TEST
+
+int main(void)
+{
+    harness_start("import");
+    TCase *tc;
+    Suite *s = api_suite(&tc);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, import_equals_live);
+    tcase_add_test(tc, import_survives_kill_9);
+    tcase_add_test(tc, dry_run_writes_nothing_and_overlap_is_refused);
+    return harness_run(s, tc);
+}
