@@ -5,7 +5,7 @@
 #include "repeatd/kpi.h"
 #include "repeatd/pool.h"
 
-#include <jansson.h>
+#include <stdint.h>
 
 /* The month index of now in the zone `tz`. */
 int store_month_now(rd_db *db, const char *tz, int *ret);
@@ -34,21 +34,72 @@ typedef struct rd_kpi_row {
 int store_kpi_grouped(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from, int to,
                       rd_kpi_row **ret, size_t *ret_n);
 
-/* Top defect codes per period (of `period_months`, keyed by its first month index) and key
- * (dim unit or handler) over months [from, to]:
- * {"24300": {"U01": [{"code": ..., "count": n}, ...]}} (caller decrefs). */
+/* The top defect codes of one period (of `period_months`, aligned like store_kpi_grouped's)
+ * and key (a unit or a handler). */
+typedef struct rd_kpi_defect_count {
+    int period_start;
+    char key[RD_ID_MAX];
+    int rank; /* 1 = the most frequent in its period and key; ties by code */
+    char code[48];
+    long count;
+} rd_kpi_defect_count;
+
+/* The top `per_key` defect codes of each period and key of dim (unit or handler) over months
+ * [from, to], ordered by period, key, then rank; *ret is malloc'd (free it). */
 int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int period_months, int from, int to,
-                          int per_key, json_t **ret);
+                          int per_key, rd_kpi_defect_count **ret, size_t *ret_n);
 
-/* Open chains in the green channel, oldest first (JSON array, caller decrefs). */
-int store_green_channel(rd_db *db, int min_ordinal, int limit, json_t **ret);
+/* An open chain that may be in the green channel: its newest repeat and its first ticket.
+ * Text that is NULL in the database is "" with its has_ flag false. */
+typedef struct rd_green_chain {
+    char chain_id[RD_ID_MAX], latest_ticket_id[RD_ID_MAX], category[RD_ID_MAX];
+    char citizen[RD_ID_MAX]; /* masked phone */
+    bool has_citizen;
+    int repeats;                                                /* the newest repeat's ordinal */
+    bool open;                                                  /* the newest repeat is open */
+    int64_t first_received_us, latest_received_us, deadline_us; /* unix microseconds */
+    int first_received_tz, latest_received_tz, deadline_tz;     /* session UTC offsets, seconds */
+    bool has_deadline;
+    char original_unit[RD_ID_MAX], original_team[RD_ID_MAX], original_handler[RD_ID_MAX];
+    bool has_original_unit, has_original_team, has_original_handler;
+    char unit[RD_ID_MAX], team[RD_ID_MAX], handler[RD_ID_MAX];
+    bool has_unit, has_team, has_handler;
+} rd_green_chain;
 
-/* Names of units, teams and handlers: {"unit": {"U01": "...", ...}, "team": {...}, ...}. */
-int store_org_names(rd_db *db, json_t **ret);
+/* Up to `limit` chains whose newest repeat is open with an ordinal of at least `min_ordinal`
+ * (the partial index's prefilter; the rule is the caller's), oldest first ticket first; *ret
+ * is malloc'd (free it). */
+int store_green_candidates(rd_db *db, int min_ordinal, int limit, rd_green_chain **ret,
+                           size_t *ret_n);
+
+#define RD_NAME_MAX 801 /* 200 characters of UTF-8 */
+
+/* The display name of a unit, team, handler or category. */
+typedef struct rd_kpi_name {
+    rd_kpi_dim dim;
+    char code[RD_ID_MAX];
+    char name[RD_NAME_MAX];
+} rd_kpi_name;
+
+/* The names of the groups of `dim` (a category's own name for RD_DIM_CATEGORY), in no
+ * particular order; *ret is malloc'd (free it). */
+int store_kpi_names(rd_db *db, rd_kpi_dim dim, rd_kpi_name **ret, size_t *ret_n);
+
+/* All names of units, teams and handlers, in the order of the admin answer (see kpi_store.c);
+ * *ret is malloc'd (free it). */
+int store_org_names(rd_db *db, rd_kpi_name **ret, size_t *ret_n);
 int store_org_name_upsert(rd_db *db, const char *kind, const char *code, const char *name,
                           const char *parent);
 
-/* Targets: {"unit": {"U01": {"": 0.05, "2026-Q4": 0.04}}, "team": {...}} (caller decrefs). */
-int store_targets(rd_db *db, json_t **ret);
+/* A target repeat rate of a unit or team, for one period ("2026-Q4") or standing (""). */
+typedef struct rd_kpi_target {
+    rd_kpi_dim scope; /* RD_DIM_UNIT or RD_DIM_TEAM */
+    char code[RD_ID_MAX];
+    char period[RD_PERIOD_LABEL_MAX];
+    double rate;
+} rd_kpi_target;
+
+/* All targets, in the order of the admin answer (see kpi_store.c); *ret is malloc'd. */
+int store_targets(rd_db *db, rd_kpi_target **ret, size_t *ret_n);
 int store_target_upsert(rd_db *db, const char *scope, const char *code, const char *period,
                         double rate, const char *who);
