@@ -14,13 +14,13 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 HEADERS = {
     # core: pure domain, no I/O; the structs the other layers pass around
     "core": "domain decide settings months phone closeout workflow script kpi errors"
-            " ticket_view caller_history settings_change",
+            " ticket_view caller_history settings_change refusal kpi_query kpi_types",
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen",
     "store": "pool tx result store kpi_store migrations",
-    "codec": "codec json_spec",
-    "app": "service refusal intake lifecycle reads admin keys key_cache prepare kpi_query"
-           " kpi_answers org",
+    "codec": "codec json_spec kpi_json",
+    "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
+           " import",
     "http": "http routes auth metrics kpi_view kpi_params",
     "cli": "cli",
 }

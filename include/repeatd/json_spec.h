@@ -56,6 +56,9 @@ int rd_time_parse(const char *s, int64_t *ret);
 #define RD_TIME_TEXT_MAX 64
 void rd_time_format(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX]);
 
-/* The same from unix microseconds, with a fraction of a second as PostgreSQL writes one: only
- * when it is not zero, trailing zeros cut (2026-11-28T09:15:00.25+08:00). */
+/* Format unix microseconds at a UTC offset the way PostgreSQL writes a timestamptz in JSON:
+ * 2026-11-03T14:15:00+00:00, a fraction only when not zero and without trailing zeros
+ * (14:15:00.5+00:00), and the offset's seconds only when it has any (+08:05:43). Select the
+ * column as (extract(epoch FROM x) * 1000000)::bigint and its offset as
+ * extract(timezone FROM x)::integer to write what jsonb would have written. */
 void rd_time_format_us(int64_t us, int32_t offset_s, char ret[RD_TIME_TEXT_MAX]);

@@ -1,32 +1,30 @@
-/* Query parameters shared by the KPI endpoints: period kind, range, grouping. */
+/* The query parameters of the KPI endpoints, parsed into an rd_kpi_query, and the reply of an
+ * answer (http/kpi_params.c). */
 #pragma once
 
 #include "repeatd/http.h"
-#include "repeatd/kpi.h"
-
-#define RD_KPI_MAX_PERIODS 120
-
-typedef struct rd_kpi_params {
-    rd_period_kind period;
-    bool has_from, has_to;
-    int from, to; /* first months of the first and last period */
-    bool has_by;
-    rd_kpi_dim by;
-    int level; /* category level, 0 = leaves */
-} rd_kpi_params;
+#include "repeatd/kpi_answer.h"
+#include "repeatd/kpi_query.h"
 
 /* Bits of the dims a KPI endpoint accepts in `by`. */
 #define RD_BY(d) (1u << (d))
 
 /* Parse period (default month), from/to (or `at` for one period: both), by (one of
- * `allowed_by`; `default_by` when absent, RD_DIM_TOTAL for the whole line), level (only with
- * by=category). Replies 400 naming the parameter and returns false on error. */
-bool rd_kpi_params_parse(rd_request *req, rd_kpi_params *p, unsigned allowed_by,
-                         rd_kpi_dim default_by);
+ * `allowed_by`; `default_by` when absent, RD_DIM_TOTAL for the whole line) and level (only with
+ * by=category) into a zeroed *q. Replies 400 naming the parameter and returns false on error. */
+bool rd_kpi_query_parse(rd_request *req, rd_kpi_query *q, unsigned allowed_by,
+                        rd_kpi_dim default_by);
 
-/* Fill a missing from/to with the current period (month of `now_month`), and check the range.
- * Replies 400 and returns false when from is after to or the range is too long. */
-bool rd_kpi_params_finish(rd_request *req, rd_kpi_params *p, int now_month);
-
-/* A non-negative integer query parameter within [min, max], or `def` when absent. */
+/* A non-negative integer query parameter within [min, max], or `def` when absent. Replies 400
+ * and returns false when it is not. */
 bool rd_int_param(rd_request *req, const char *name, long min, long max, long def, long *ret);
+
+/* The same for an endpoint parameter that the API checks after the range: a bad one does not
+ * reply but is kept in q (the first only), for the service to refuse once the range passed. */
+void rd_kpi_param(rd_request *req, rd_kpi_query *q, const char *name, long min, long max, long def,
+                  long *ret);
+
+typedef json_t *(*rd_kpi_json_fn)(const rd_kpi_answer *a);
+
+/* Answer q with fn and reply 200 with what `json` makes of it, or the refusal or error. */
+void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json);

@@ -3,9 +3,10 @@
 
 #include "repeatd/closeout.h"
 #include "repeatd/kpi.h"
+#include "repeatd/kpi_types.h"
 #include "repeatd/pool.h"
 
-#include <jansson.h>
+#include <stdint.h>
 
 /* The month index of now in the zone `tz`. */
 int store_month_now(rd_db *db, const char *tz, int *ret);
@@ -17,16 +18,6 @@ int store_kpi_apply(rd_db *db, const rd_kpi_deltas *ds);
 int store_kpi_defects_add(rd_db *db, const char *unit, const char *handler, int month,
                           const rd_defect *defects, size_t n);
 
-typedef struct rd_kpi_row {
-    int period_start; /* first month of the period */
-    char key[RD_ID_MAX];
-    long v[RD_KPI_METRIC_COUNT_];
-    /* Definition versions that made these numbers, ascending. As many as an answer's union
-     * holds (kpi_view.c): a year's row easily spans more than a handful of settings changes. */
-    int versions[64];
-    int n_versions;
-} rd_kpi_row;
-
 /* kpi_counts of dimension `dim` summed by period (of `period_months` months, aligned like
  * calendar periods) and key, for months [from, to]. For RD_DIM_CATEGORY with level > 0 the
  * leaves are rolled up to their ancestor at that level (1 = the roots). Rows ordered by period,
@@ -34,21 +25,28 @@ typedef struct rd_kpi_row {
 int store_kpi_grouped(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from, int to,
                       rd_kpi_row **ret, size_t *ret_n);
 
-/* Top defect codes per period (of `period_months`, keyed by its first month index) and key
- * (dim unit or handler) over months [from, to]:
- * {"24300": {"U01": [{"code": ..., "count": n}, ...]}} (caller decrefs). */
+/* The top `per_key` defect codes of each period and key of dim (unit or handler) over months
+ * [from, to], ordered by period, key, then rank; *ret is malloc'd (free it). */
 int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int period_months, int from, int to,
-                          int per_key, json_t **ret);
+                          int per_key, rd_kpi_defect_count **ret, size_t *ret_n);
 
-/* Open chains in the green channel, oldest first (JSON array, caller decrefs). */
-int store_green_channel(rd_db *db, int min_ordinal, int limit, json_t **ret);
+/* Up to `limit` chains whose newest repeat is open with an ordinal of at least `min_ordinal`
+ * (the partial index's prefilter; the rule is the caller's), oldest first ticket first; *ret
+ * is malloc'd (free it). */
+int store_green_candidates(rd_db *db, int min_ordinal, int limit, rd_green_chain **ret,
+                           size_t *ret_n);
 
-/* Names of units, teams and handlers: {"unit": {"U01": "...", ...}, "team": {...}, ...}. */
-int store_org_names(rd_db *db, json_t **ret);
+/* The names of the groups of `dim` (a category's own name for RD_DIM_CATEGORY), in no
+ * particular order; *ret is malloc'd (free it). */
+int store_kpi_names(rd_db *db, rd_kpi_dim dim, rd_kpi_name **ret, size_t *ret_n);
+
+/* All names of units, teams and handlers, in the order of the admin answer (see kpi_store.c);
+ * *ret is malloc'd (free it). */
+int store_org_names(rd_db *db, rd_kpi_name **ret, size_t *ret_n);
 int store_org_name_upsert(rd_db *db, const char *kind, const char *code, const char *name,
                           const char *parent);
 
-/* Targets: {"unit": {"U01": {"": 0.05, "2026-Q4": 0.04}}, "team": {...}} (caller decrefs). */
-int store_targets(rd_db *db, json_t **ret);
+/* All targets, in the order of the admin answer (see kpi_store.c); *ret is malloc'd. */
+int store_targets(rd_db *db, rd_kpi_target **ret, size_t *ret_n);
 int store_target_upsert(rd_db *db, const char *scope, const char *code, const char *period,
                         double rate, const char *who);

@@ -26,20 +26,21 @@ typedef struct rd_col {
     bool has_set;
 } rd_col;
 
-#define RD_COL(col, kind, T, field)                                                                \
+/* The struct's parameter is `st`: named `type`, it would replace the designator .type. */
+#define RD_COL(col, kind, st, field)                                                               \
     {                                                                                              \
-        .name = col, .type = kind, .offset = offsetof(T, field)                                    \
+        .name = col, .type = kind, .offset = offsetof(st, field)                                   \
     }
-#define RD_COL_T(col, T, field)                                                                    \
+#define RD_COL_T(col, st, field)                                                                   \
     {                                                                                              \
-        .name = col, .type = RD_COL_TEXT, .offset = offsetof(T, field),                            \
-        .size = sizeof(((T *)0)->field)                                                            \
+        .name = col, .type = RD_COL_TEXT, .offset = offsetof(st, field),                           \
+        .size = sizeof(((st *)0)->field)                                                           \
     }
 /* A nullable column with a flag saying whether it was set. */
-#define RD_COL_OPT(col, kind, T, field, flag)                                                      \
+#define RD_COL_OPT(col, kind, st, field, flag)                                                     \
     {                                                                                              \
-        .name = col, .type = kind, .offset = offsetof(T, field), .set_offset = offsetof(T, flag),  \
-        .has_set = true                                                                            \
+        .name = col, .type = kind, .offset = offsetof(st, field),                                  \
+        .set_offset = offsetof(st, flag), .has_set = true                                          \
     }
 
 /* A timestamptz column as unix microseconds, the form every struct of the store holds. */

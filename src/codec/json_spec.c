@@ -199,29 +199,42 @@ int rd_time_parse(const char *s, int64_t *ret)
     return 0;
 }
 
-void rd_time_format(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX])
+/* The date and time of day at the offset, without the offset: 2026-11-28T09:15:00. */
+static int format_local(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX])
 {
-    rd_time_format_us(t * 1000000, offset_s, ret);
-}
-
-void rd_time_format_us(int64_t us, int32_t offset_s, char ret[RD_TIME_TEXT_MAX])
-{
-    int64_t t = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-    int64_t frac = us - t * 1000000;
     int64_t local = t + offset_s;
     int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
     int64_t secs = local - days * 86400, y;
     int m, d;
     rd_civil_from_days(days, &y, &m, &d);
+    return snprintf(ret, RD_TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)y, m, d,
+                    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+void rd_time_format(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX])
+{
+    int n = format_local(t, offset_s, ret);
     int32_t off = offset_s < 0 ? -offset_s : offset_s;
-    /* Microseconds as PostgreSQL writes them: only when there are any, trailing zeros cut. */
-    char fraction[8] = "";
+    snprintf(ret + n, RD_TIME_TEXT_MAX - (size_t)n, "%c%02d:%02d", offset_s < 0 ? '-' : '+',
+             off / 3600, off / 60 % 60);
+}
+
+void rd_time_format_us(int64_t us, int32_t offset_s, char ret[RD_TIME_TEXT_MAX])
+{
+    int64_t t = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    int frac = (int)(us - t * 1000000);
+    int n = format_local(t, offset_s, ret);
     if (frac) {
-        snprintf(fraction, sizeof(fraction), ".%06lld", (long long)frac);
-        for (size_t n = strlen(fraction); fraction[n - 1] == '0'; n--)
-            fraction[n - 1] = '\0';
+        char digits6[8];
+        snprintf(digits6, sizeof(digits6), "%06d", frac);
+        size_t k = 6;
+        while (digits6[k - 1] == '0')
+            k--;
+        n += snprintf(ret + n, RD_TIME_TEXT_MAX - (size_t)n, ".%.*s", (int)k, digits6);
     }
-    snprintf(ret, RD_TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d", (long long)y, m,
-             d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), fraction,
-             offset_s < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+    int32_t off = offset_s < 0 ? -offset_s : offset_s;
+    n += snprintf(ret + n, RD_TIME_TEXT_MAX - (size_t)n, "%c%02d:%02d", offset_s < 0 ? '-' : '+',
+                  off / 3600, off / 60 % 60);
+    if (off % 60) /* a local mean time of the past: PostgreSQL writes the seconds too */
+        snprintf(ret + n, RD_TIME_TEXT_MAX - (size_t)n, ":%02d", off % 60);
 }

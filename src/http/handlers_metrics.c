@@ -1,38 +1,15 @@
-/* GET /metrics: Prometheus text, cheap enough to scrape every 15 s (one aggregate read). */
+/* GET /metrics: Prometheus text, cheap enough to scrape every 15 s (one aggregate read, the
+ * headline of app/kpi_headline.c). */
 #include "repeatd/routes.h"
 
-#include "repeatd/kpi_store.h"
+#include "repeatd/kpi_answer.h"
 
 #include <stdlib.h>
 
-typedef struct headline {
-    int month;
-    long complaints, repeats;
-} headline;
-
-/* The current month's whole-hotline numbers, from the aggregates. */
-static int headline_tx(rd_db *db, const void *in, void *out)
-{
-    headline *h = out;
-    rd_settings s;
-    rd_kpi_row *rows = NULL;
-    size_t n = 0;
-    int r = rd_service_settings((rd_service *)in, db, &s);
-    if (r == 0)
-        r = store_month_now(db, s.time_zone, &h->month);
-    if (r == 0)
-        r = store_kpi_grouped(db, RD_DIM_TOTAL, 0, 1, h->month, h->month, &rows, &n);
-    h->complaints = n ? rows[0].v[RD_KPI_COMPLAINTS] : 0;
-    h->repeats = n ? rows[0].v[RD_KPI_REPEATS] : 0;
-    free(rows);
-    return r;
-}
-
 void rd_handle_metrics(rd_request *req)
 {
-    headline h = {0};
-    rd_tx tx = {.body = headline_tx, .in = req->httpd->service, .out = &h, .readonly = true};
-    int r = rd_request_tx(req, &tx);
+    rd_kpi_headline h = {0};
+    int r = rd_kpi_headline_get(req->httpd->service, &req->db, &h);
     char *text = NULL;
     size_t len = 0;
     int size, idle;

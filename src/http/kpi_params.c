@@ -1,11 +1,14 @@
-/* Query parameters shared by the KPI endpoints, with 400s that name the parameter. */
+/* Query parameters of the KPI endpoints into an rd_kpi_query, with 400s that name the
+ * parameter. Only syntax and bounds: the range against today is app/kpi_frame.c's. */
 #include "repeatd/kpi_params.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-bool rd_int_param(rd_request *req, const char *name, long min, long max, long def, long *ret)
+/* The parameter, or `def` when absent; false when it is not a whole number in [min, max]. */
+static bool int_arg(rd_request *req, const char *name, long min, long max, long def, long *ret)
 {
     const char *s = rd_request_arg(req, name);
     if (!s) {
@@ -15,16 +18,32 @@ bool rd_int_param(rd_request *req, const char *name, long min, long max, long de
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max) {
-        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, name,
-                       "%s must be a whole number from %ld to %ld", name, min, max);
+    if (errno || end == s || *end || v < min || v > max)
         return false;
-    }
     *ret = v;
     return true;
 }
 
-static bool parse_label(rd_request *req, const rd_kpi_params *p, const char *name, int *ret)
+#define INT_ARG_MESSAGE "%s must be a whole number from %ld to %ld"
+
+bool rd_int_param(rd_request *req, const char *name, long min, long max, long def, long *ret)
+{
+    if (int_arg(req, name, min, max, def, ret))
+        return true;
+    rd_reply_error(req, RD_ERR_INVALID_PARAMETER, name, INT_ARG_MESSAGE, name, min, max);
+    return false;
+}
+
+void rd_kpi_param(rd_request *req, rd_kpi_query *q, const char *name, long min, long max, long def,
+                  long *ret)
+{
+    if (!int_arg(req, name, min, max, def, ret) && !q->has_param_error) {
+        rd_refuse(&q->param_error, RD_ERR_INVALID_PARAMETER, name, INT_ARG_MESSAGE, name, min, max);
+        q->has_param_error = true;
+    }
+}
+
+static bool parse_label(rd_request *req, const rd_kpi_query *p, const char *name, int *ret)
 {
     const char *s = rd_request_arg(req, name);
     if (rd_period_parse(p->period, s, ret) < 0) {
@@ -36,8 +55,8 @@ static bool parse_label(rd_request *req, const rd_kpi_params *p, const char *nam
     return true;
 }
 
-bool rd_kpi_params_parse(rd_request *req, rd_kpi_params *p, unsigned allowed_by,
-                         rd_kpi_dim default_by)
+bool rd_kpi_query_parse(rd_request *req, rd_kpi_query *p, unsigned allowed_by,
+                        rd_kpi_dim default_by)
 {
     memset(p, 0, sizeof(*p));
     const char *period = rd_request_arg(req, "period");
@@ -93,21 +112,19 @@ bool rd_kpi_params_parse(rd_request *req, rd_kpi_params *p, unsigned allowed_by,
     return true;
 }
 
-bool rd_kpi_params_finish(rd_request *req, rd_kpi_params *p, int now_month)
+void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json)
 {
-    int now = rd_period_start(p->period, now_month);
-    if (!p->has_to)
-        p->to = p->has_from && p->from > now ? p->from : now;
-    if (!p->has_from)
-        p->from = p->to;
-    if (p->from > p->to) {
-        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "from", "from is after to");
-        return false;
+    rd_kpi_answer a = {0};
+    rd_refusal ref;
+    int r = fn(req->httpd->service, &req->db, q, &a, &ref);
+    if (r < 0) {
+        rd_reply_failure(req, r, &ref);
+        return;
     }
-    if ((p->to - p->from) / rd_period_months(p->period) + 1 > RD_KPI_MAX_PERIODS) {
-        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "to",
-                       "at most %d periods can be asked for at once", RD_KPI_MAX_PERIODS);
-        return false;
-    }
-    return true;
+    json_t *body = json(&a);
+    rd_kpi_answer_free(&a);
+    if (!body)
+        rd_reply_store_error(req, -ENOMEM);
+    else
+        rd_reply_json(req, 200, body);
 }

@@ -1,6 +1,8 @@
-/* The store of KPIs: aggregate upserts on the write path, grouped reads for dashboards. */
+/* The store of KPIs: aggregate upserts on the write path, grouped reads for dashboards. Reads
+ * return structs, their columns read by name; the wire format is codec/kpi_json.c's. */
 #include "repeatd/kpi_store.h"
 
+#include "repeatd/result.h"
 #include "repeatd/store.h"
 
 #include <errno.h>
@@ -36,10 +38,10 @@ static const rd_stmt q_defects = {
     "kpi_defects_add",
     "INSERT INTO kpi_defects AS k (dim, key, month, code, n)"
     " SELECT d.dim, d.key, $3, c.code, count(*) FROM unnest($4::text[]) AS c(code)"
-    " CROSS JOIN (VALUES (1::smallint, $1::text), (3::smallint, $2::text)) AS d(dim, key)"
+    " CROSS JOIN (VALUES ($5::smallint, $1::text), ($6::smallint, $2::text)) AS d(dim, key)"
     " GROUP BY 1, 2, 4 ORDER BY 1, 2, 4"
     " ON CONFLICT (dim, month, key, code) DO UPDATE SET n = k.n + EXCLUDED.n",
-    4};
+    6};
 
 /* Counts are summed as integer (a month's or a year's count per group fits): sum() over bigint
  * aggregates in numeric, several times slower on the year-by-handler answers. */
@@ -50,9 +52,11 @@ static const rd_stmt q_defects = {
  * out, and a row with nothing left is no row. */
 static const rd_stmt q_grouped = {
     "kpi_grouped",
-    "SELECT p, key, sum(c::integer), sum(r::integer), sum(ct::integer), sum(f::integer), "
-    "sum(i::integer), sum(j::integer), sum(x::integer),"
-    " array_to_string(array_agg(version ORDER BY version), ',') FROM ("
+    "SELECT p, key, sum(c::integer) AS complaints, sum(r::integer) AS repeats,"
+    " sum(ct::integer) AS contacted, sum(f::integer) AS first_contact_failed,"
+    " sum(i::integer) AS closeouts_inspected, sum(j::integer) AS closeouts_rejected,"
+    " sum(x::integer) AS false_closeouts,"
+    " array_to_string(array_agg(version ORDER BY version), ',') AS versions FROM ("
     " SELECT k.month - k.month % $3::integer AS p, k.key, k.version, sum(k.complaints::integer) AS "
     "c,"
     "  sum(k.repeats::integer) AS r, sum(k.contacted::integer) AS ct, "
@@ -76,9 +80,11 @@ static const rd_stmt q_grouped_level = {
     "  JOIN categories c ON c.code = u.code WHERE c.parent IS NOT NULL AND u.depth < 32),"
     " lv AS (SELECT leaf, code, max(depth) OVER (PARTITION BY leaf) - depth + 1 AS level"
     "  FROM up)"
-    " SELECT p, key, sum(c::integer), sum(r::integer), sum(ct::integer), sum(f::integer), "
-    "sum(i::integer), sum(j::integer), sum(x::integer),"
-    " array_to_string(array_agg(version ORDER BY version), ',') FROM ("
+    " SELECT p, key, sum(c::integer) AS complaints, sum(r::integer) AS repeats,"
+    " sum(ct::integer) AS contacted, sum(f::integer) AS first_contact_failed,"
+    " sum(i::integer) AS closeouts_inspected, sum(j::integer) AS closeouts_rejected,"
+    " sum(x::integer) AS false_closeouts,"
+    " array_to_string(array_agg(version ORDER BY version), ',') AS versions FROM ("
     " SELECT k.month - k.month % $3::integer AS p, coalesce(lv.code, k.key) AS key, k.version,"
     "  sum(k.complaints::integer) AS c, sum(k.repeats::integer) AS r, sum(k.contacted::integer) AS "
     "ct,"
@@ -94,57 +100,62 @@ static const rd_stmt q_grouped_level = {
 /* Per period (aligned like q_grouped's) and key: each row of an answer gets its own period's. */
 static const rd_stmt q_top_defects = {
     "kpi_top_defects",
-    "SELECT coalesce(jsonb_object_agg(p::text, keys), '{}'::jsonb)::text FROM ("
-    " SELECT p, jsonb_object_agg(key, codes) AS keys FROM ("
-    "  SELECT p, key, jsonb_agg(jsonb_build_object('code', code, 'count', n)"
-    "   ORDER BY n DESC, code) AS codes FROM ("
-    "   SELECT p, key, code, n,"
-    "    row_number() OVER (PARTITION BY p, key ORDER BY n DESC, code) AS rn FROM ("
-    "    SELECT month - month % $5::integer AS p, key, code, sum(n::integer) AS n"
-    "    FROM kpi_defects WHERE dim = $1 AND month BETWEEN $2 AND $3 GROUP BY 1, 2, 3) a) d"
-    "  WHERE rn <= $4 GROUP BY p, key) k" /* only the top codes are turned into JSON */
-    " GROUP BY p) t",
+    "SELECT p, key, rn, code, n FROM ("
+    " SELECT p, key, code, n,"
+    "  row_number() OVER (PARTITION BY p, key ORDER BY n DESC, code) AS rn FROM ("
+    "  SELECT month - month % $5::integer AS p, key, code, sum(n::integer) AS n"
+    "  FROM kpi_defects WHERE dim = $1 AND month BETWEEN $2 AND $3 GROUP BY 1, 2, 3) a) d"
+    " WHERE rn <= $4 ORDER BY p, key, rn",
     5};
 
+/* The newest repeat of each chain, by the partial index tickets_green: open repeats at or above
+ * the threshold. That is a prefilter for the index and the LIMIT; whether a chain is in the
+ * green channel is rd_chain_in_green_channel's to say (app/kpi_green.c), hence `open`. Times as
+ * epoch microseconds with the session's offset, which is what jsonb used to write them with. */
 static const rd_stmt q_green = {
     "green_channel",
-    "SELECT coalesce(jsonb_agg(g ORDER BY g.first_received_at, g.chain_id), '[]'::jsonb)::text"
-    " FROM (SELECT t.chain_id, t.ticket_id AS latest_ticket_id, t.category,"
-    "  t.phone_masked AS citizen, t.repeat_ordinal AS repeats,"
-    "  f.received_at AS first_received_at, t.received_at AS latest_received_at,"
-    "  f.unit AS original_unit, f.team AS original_team, f.handler AS original_handler,"
-    "  t.unit, t.team, t.handler, t.deadline"
-    "  FROM tickets t JOIN tickets f ON f.ticket_id = t.chain_id"
-    "  WHERE t.status = 'open' AND t.counts_as_repeat AND t.repeat_ordinal >= $1"
-    "  AND NOT EXISTS (SELECT 1 FROM tickets n WHERE n.chain_id = t.chain_id"
-    "   AND n.counts_as_repeat AND n.repeat_ordinal > t.repeat_ordinal)"
-    "  ORDER BY f.received_at, t.chain_id LIMIT $2) g",
+    "SELECT t.chain_id, t.ticket_id AS latest_ticket_id, t.category,"
+    " t.phone_masked AS citizen, t.repeat_ordinal AS repeats, t.status = 'open' AS open,"
+    " (extract(epoch FROM f.received_at) * 1000000)::bigint AS first_received_us,"
+    " extract(timezone FROM f.received_at)::integer AS first_received_tz,"
+    " (extract(epoch FROM t.received_at) * 1000000)::bigint AS latest_received_us,"
+    " extract(timezone FROM t.received_at)::integer AS latest_received_tz,"
+    " (extract(epoch FROM t.deadline) * 1000000)::bigint AS deadline_us,"
+    " extract(timezone FROM t.deadline)::integer AS deadline_tz,"
+    " f.unit AS original_unit, f.team AS original_team, f.handler AS original_handler,"
+    " t.unit, t.team, t.handler"
+    " FROM tickets t JOIN tickets f ON f.ticket_id = t.chain_id"
+    " WHERE t.status = 'open' AND t.counts_as_repeat AND t.repeat_ordinal >= $1"
+    " AND NOT EXISTS (SELECT 1 FROM tickets n WHERE n.chain_id = t.chain_id"
+    "  AND n.counts_as_repeat AND n.repeat_ordinal > t.repeat_ordinal)"
+    " ORDER BY f.received_at, t.chain_id LIMIT $2",
     2};
 
-static const rd_stmt q_names = {
-    "org_names",
-    "SELECT jsonb_build_object("
-    " 'unit', coalesce(jsonb_object_agg(code, name) FILTER (WHERE kind = 'unit'), '{}'),"
-    " 'team', coalesce(jsonb_object_agg(code, name) FILTER (WHERE kind = 'team'), '{}'),"
-    " 'handler', coalesce(jsonb_object_agg(code, name) FILTER (WHERE kind = 'handler'), '{}')"
-    ")::text FROM org_names",
-    0};
+/* The admin answers were once built by jsonb, whose objects hold their keys shorter first, then
+ * bytewise: the same order, so that the answers read as they did. */
+static const rd_stmt q_names = {"org_names",
+                                "SELECT kind, code, name FROM org_names ORDER BY"
+                                " octet_length(kind), kind COLLATE \"C\","
+                                " octet_length(code), code COLLATE \"C\"",
+                                0};
+static const rd_stmt q_names_of = {"org_names_of",
+                                   "SELECT code, name FROM org_names WHERE kind = $1", 1};
+static const rd_stmt q_category_names = {"category_names", "SELECT code, name FROM categories", 0};
 static const rd_stmt q_name_upsert = {
     "org_name_upsert",
     "INSERT INTO org_names (kind, code, name, parent) VALUES ($1, $2, $3, $4)"
     " ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name, parent = EXCLUDED.parent,"
     " updated_at = now()",
     4};
-static const rd_stmt q_targets = {
-    "kpi_targets",
-    "SELECT jsonb_build_object("
-    " 'unit', coalesce((SELECT jsonb_object_agg(code, p) FROM (SELECT code,"
-    "   jsonb_object_agg(period, target_rate) AS p FROM kpi_targets WHERE scope = 'unit'"
-    "   GROUP BY code) u), '{}'),"
-    " 'team', coalesce((SELECT jsonb_object_agg(code, p) FROM (SELECT code,"
-    "   jsonb_object_agg(period, target_rate) AS p FROM kpi_targets WHERE scope = 'team'"
-    "   GROUP BY code) u), '{}'))::text",
-    0};
+/* The rate as jsonb wrote it (float8 to numeric: 15 significant digits), which the ranking
+ * compared against. */
+static const rd_stmt q_targets = {"kpi_targets",
+                                  "SELECT scope, code, period, target_rate::numeric AS rate"
+                                  " FROM kpi_targets ORDER BY"
+                                  " octet_length(scope), scope COLLATE \"C\","
+                                  " octet_length(code), code COLLATE \"C\","
+                                  " octet_length(period), period COLLATE \"C\"",
+                                  0};
 static const rd_stmt q_target_upsert = {
     "kpi_target_upsert",
     "INSERT INTO kpi_targets (scope, code, period, target_rate, updated_by)"
@@ -152,21 +163,65 @@ static const rd_stmt q_target_upsert = {
     " target_rate = EXCLUDED.target_rate, updated_by = EXCLUDED.updated_by, updated_at = now()",
     5};
 
-static const rd_stmt q_month_now = {"month_now",
-                                    "SELECT (extract(year FROM now() AT TIME ZONE $1) * 12"
-                                    " + extract(month FROM now() AT TIME ZONE $1) - 1)::integer",
-                                    1};
+static const rd_stmt q_month_now = {
+    "month_now",
+    "SELECT (extract(year FROM now() AT TIME ZONE $1) * 12"
+    " + extract(month FROM now() AT TIME ZONE $1) - 1)::integer AS month",
+    1};
+
+/* Every row of res into a new array of `size`-byte elements by `spec`. */
+static int read_all(PGresult *res, const rd_col *spec, size_t size, void **ret, size_t *ret_n)
+{
+    rd_rows rows;
+    int r = rd_rows_open(&rows, res, spec);
+    if (r < 0)
+        return r;
+    size_t n = (size_t)PQntuples(res);
+    char *all = calloc(n ? n : 1, size);
+    if (!all)
+        return -ENOMEM;
+    for (size_t i = 0; r == 0 && i < n; i++)
+        r = rd_rows_read(&rows, (int)i, all + i * size);
+    if (r < 0) {
+        free(all);
+        return r;
+    }
+    *ret = all;
+    *ret_n = n;
+    return 0;
+}
+
+/* Run stmt and read its rows by spec (see read_all). */
+static int query_all(rd_db *db, const rd_stmt *stmt, const char *const *params, const rd_col *spec,
+                     size_t size, void **ret, size_t *ret_n)
+{
+    PGresult *res;
+    int r = rd_db_exec(db, stmt, params, &res);
+    if (r < 0)
+        return r;
+    r = read_all(res, spec, size, ret, ret_n);
+    PQclear(res);
+    return r;
+}
+
+typedef struct month_now {
+    int month;
+} month_now;
+
+static const rd_col month_now_cols[] = {RD_COL("month", RD_COL_INT, month_now, month), {0}};
 
 int store_month_now(rd_db *db, const char *tz, int *ret)
 {
     const char *params[] = {tz};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_month_now, params, &res);
+    month_now *m;
+    size_t n;
+    int r = query_all(db, &q_month_now, params, month_now_cols, sizeof(*m), (void **)&m, &n);
     if (r < 0)
         return r;
-    *ret = atoi(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return 0;
+    if (n == 1)
+        *ret = m->month;
+    free(m);
+    return n == 1 ? 0 : -EIO;
 }
 
 /* A growing text buffer for PostgreSQL array literals. */
@@ -260,13 +315,18 @@ int store_kpi_defects_add(rd_db *db, const char *unit, const char *handler, int 
         r = put_text(&codes, rd_defect_name(defects[i].code), i == 0);
     if (r == 0)
         r = buf_put(&codes, "}", 1);
-    const char *params[] = {unit, handler, m, codes.p};
+    char dim_unit[8], dim_handler[8];
+    snprintf(dim_unit, sizeof(dim_unit), "%d", (int)RD_DIM_UNIT);
+    snprintf(dim_handler, sizeof(dim_handler), "%d", (int)RD_DIM_HANDLER);
+    const char *params[] = {unit, handler, m, codes.p, dim_unit, dim_handler};
     if (r == 0)
         r = rd_db_run(db, &q_defects, params);
     free(codes.p);
     return r;
 }
 
+/* The versions text holds at most 64 numbers of up to 10 digits and a comma each, so a buffer
+ * of 1024 always holds the first 64 whole: what parse_versions keeps. */
 static void parse_versions(const char *s, rd_kpi_row *row)
 {
     row->n_versions = 0;
@@ -276,6 +336,41 @@ static void parse_versions(const char *s, rd_kpi_row *row)
         s = *end == ',' ? end + 1 : end;
     }
 }
+
+/* A row of q_grouped as read, before its counts go into rd_kpi_row's array. */
+typedef struct grouped_row {
+    int period_start;
+    char key[RD_ID_MAX];
+    int64_t v[RD_KPI_METRIC_COUNT_];
+    char versions[1024];
+} grouped_row;
+
+/* Column names are the metrics' wire names (rd_kpi_metric_name). */
+static const rd_col grouped_cols[] = {
+    RD_COL("p", RD_COL_INT, grouped_row, period_start),
+    RD_COL_T("key", grouped_row, key),
+    {.name = "complaints", .type = RD_COL_INT64, .offset = offsetof(grouped_row, v)},
+    {.name = "repeats",
+     .type = RD_COL_INT64,
+     .offset = offsetof(grouped_row, v) + RD_KPI_REPEATS * sizeof(int64_t)},
+    {.name = "contacted",
+     .type = RD_COL_INT64,
+     .offset = offsetof(grouped_row, v) + RD_KPI_CONTACTED * sizeof(int64_t)},
+    {.name = "first_contact_failed",
+     .type = RD_COL_INT64,
+     .offset = offsetof(grouped_row, v) + RD_KPI_FIRST_CONTACT_FAILED * sizeof(int64_t)},
+    {.name = "closeouts_inspected",
+     .type = RD_COL_INT64,
+     .offset = offsetof(grouped_row, v) + RD_KPI_CLOSEOUTS_INSPECTED * sizeof(int64_t)},
+    {.name = "closeouts_rejected",
+     .type = RD_COL_INT64,
+     .offset = offsetof(grouped_row, v) + RD_KPI_CLOSEOUTS_REJECTED * sizeof(int64_t)},
+    {.name = "false_closeouts",
+     .type = RD_COL_INT64,
+     .offset = offsetof(grouped_row, v) + RD_KPI_FALSE_CLOSEOUTS * sizeof(int64_t)},
+    RD_COL_T("versions", grouped_row, versions),
+    {0},
+};
 
 int store_kpi_grouped(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from, int to,
                       rd_kpi_row **ret, size_t *ret_n)
@@ -292,38 +387,44 @@ int store_kpi_grouped(rd_db *db, rd_kpi_dim dim, int level, int period_months, i
     int r = rd_db_exec(db, rollup ? &q_grouped_level : &q_grouped, params, &res);
     if (r < 0)
         return r;
+    rd_rows cols;
+    r = rd_rows_open(&cols, res, grouped_cols);
     size_t n = (size_t)PQntuples(res);
-    rd_kpi_row *rows = calloc(n ? n : 1, sizeof(*rows));
-    if (!rows) {
-        PQclear(res);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        rows[i].period_start = atoi(PQgetvalue(res, (int)i, 0));
-        snprintf(rows[i].key, sizeof(rows[i].key), "%s", PQgetvalue(res, (int)i, 1));
+    rd_kpi_row *rows = r < 0 ? NULL : calloc(n ? n : 1, sizeof(*rows));
+    if (r == 0 && !rows)
+        r = -ENOMEM;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        grouped_row g;
+        r = rd_rows_read(&cols, (int)i, &g);
+        if (r < 0)
+            break;
+        rows[i].period_start = g.period_start;
+        memcpy(rows[i].key, g.key, sizeof(g.key));
         for (int m = 0; m < RD_KPI_METRIC_COUNT_; m++)
-            rows[i].v[m] = strtol(PQgetvalue(res, (int)i, 2 + m), NULL, 10);
-        parse_versions(PQgetvalue(res, (int)i, 2 + RD_KPI_METRIC_COUNT_), &rows[i]);
+            rows[i].v[m] = (long)g.v[m];
+        parse_versions(g.versions, &rows[i]);
     }
     PQclear(res);
+    if (r < 0) {
+        free(rows);
+        return r;
+    }
     *ret = rows;
     *ret_n = n;
     return 0;
 }
 
-static int json_query(rd_db *db, const rd_stmt *stmt, const char *const *params, json_t **ret)
-{
-    PGresult *res;
-    int r = rd_db_exec(db, stmt, params, &res);
-    if (r < 0)
-        return r;
-    r = store_json_column(res, 0, 0, ret);
-    PQclear(res);
-    return r;
-}
+static const rd_col defect_cols[] = {
+    RD_COL("p", RD_COL_INT, rd_kpi_defect_count, period_start),
+    RD_COL_T("key", rd_kpi_defect_count, key),
+    RD_COL("rn", RD_COL_INT, rd_kpi_defect_count, rank),
+    RD_COL_T("code", rd_kpi_defect_count, code),
+    {.name = "n", .type = RD_COL_INT64, .offset = offsetof(rd_kpi_defect_count, count)},
+    {0},
+};
 
 int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int period_months, int from, int to,
-                          int per_key, json_t **ret)
+                          int per_key, rd_kpi_defect_count **ret, size_t *ret_n)
 {
     char d[8], f[16], t[16], k[16], p[16];
     snprintf(d, sizeof(d), "%d", (int)dim);
@@ -332,21 +433,100 @@ int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int period_months, int from
     snprintf(k, sizeof(k), "%d", per_key);
     snprintf(p, sizeof(p), "%d", period_months);
     const char *params[] = {d, f, t, k, p};
-    return json_query(db, &q_top_defects, params, ret);
+    return query_all(db, &q_top_defects, params, defect_cols, sizeof(**ret), (void **)ret, ret_n);
 }
 
-int store_green_channel(rd_db *db, int min_ordinal, int limit, json_t **ret)
+/* A nullable text column with its flag. */
+#define COL_T_OPT(col, st, field, flag)                                                            \
+    {                                                                                              \
+        .name = col, .type = RD_COL_TEXT, .offset = offsetof(st, field),                           \
+        .size = sizeof(((st *)0)->field), .set_offset = offsetof(st, flag), .has_set = true        \
+    }
+
+static const rd_col green_cols[] = {
+    RD_COL_T("chain_id", rd_green_chain, chain_id),
+    RD_COL_T("latest_ticket_id", rd_green_chain, latest_ticket_id),
+    RD_COL_T("category", rd_green_chain, category),
+    COL_T_OPT("citizen", rd_green_chain, citizen, has_citizen),
+    RD_COL("repeats", RD_COL_INT, rd_green_chain, repeats),
+    RD_COL("open", RD_COL_BOOL, rd_green_chain, open),
+    RD_COL("first_received_us", RD_COL_INT64, rd_green_chain, first_received_us),
+    RD_COL("first_received_tz", RD_COL_INT, rd_green_chain, first_received_tz),
+    RD_COL("latest_received_us", RD_COL_INT64, rd_green_chain, latest_received_us),
+    RD_COL("latest_received_tz", RD_COL_INT, rd_green_chain, latest_received_tz),
+    RD_COL_OPT("deadline_us", RD_COL_INT64, rd_green_chain, deadline_us, has_deadline),
+    RD_COL("deadline_tz", RD_COL_INT, rd_green_chain, deadline_tz),
+    COL_T_OPT("original_unit", rd_green_chain, original_unit, has_original_unit),
+    COL_T_OPT("original_team", rd_green_chain, original_team, has_original_team),
+    COL_T_OPT("original_handler", rd_green_chain, original_handler, has_original_handler),
+    COL_T_OPT("unit", rd_green_chain, unit, has_unit),
+    COL_T_OPT("team", rd_green_chain, team, has_team),
+    COL_T_OPT("handler", rd_green_chain, handler, has_handler),
+    {0},
+};
+
+int store_green_candidates(rd_db *db, int min_ordinal, int limit, rd_green_chain **ret,
+                           size_t *ret_n)
 {
     char m[16], l[16];
     snprintf(m, sizeof(m), "%d", min_ordinal);
     snprintf(l, sizeof(l), "%d", limit);
     const char *params[] = {m, l};
-    return json_query(db, &q_green, params, ret);
+    return query_all(db, &q_green, params, green_cols, sizeof(**ret), (void **)ret, ret_n);
 }
 
-int store_org_names(rd_db *db, json_t **ret)
+typedef struct name_row {
+    char kind[16];
+    rd_kpi_name n;
+} name_row;
+
+static const rd_col name_cols[] = {
+    RD_COL_T("code", rd_kpi_name, code),
+    RD_COL_T("name", rd_kpi_name, name),
+    {0},
+};
+
+int store_kpi_names(rd_db *db, rd_kpi_dim dim, rd_kpi_name **ret, size_t *ret_n)
 {
-    return json_query(db, &q_names, NULL, ret);
+    const char *params[] = {rd_kpi_dim_name(dim)};
+    int r = query_all(db, dim == RD_DIM_CATEGORY ? &q_category_names : &q_names_of,
+                      dim == RD_DIM_CATEGORY ? NULL : params, name_cols, sizeof(**ret),
+                      (void **)ret, ret_n);
+    for (size_t i = 0; r == 0 && i < *ret_n; i++)
+        (*ret)[i].dim = dim;
+    return r;
+}
+
+static const rd_col org_name_cols[] = {
+    RD_COL_T("kind", name_row, kind),
+    RD_COL_T("code", name_row, n.code),
+    RD_COL_T("name", name_row, n.name),
+    {0},
+};
+
+int store_org_names(rd_db *db, rd_kpi_name **ret, size_t *ret_n)
+{
+    name_row *rows;
+    size_t n;
+    int r = query_all(db, &q_names, NULL, org_name_cols, sizeof(*rows), (void **)&rows, &n);
+    if (r < 0)
+        return r;
+    rd_kpi_name *names = calloc(n ? n : 1, sizeof(*names));
+    if (!names)
+        r = -ENOMEM;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        names[i] = rows[i].n;
+        if (rd_kpi_dim_parse(rows[i].kind, &names[i].dim) < 0)
+            r = -EIO;
+    }
+    free(rows);
+    if (r < 0) {
+        free(names);
+        return r;
+    }
+    *ret = names;
+    *ret_n = n;
+    return 0;
 }
 
 int store_org_name_upsert(rd_db *db, const char *kind, const char *code, const char *name,
@@ -356,9 +536,42 @@ int store_org_name_upsert(rd_db *db, const char *kind, const char *code, const c
     return rd_db_run(db, &q_name_upsert, params);
 }
 
-int store_targets(rd_db *db, json_t **ret)
+typedef struct target_row {
+    char scope[16];
+    rd_kpi_target t;
+} target_row;
+
+static const rd_col target_cols[] = {
+    RD_COL_T("scope", target_row, scope),
+    RD_COL_T("code", target_row, t.code),
+    RD_COL_T("period", target_row, t.period),
+    RD_COL("rate", RD_COL_DOUBLE, target_row, t.rate),
+    {0},
+};
+
+int store_targets(rd_db *db, rd_kpi_target **ret, size_t *ret_n)
 {
-    return json_query(db, &q_targets, NULL, ret);
+    target_row *rows;
+    size_t n;
+    int r = query_all(db, &q_targets, NULL, target_cols, sizeof(*rows), (void **)&rows, &n);
+    if (r < 0)
+        return r;
+    rd_kpi_target *targets = calloc(n ? n : 1, sizeof(*targets));
+    if (!targets)
+        r = -ENOMEM;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        targets[i] = rows[i].t;
+        if (rd_kpi_dim_parse(rows[i].scope, &targets[i].scope) < 0)
+            r = -EIO;
+    }
+    free(rows);
+    if (r < 0) {
+        free(targets);
+        return r;
+    }
+    *ret = targets;
+    *ret_n = n;
+    return 0;
 }
 
 int store_target_upsert(rd_db *db, const char *scope, const char *code, const char *period,
