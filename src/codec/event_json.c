@@ -26,7 +26,7 @@ typedef struct event_text {
     }
 /* Every event may carry the CRM's own id, which makes a retry of it harmless. */
 #define AT_FIELD                                                                                   \
-    {.name = "at", .type = RD_F_TIME, .required = true, .offset = F(e.at)},                       \
+    {.name = "at", .type = RD_F_TIME, .required = true, .offset = F(e.at)},                        \
     {                                                                                              \
         .name = "event_id", .type = RD_F_STRING, .max_chars = RD_TICKET_ID_MAX,                    \
         .offset = F(e.event_id)                                                                    \

@@ -221,9 +221,9 @@ const char *rd_defect_message(rd_defect_code c)
 }
 
 /* The elements a defect can name, as the inspection above names them. */
-static const char *const elements[] = {"cause",          "verification",     "handling_opinion",
-                                       "reply_method",   "contact_time",     "reply_to_citizen",
-                                       "resolved",       "satisfied"};
+static const char *const elements[] = {"cause",        "verification", "handling_opinion",
+                                       "reply_method", "contact_time", "reply_to_citizen",
+                                       "resolved",     "satisfied"};
 
 int rd_defect_parse(const char *code, const char *field, rd_defect *ret)
 {
