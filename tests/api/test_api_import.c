@@ -7,6 +7,7 @@
 #include "scenario.h"
 
 #include "rd_test.h"
+#include "rd_test_facts.h"
 
 #include <libpq-fe.h>
 #include <signal.h>
@@ -231,68 +232,13 @@ static PGconn *connect_to(const char *url)
     return c;
 }
 
-/* The rows of sql, one text line a row: what two databases must agree on. */
-static char *dump_sql(PGconn *c, const char *sql)
-{
-    PGresult *res = PQexec(c, sql);
-    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(c));
-    size_t cap = 1 << 16, n = 0;
-    char *out = malloc(cap);
-    out[0] = '\0';
-    for (int i = 0; i < PQntuples(res); i++) {
-        for (int j = 0; j < PQnfields(res); j++) {
-            const char *v = PQgetisnull(res, i, j) ? "-" : PQgetvalue(res, i, j);
-            size_t need = strlen(v) + 2;
-            if (n + need + 1 > cap) {
-                cap = 2 * (n + need + 1);
-                out = realloc(out, cap);
-            }
-            n += (size_t)sprintf(out + n, "%s%c", v, j + 1 < PQnfields(res) ? '|' : '\n');
-        }
-    }
-    PQclear(res);
-    return out;
-}
-
-static const char *const facts[] = {
-    /* every ticket's decision and state */
-    "SELECT ticket_id, decision, rule, counts_as_repeat, creates_work_order, repeat_ordinal,"
-    " chain_id, related_ticket_id, definition_version, status, unit, team, handler,"
-    " contact_reached, contact_failures, first_contact_failed, closeout_accepted,"
-    " closeout_rejections, closeout_unresolved, followup_recorded, followup_reached,"
-    " false_closeout, outcome, calls, received_month, repeat_unit, answer - 'definition_version'"
-    " FROM tickets ORDER BY ticket_id",
-    /* the events, as recorded (their bodies carry the import's event ids) */
-    "SELECT ticket_id, type, at, accepted, defects FROM ticket_events ORDER BY ticket_id, id",
-    /* every KPI aggregate, summed over the shards */
-    "SELECT dim, key, month, version, sum(complaints), sum(repeats), sum(contacted),"
-    " sum(first_contact_failed), sum(closeouts_inspected), sum(closeouts_rejected),"
-    " sum(false_closeouts) FROM kpi_counts GROUP BY 1, 2, 3, 4"
-    " HAVING sum(complaints) <> 0 OR sum(repeats) <> 0 OR sum(contacted) <> 0"
-    "  OR sum(first_contact_failed) <> 0 OR sum(closeouts_inspected) <> 0"
-    "  OR sum(closeouts_rejected) <> 0 OR sum(false_closeouts) <> 0 ORDER BY 1, 2, 3, 4",
-    "SELECT dim, key, month, code, sum(n) FROM kpi_defects GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
-};
-
 static void same_as_live(const char *url)
 {
-    PGconn *live = connect_to(api.db_url), *imported = connect_to(url);
-    for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
-        char *a = dump_sql(live, facts[i]), *b = dump_sql(imported, facts[i]);
-        if (strcmp(a, b) != 0) {
-            size_t k = 0;
-            while (a[k] && a[k] == b[k])
-                k++;
-            size_t from = k > 200 ? k - 200 : 0;
-            ck_abort_msg("query %zu differs at byte %zu:\n live: %.400s\n import: %.400s", i, k,
-                         a + from, b + from);
-        }
-        ck_assert_msg(strlen(a) > 10, "query %zu: nothing to compare", i);
-        free(a);
-        free(b);
-    }
-    PQfinish(live);
-    PQfinish(imported);
+    char err[1200];
+    ck_assert_msg(rd_test_same_facts(api.db_url, url, err, sizeof(err)) == 0,
+                  "live (a) and"
+                  " import (b): %s",
+                  err);
 }
 
 static long count_sql(const char *url, const char *sql)
@@ -314,30 +260,7 @@ static void fresh_database(const char *name, char *url, size_t size)
     char out[256];
     const char *migrate[] = {"migrate", NULL};
     ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), migrate), 0);
-    PGconn *live = connect_to(api.db_url), *c = connect_to(url);
-    PGresult *res = PQexec(live, "SELECT code, name, parent, policy FROM categories");
-    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
-    for (int pass = 0; pass < 2; pass++) { /* the nodes, then their parents */
-        for (int i = 0; i < PQntuples(res); i++) {
-            const char *node[] = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-                                  PQgetvalue(res, i, 3)};
-            const char *edge[] = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 2)};
-            if (pass == 1 && PQgetisnull(res, i, 2))
-                continue;
-            PGresult *w = pass == 0
-                              ? PQexecParams(c,
-                                             "INSERT INTO categories (code, name, policy)"
-                                             " VALUES ($1, $2, $3)",
-                                             3, NULL, node, NULL, NULL, 0)
-                              : PQexecParams(c, "UPDATE categories SET parent = $2 WHERE code = $1",
-                                             2, NULL, edge, NULL, NULL, 0);
-            ck_assert_msg(PQresultStatus(w) == PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
-            PQclear(w);
-        }
-    }
-    PQclear(res);
-    PQfinish(live);
-    PQfinish(c);
+    ck_assert_msg(rd_test_copy_categories(api.db_url, url, err, sizeof(err)) == 0, "%s", err);
 }
 
 static int import(const char *url, char *summary, size_t size, bool dry_run)

@@ -1,10 +1,14 @@
 /* The demo city against a real PostgreSQL: its size, its decision mix, aggregates that agree
- * with the raw rows, planted anomalies that the anomaly score flags, and determinism. */
+ * with the raw rows, planted anomalies that the anomaly score flags, determinism, and the round
+ * trip through repeatd import (--jsonl). */
 #include "db_fixture.h"
 #include "rd_test.h"
 
 #include "demo.h"
+#include "rd_test_facts.h"
+#include "repeatd/import.h"
 #include "repeatd/kpi_store.h"
+#include "repeatd/prepare.h"
 #include "repeatd/store.h"
 
 #include <check.h>
@@ -13,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TICKETS 3000
 
@@ -20,6 +25,7 @@ static const char *url;
 static rd_db *db;
 static rd_demo_opts opts;
 static rd_demo_summary first;
+static char jsonl_path[256]; /* the first city, written as repeatd import's input */
 
 static long value(const char *sql)
 {
@@ -32,7 +38,10 @@ static long value(const char *sql)
 
 START_TEST(demo_builds_a_city_whose_kpis_are_true)
 {
-    ck_assert_int_eq(rd_demo_run(&opts, &first), 0);
+    rd_demo_opts o = opts;
+    ck_assert_ptr_nonnull(o.jsonl = fopen(jsonl_path, "w"));
+    ck_assert_int_eq(rd_demo_run(&o, &first), 0);
+    ck_assert_int_eq(fclose(o.jsonl), 0);
     ck_assert_int_eq(first.tickets, TICKETS);
     ck_assert_int_eq(value("SELECT count(*) FROM tickets"), TICKETS);
     ck_assert_int_eq(value("SELECT count(*) FROM tickets WHERE ticket_id NOT LIKE 'DEMO-%'"), 0);
@@ -63,6 +72,41 @@ START_TEST(demo_builds_a_city_whose_kpis_are_true)
                      value("SELECT count(*) FROM tickets WHERE first_contact_failed"));
     ck_assert_int_eq(value("SELECT count(*) FROM kpi_targets WHERE scope = 'unit'"),
                      value("SELECT count(*) FROM org_names WHERE kind = 'unit'"));
+}
+END_TEST
+
+/* The round trip: the city written by --jsonl, imported into an empty database with the same
+ * category tree, holds the same decisions, events and KPI aggregates as the city built live. */
+START_TEST(the_import_of_the_city_is_the_city)
+{
+    char import_url[1200], err[1200];
+    ck_assert_msg(rd_test_create_database(rd_test_cluster_url(), "repeatd_demo_import", import_url,
+                                          sizeof(import_url), err, sizeof(err)) == 0,
+                  "%s", err);
+    rd_db *idb = rd_db_connect(import_url);
+    ck_assert_ptr_nonnull(idb);
+    ck_assert_int_ge(rd_prepare_database(idb), 0);
+    ck_assert_msg(rd_test_copy_categories(url, import_url, err, sizeof(err)) == 0, "%s", err);
+
+    rd_service svc;
+    rd_service_init(&svc, NULL, opts.secret, false);
+    const char *files[] = {jsonl_path};
+    rd_import_opts io = {.files = files, .n_files = 1};
+    rd_import_summary sum;
+    ck_assert_int_eq(rd_import(&svc, idb, &io, &sum), 0);
+    rd_service_done(&svc);
+    rd_db_close(idb);
+
+    ck_assert_int_eq(sum.rejected, 0);
+    ck_assert_int_eq(sum.tickets, first.tickets);
+    ck_assert_int_eq(sum.events_accepted, first.events);
+    ck_assert_int_eq(sum.closeouts_rejected, first.closeouts_rejected);
+    for (int k = 0; k < RD_DEMO_DECISIONS; k++)
+        ck_assert_int_eq(sum.decisions[k], first.decisions[k]);
+    ck_assert_msg(rd_test_same_facts(url, import_url, err, sizeof(err)) == 0,
+                  "live (a) and imported (b): %s", err);
+    ck_assert_int_eq(
+        rd_test_drop_database(rd_test_cluster_url(), "repeatd_demo_import", err, sizeof(err)), 0);
 }
 END_TEST
 
@@ -154,10 +198,12 @@ int main(void)
         .threads = 4,
         .end = now - now % 3600, /* the same end for every run of this program */
     };
+    snprintf(jsonl_path, sizeof(jsonl_path), "/tmp/repeatd-demo-%ld.jsonl", (long)getpid());
     Suite *s = suite_create("demo");
     TCase *tc = tcase_create("demo");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, demo_builds_a_city_whose_kpis_are_true);
+    tcase_add_test(tc, the_import_of_the_city_is_the_city);
     tcase_add_test(tc, planted_anomalies_are_flagged);
     tcase_add_test(tc, same_seed_same_city);
     tcase_add_test(tc, refuses_other_tickets_without_reset);
@@ -165,5 +211,6 @@ int main(void)
     int rc = rd_test_run(s, false);
     rd_db_close(db);
     dbt_drop_database();
+    unlink(jsonl_path);
     return rc;
 }

@@ -80,6 +80,9 @@ typedef struct burst_spec {
     int leaf, unit; /* unit -1: the leaf's usual unit */
 } burst_spec;
 
+/* The workers write the JSON Lines dump (rd_demo_opts.jsonl) a citizen at a time. */
+static pthread_mutex_t jsonl_lock = PTHREAD_MUTEX_INITIALIZER;
+
 typedef struct phase {
     const rd_demo_opts *o;
     rd_service *service;
@@ -149,6 +152,8 @@ static int open_workers(phase *ph, worker *wk, int n)
                                .service = ph->service,
                                .seed = ph->o->seed,
                                .end = ph->end,
+                               .jsonl = ph->o->jsonl,
+                               .jsonl_lock = &jsonl_lock,
                                .tickets_done = &ph->tickets_done,
                                .events_done = &ph->events_done};
         rc = sim_worker_open(&wk[i].w, ph->o->database_url);

@@ -19,6 +19,9 @@ typedef struct rd_demo_opts {
     bool reset;         /* delete tickets that are not the demo's too */
     int64_t end;        /* unix seconds at which the history stops; 0 for now */
     bool progress;      /* progress lines on stderr */
+    /* Also write every ticket and event as the import's JSON Lines (repeatd import), in the
+     * order each citizen's timeline committed; NULL for none. */
+    FILE *jsonl;
 } rd_demo_opts;
 
 /* A group whose repeats were multiplied in the last full month (异动问题). */

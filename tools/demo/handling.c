@@ -348,6 +348,17 @@ int sim_event_apply(sim_worker *w, sim_ticket *t, const sim_pending *e, sim_stat
     json_t *body = event_body(&r, w, t, e);
     if (!body)
         return -ENOMEM;
+    if (w->jsonl) { /* the dump's event names its ticket */
+        json_t *dumped = json_deep_copy(body);
+        int d = dumped && json_object_set_new(dumped, "ticket_id", json_string(t->id)) == 0
+                    ? sim_dump(w, "event", dumped)
+                    : -ENOMEM;
+        json_decref(dumped);
+        if (d < 0) {
+            json_decref(body);
+            return d;
+        }
+    }
     rd_event_in in;
     rd_event_out out = {0};
     int rc = rd_event_prepare(w->service, t->id, body, false, &in, &out.refusal);

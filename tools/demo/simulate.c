@@ -209,8 +209,39 @@ int sim_worker_open(sim_worker *w, const char *database_url)
     return 0;
 }
 
+int sim_dump(sim_worker *w, const char *key, json_t *body)
+{
+    if (!w->jsonl)
+        return 0;
+    json_t *o = json_pack("{s:O}", key, body);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    size_t n = text ? strlen(text) + 1 : 0;
+    if (text && w->n_lines + n > w->cap_lines) {
+        size_t cap = w->cap_lines ? w->cap_lines * 2 : 65536;
+        while (cap < w->n_lines + n)
+            cap *= 2;
+        char *p = realloc(w->lines, cap);
+        if (p) {
+            w->lines = p;
+            w->cap_lines = cap;
+        }
+    }
+    int r = text && w->n_lines + n <= w->cap_lines ? 0 : -ENOMEM;
+    if (r == 0) {
+        memcpy(w->lines + w->n_lines, text, n - 1);
+        w->lines[w->n_lines + n - 1] = '\n';
+        w->n_lines += n;
+    }
+    free(text);
+    return r;
+}
+
 void sim_worker_close(sim_worker *w)
 {
+    free(w->lines);
+    w->lines = NULL;
+    w->n_lines = w->cap_lines = 0;
     rd_db_close(w->db);
     w->db = NULL;
     free(w->x);
@@ -391,8 +422,10 @@ static int live(sim_worker *w, const sim_citizen *z, sim_stats *st)
         snprintf(id, sizeof(id), "DEMO-%08ld", z->first_seq + j + 1);
         bool again = j > 0 && (prev || z->burst);
         json_t *body = ticket_body(&r, w, z, j, id, again, claim, evidence);
-        if (!body)
+        if (!body || sim_dump(w, "ticket", body) < 0) {
+            json_decref(body);
             return -ENOMEM;
+        }
         rd_intake_in in;
         rd_intake_out_clear(x);
         rc = rd_intake_prepare(w->service, body, true, &in, &x->refusal);
@@ -439,6 +472,7 @@ static int citizen_body(rd_db *db, const void *in, void *out)
 {
     citizen_tx *c = out;
     c->st = (sim_stats){0}; /* a retry lives the timeline again from the start */
+    c->w->n_lines = 0;
     return live(c->w, c->z, &c->st);
 }
 
@@ -458,6 +492,13 @@ int sim_run(sim_worker *w, const sim_citizen *z)
     }
     if (r < 0)
         return r;
+    if (w->jsonl && w->n_lines) {
+        pthread_mutex_lock(w->jsonl_lock);
+        size_t k = fwrite(w->lines, 1, w->n_lines, w->jsonl);
+        pthread_mutex_unlock(w->jsonl_lock);
+        if (k != w->n_lines)
+            return -EIO;
+    }
     w->st.tickets += c.st.tickets;
     for (int k = 0; k < RD_DEMO_DECISIONS; k++)
         w->st.decisions[k] += c.st.decisions[k];

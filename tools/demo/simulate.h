@@ -8,6 +8,8 @@
 #include "repeatd/intake.h"
 #include "repeatd/service.h"
 
+#include <pthread.h>
+
 #include <stdatomic.h>
 
 #define SIM_PROBLEMS_MAX 3
@@ -100,10 +102,17 @@ typedef struct sim_worker {
     rd_intake_out *x;
     sim_queue q;
     sim_stats st;
-    long retries;              /* citizens replayed after a deadlock */
+    long retries; /* citizens replayed after a deadlock */
+    FILE *jsonl;  /* rd_demo_opts.jsonl, shared under jsonl_lock */
+    pthread_mutex_t *jsonl_lock;
+    char *lines; /* this citizen's records, written once its timeline commits */
+    size_t n_lines, cap_lines;
     atomic_long *tickets_done; /* shared progress counters */
     atomic_long *events_done;
 } sim_worker;
+
+/* Keep `{key: body}` as a line of the JSON Lines dump (when there is one). 0 or -ENOMEM. */
+int sim_dump(sim_worker *w, const char *key, json_t *body);
 
 /* A connection for the demo (synchronous_commit off), or NULL. */
 rd_db *sim_connect(const char *database_url);
