@@ -57,3 +57,10 @@ int rd_intake(rd_service *svc, rd_db **db, json_t *body, bool store, rd_intake_o
 
 /* Release what the run made (the answer); out may be reused after. */
 void rd_intake_out_clear(rd_intake_out *out);
+
+/* Take a prior back to its state at `until` (RFC 3339, or "infinity" for now): the state its
+ * intake gave it, every event recorded at or before that instant folded in (core's
+ * rd_prior_fold), and the excluded calls about it received by then. The decision of a late
+ * ticket reads its priors so. 0, -EIO for a stored event that no longer parses, a store
+ * error. */
+int rd_prior_as_of(rd_db *db, const char *until, rd_prior *p);

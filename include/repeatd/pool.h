@@ -12,7 +12,7 @@ typedef struct rd_stmt {
     int n_params;
 } rd_stmt;
 
-#define RD_STMTS_PER_CONN 96
+#define RD_STMTS_PER_CONN 256
 
 typedef struct rd_db {
     PGconn *conn;

@@ -143,9 +143,33 @@ typedef struct store_candidate_page {
     int64_t last_received_at_us;
 } store_candidate_page;
 
-/* A page of candidates (see decide.h's rd_prior), newest first, at most `max`. */
-int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret, size_t max,
-                     store_candidate_page *ret_page);
+/* What the decision does not read of a candidate but the intake needs. */
+typedef struct store_candidate_extra {
+    bool in_lookback;   /* received within lookback_months before the new ticket */
+    bool changed_after; /* it has events or excluded calls after the new ticket's received_at */
+} store_candidate_extra;
+
+/* A page of candidates (see decide.h's rd_prior), newest first, at most `max`, each with its
+ * extra (an array of `max` too). A prior closed after the new ticket's received_at comes back
+ * whatever its age (it was open then). */
+int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
+                     store_candidate_extra *ret_extra, size_t max, store_candidate_page *ret_page);
+
+/* A prior's recorded events up to an instant (inclusive), in the order they were recorded:
+ * their type, time, inspection result and body as sent. Free with store_prior_events_free. */
+typedef struct store_prior_event {
+    char type[24];
+    int64_t at;
+    bool accepted;
+    json_t *body;
+} store_prior_event;
+
+int store_prior_events(rd_db *db, const char *ticket_id, const char *until, store_prior_event **ret,
+                       size_t *ret_n);
+void store_prior_events_free(store_prior_event *e, size_t n);
+
+/* Calls about a prior decided excluded_* and received at or before `until`. */
+int store_prior_calls(rd_db *db, const char *ticket_id, const char *until, int *ret);
 
 /* A ticket row to insert: the request and the decision, as text columns. */
 typedef struct store_ticket_row {

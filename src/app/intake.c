@@ -3,7 +3,9 @@
 #include "repeatd/intake.h"
 
 #include "repeatd/kpi_store.h"
+#include "repeatd/codec.h"
 #include "repeatd/months.h"
+#include "repeatd/prior_state.h"
 #include "repeatd/script.h"
 #include "repeatd/store.h"
 
@@ -110,6 +112,71 @@ static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out 
     return r;
 }
 
+/* What a recorded event did, read back from its body as sent (it passed the codec then). */
+static int fact_of(const store_prior_event *e, rd_event_req *req, rd_prior_fact *ret)
+{
+    rd_field_error err;
+    rd_prior_fact f = {.at = e->at, .accepted = e->accepted};
+    if (rd_event_type_parse(e->type, &f.type) < 0 || rd_event_req_parse(e->body, req, &err) < 0)
+        return -EIO;
+    f.reached = f.type == RD_EVENT_CONTACT_ATTEMPT ? req->contact_outcome == RD_CONTACT_REACHED
+                                                   : req->reached == 1;
+    f.unresolved = req->closeout.resolved == RD_FALSE;
+    f.outcome = req->outcome;
+    f.false_closeout = req->false_closeout == 1;
+    f.unit = req->unit;
+    f.team = req->team;
+    f.handler = req->handler;
+    f.has_deadline = req->deadline.set;
+    f.deadline = req->deadline.unix;
+    *ret = f;
+    return 0;
+}
+
+int rd_prior_as_of(rd_db *db, const char *until, rd_prior *p)
+{
+    int calls;
+    store_prior_event *evs = NULL;
+    size_t n = 0;
+    int r = store_prior_calls(db, p->ticket_id, until, &calls);
+    if (r == 0)
+        r = store_prior_events(db, p->ticket_id, until, &evs, &n);
+    if (r < 0)
+        return r;
+    rd_prior_at_intake(p, calls);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        rd_event_req req;
+        rd_prior_fact f;
+        r = fact_of(&evs[i], &req, &f); /* f borrows from evs[i].body */
+        if (r == 0)
+            rd_prior_fold(p, &f);
+    }
+    store_prior_events_free(evs, n);
+    return r;
+}
+
+/* A late ticket (its received_at before events already recorded on its priors) is decided as
+ * of its time: each prior that changed after it is taken back, and one that was closed then
+ * and lies before the lookback is no candidate (the store returned it as closed later). */
+static int as_of_received(rd_db *db, const rd_intake_in *in, rd_intake_out *x,
+                          const store_candidate_extra *extra)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < x->n_cands; i++) {
+        rd_prior p = x->cands[i];
+        if (extra[i].changed_after) {
+            int r = rd_prior_as_of(db, in->req.received_at.text, &p);
+            if (r < 0)
+                return r;
+            if (!p.open && !extra[i].in_lookback)
+                continue;
+        }
+        x->cands[kept++] = p;
+    }
+    x->n_cands = kept;
+    return 0;
+}
+
 /* The candidates, a page at a time: P is the newest candidate at the same place, so a page
  * that holds one holds P, and only a full page without one sends us to the next (older) page.
  * Every open prior and every prior in the window is seen, however many there are. */
@@ -131,16 +198,21 @@ static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
     }
     char cursor[RD_ID_MAX];
     x->n_considered = 0;
+    store_candidate_extra extra[RD_CANDIDATES_MAX];
     for (;;) {
         store_candidate_page page;
-        int r = store_candidates(db, &q, x->cands, RD_CANDIDATES_MAX, &page);
+        int r = store_candidates(db, &q, x->cands, extra, RD_CANDIDATES_MAX, &page);
         if (r < 0)
             return r;
+        if (page.n > 0)
+            snprintf(cursor, sizeof(cursor), "%s", x->cands[page.n - 1].ticket_id);
         x->n_cands = page.n;
         x->n_considered += page.n;
-        if (!page.full || rd_pick_prior(&x->t, x->cands, page.n, &x->settings))
+        r = as_of_received(db, in, x, extra);
+        if (r < 0)
+            return r;
+        if (!page.full || rd_pick_prior(&x->t, x->cands, x->n_cands, &x->settings))
             return 0;
-        snprintf(cursor, sizeof(cursor), "%s", x->cands[page.n - 1].ticket_id);
         q.before_ticket_id = cursor;
         q.before_received_at_us = page.last_received_at_us;
     }

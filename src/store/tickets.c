@@ -21,7 +21,11 @@ static const rd_stmt q_existing = {
  * lookback is counted in the configured zone so that "12 months" means calendar months. With a
  * box ($8..$11, NULL without coordinates) only tickets that may lie at the same place come back
  * (core's circle lies inside it; a ticket without coordinates is anywhere); a cursor ($12, $13,
- * NULL for the first page) pages past a full page, newest first. */
+ * NULL for the first page) pages past a full page, newest first.
+ * A ticket that arrives late is decided as of its received_at: a prior closed after that
+ * instant was open then, whatever its age, and `changed_after` says which priors have events
+ * or excluded calls after it (two index probes each: ticket_events_ticket, tickets_related),
+ * whose state the caller takes back to that instant. */
 static const rd_stmt q_candidates = {
     "ticket_candidates",
     "SELECT t.ticket_id, extract(epoch FROM t.received_at)::bigint AS received_at,"
@@ -32,11 +36,17 @@ static const rd_stmt q_candidates = {
     " extract(epoch FROM t.deadline)::bigint AS deadline, t.repeat_ordinal, t.chain_id, t.calls,"
     " t.contact_reached, t.followup_reached, t.closeout_accepted, t.closeout_unresolved,"
     " t.false_closeout, t.closeout_rejections,"
-    " (extract(epoch FROM t.received_at) * 1000000)::bigint AS received_at_us"
+    " (extract(epoch FROM t.received_at) * 1000000)::bigint AS received_at_us,"
+    " t.received_at >= (($3::timestamptz AT TIME ZONE $6) - make_interval(months => $5::integer))"
+    "  AT TIME ZONE $6 AS in_lookback,"
+    " (EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.ticket_id"
+    "   AND e.at > $3::timestamptz)"
+    "  OR EXISTS (SELECT 1 FROM tickets x WHERE x.related_ticket_id = t.ticket_id"
+    "   AND NOT x.creates_work_order AND x.received_at > $3::timestamptz)) AS changed_after"
     " FROM tickets t"
     " WHERE t.citizen_hash = $1::bytea AND t.category = $2 AND t.creates_work_order"
     "   AND t.received_at <= $3::timestamptz AND t.ticket_id <> $4"
-    "   AND (t.status = 'open' OR t.received_at >="
+    "   AND (t.status = 'open' OR t.closed_at > $3::timestamptz OR t.received_at >="
     "        (($3::timestamptz AT TIME ZONE $6) - make_interval(months => $5::integer))"
     "        AT TIME ZONE $6)"
     "   AND ($8::float8 IS NULL OR t.lat IS NULL OR t.lon IS NULL"
@@ -112,6 +122,7 @@ typedef struct cand_row {
     bool has_lat, has_lon;
     char outcome[32];
     int64_t received_at_us; /* the page's cursor */
+    store_candidate_extra x;
 } cand_row;
 
 #define P(f) offsetof(cand_row, p.f)
@@ -138,12 +149,14 @@ static const rd_col cand_cols[] = {
     {.name = "false_closeout", .type = RD_COL_BOOL, .offset = P(false_closeout)},
     {.name = "closeout_rejections", .type = RD_COL_INT, .offset = P(closeout_rejections)},
     RD_COL("received_at_us", RD_COL_INT64, cand_row, received_at_us),
+    RD_COL("in_lookback", RD_COL_BOOL, cand_row, x.in_lookback),
+    RD_COL("changed_after", RD_COL_BOOL, cand_row, x.changed_after),
     {0},
 };
 #undef P
 
-int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret, size_t max,
-                     store_candidate_page *ret_page)
+int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
+                     store_candidate_extra *ret_extra, size_t max, store_candidate_page *ret_page)
 {
     char hash[72], months[16], limit[16], box[4][32], before[32];
     snprintf(months, sizeof(months), "%d", q->lookback_months);
@@ -184,6 +197,7 @@ int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret, s
         if (!c.outcome[0] || rd_outcome_parse(c.outcome, &c.p.outcome) < 0)
             c.p.outcome = RD_OUTCOME_NONE;
         ret[i] = c.p;
+        ret_extra[i] = c.x;
         page.last_received_at_us = c.received_at_us;
     }
     PQclear(res);

@@ -1,5 +1,6 @@
 /* API: the decision over HTTP. The article's cases, every rule R1-R7, chains, ordinals, the
- * green channel, claim defaulting, scripts in Chinese and English, classify storing nothing. */
+ * green channel, claim defaulting, scripts in Chinese and English, classify storing nothing, and
+ * late arrivals decided as of their received_at. */
 #include "scenario.h"
 
 #include <stdlib.h>
@@ -549,6 +550,91 @@ START_TEST(classify_stores_nothing)
 }
 END_TEST
 
+/* ---- late arrivals (a CRM's queue flushed after an outage): decided as of received_at ---- */
+
+/* A prior closed after the late call was still in progress at its time: R2, not a repeat. */
+START_TEST(late_call_sees_the_prior_still_open)
+{
+    POST_TICKET(201, .id = "LATE-A1", .at = at(2, 2, 9, 0), .phone = phone(140), .category = LD);
+    HANDLE("LATE-A1", WELL("SZ-LD", "H-Chen", 2, 10));
+    json_t *a = POST_TICKET(201, .id = "LATE-A2", .at = at(2, 5, 9, 0), .phone = phone(140),
+                            .category = LD, .claim = "unresolved");
+    CHECK(decision_is(a, "excluded_in_progress", "R2", 0));
+    ck_assert_str_eq(jstr(a, "related_ticket.ticket_id"), "LATE-A1");
+    /* Not dispatched then: no original handler to name, no deadline passed. */
+    ck_assert_ptr_null(action_of(a, "dispatch_to_original_handler"));
+    long st;
+    json_t *p = gc(get_ticket("LATE-A1", &st));
+    ck_assert_int_eq(jint(p, "state.calls"), 1);
+    ck_assert_str_eq(jstr(p, "status"), "closed"); /* the prior itself is untouched */
+
+    /* The same call in time order, after the closing: a repeat. */
+    a = POST_TICKET(201, .id = "LATE-A3", .at = at(2, 20, 9, 0), .phone = phone(140),
+                    .category = LD, .claim = "unresolved");
+    CHECK(decision_is(a, "repeat", "R6", 1));
+}
+END_TEST
+
+/* A prior received before the lookback and closed after the late call: open then, so it is
+ * the late call's prior whatever its age. */
+START_TEST(late_call_sees_an_old_prior_open_then)
+{
+    POST_TICKET(201, .id = "LATE-B1", .at = at(15, 5, 9, 0), .phone = phone(141), .category = PS);
+    HANDLE("LATE-B1", WELL("SW-01", "H-Ma", 1, 3));
+    json_t *a = POST_TICKET(201, .id = "LATE-B2", .at = at(2, 5, 9, 0), .phone = phone(141),
+                            .category = PS);
+    CHECK(decision_is(a, "excluded_in_progress", "R2", 0));
+    ck_assert_str_eq(jstr(a, "related_ticket.ticket_id"), "LATE-B1");
+    /* In time order, after its closing, it lies before the lookback: no candidate. */
+    a = POST_TICKET(201, .id = "LATE-B3", .at = at(0, 1, 9, 0), .phone = phone(141),
+                    .category = PS);
+    CHECK(decision_is(a, "new", "R1", 0));
+}
+END_TEST
+
+/* Facts recorded after the late call do not count: an audit that later found the close-out
+ * false, a reopening. */
+START_TEST(late_call_ignores_later_audit_and_reopening)
+{
+    POST_TICKET(201, .id = "LATE-C1", .at = at(2, 2, 9, 0), .phone = phone(142), .category = SH);
+    HANDLE("LATE-C1", WELL("JD-05", "H-He", 2, 3));
+    EVENT("LATE-C1", ev_audit(at(2, 20, 9, 0), true, "回访核实：问题未解决，办结不实。"), 201);
+    json_t *a = POST_TICKET(201, .id = "LATE-C2", .at = at(2, 9, 9, 0), .phone = phone(142),
+                            .category = SH, .claim = "dissatisfied");
+    CHECK(decision_is(a, "excluded_closed", "R5", 0));
+    a = POST_TICKET(201, .id = "LATE-C3", .at = at(2, 21, 9, 0), .phone = phone(142),
+                    .category = SH, .claim = "dissatisfied");
+    CHECK(decision_is(a, "repeat", "R6", 1)); /* in time order: the false close-out counts */
+
+    POST_TICKET(201, .id = "LATE-D1", .at = at(2, 2, 9, 0), .phone = phone(143), .category = SH);
+    HANDLE("LATE-D1", WELL("JD-05", "H-He", 2, 3));
+    EVENT("LATE-D1", ev_reopened(at(2, 15, 9, 0)), 201);
+    a = POST_TICKET(201, .id = "LATE-D2", .at = at(2, 9, 9, 0), .phone = phone(143), .category = SH,
+                    .claim = "dissatisfied");
+    CHECK(decision_is(a, "excluded_closed", "R5", 0)); /* closed then, reopened later */
+    a = POST_TICKET(201, .id = "LATE-D3", .at = at(2, 16, 9, 0), .phone = phone(143),
+                    .category = SH, .claim = "dissatisfied");
+    CHECK(decision_is(a, "excluded_in_progress", "R2", 0)); /* open again now */
+}
+END_TEST
+
+/* The chain as of the late call: a repeat received after it is no candidate, so the late call
+ * repeats the first ticket with ordinal 1, and the excluded calls counted are those before. */
+START_TEST(late_call_in_a_chain_takes_its_place_in_time)
+{
+    POST_TICKET(201, .id = "LATE-E1", .at = at(2, 2, 9, 0), .phone = phone(144), .category = YY);
+    HANDLE("LATE-E1", WELL("CGZF-02", "H-Lin", 2, 3));
+    json_t *a = POST_TICKET(201, .id = "LATE-E2", .at = at(2, 12, 9, 0), .phone = phone(144),
+                            .category = YY, .claim = "unresolved");
+    CHECK(decision_is(a, "repeat", "R6", 1));
+    a = POST_TICKET(201, .id = "LATE-E3", .at = at(2, 9, 9, 0), .phone = phone(144), .category = YY,
+                    .claim = "unresolved");
+    CHECK(decision_is(a, "repeat", "R6", 1));
+    ck_assert_str_eq(jstr(a, "related_ticket.ticket_id"), "LATE-E1");
+    ck_assert_str_eq(jstr(a, "chain_id"), "LATE-E1");
+}
+END_TEST
+
 int main(void)
 {
     harness_start("decisions");
@@ -570,5 +656,9 @@ int main(void)
     tcase_add_test(tc, excluded_calls_are_no_candidates);
     tcase_add_test(tc, script_language);
     tcase_add_test(tc, classify_stores_nothing);
+    tcase_add_test(tc, late_call_sees_the_prior_still_open);
+    tcase_add_test(tc, late_call_sees_an_old_prior_open_then);
+    tcase_add_test(tc, late_call_ignores_later_audit_and_reopening);
+    tcase_add_test(tc, late_call_in_a_chain_takes_its_place_in_time);
     return harness_run(s, tc);
 }

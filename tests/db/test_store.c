@@ -30,7 +30,9 @@ static int candidates(const char *at, rd_prior *p, size_t max, size_t *ret_n)
                                .lookback_months = 12,
                                .time_zone = "Asia/Shanghai"};
     store_candidate_page page;
-    int r = store_candidates(db, &q, p, max, &page);
+    store_candidate_extra extra[64];
+    ck_assert_uint_le(max, 64);
+    int r = store_candidates(db, &q, p, extra, max, &page);
     *ret_n = page.n;
     return r;
 }
@@ -208,8 +210,9 @@ START_TEST(candidates_filter_and_order)
     static const char *const pages[] = {"RECENT", "BOUNDARY", "OLD-OPEN"};
     char cursor[RD_ID_MAX];
     store_candidate_page page;
+    store_candidate_extra extra[1];
     for (size_t i = 0; i < 3; i++) {
-        ck_assert_int_eq(store_candidates(db, &q, p, 1, &page), 0);
+        ck_assert_int_eq(store_candidates(db, &q, p, extra, 1, &page), 0);
         ck_assert_uint_eq(page.n, 1);
         ck_assert(page.full);
         ck_assert_str_eq(p[0].ticket_id, pages[i]);
@@ -217,7 +220,7 @@ START_TEST(candidates_filter_and_order)
         q.before_ticket_id = cursor;
         q.before_received_at_us = page.last_received_at_us;
     }
-    ck_assert_int_eq(store_candidates(db, &q, p, 1, &page), 0);
+    ck_assert_int_eq(store_candidates(db, &q, p, extra, 1, &page), 0);
     ck_assert_uint_eq(page.n, 0);
     ck_assert(!page.full);
 }
