@@ -184,15 +184,19 @@ static bool is_prepared(const rd_db *db, const rd_stmt *stmt)
     return false;
 }
 
+/* Prepared once per connection; 1 when the table of prepared statements is full (the
+ * statement then runs unnamed, parsed each time, rather than re-preparing a name). */
 static int prepare(rd_db *db, const rd_stmt *stmt)
 {
     if (is_prepared(db, stmt))
         return 0;
+    if (db->n_prepared >= RD_STMTS_PER_CONN)
+        return 1;
     PGresult *res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->n_params, NULL);
     int r = 0;
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         r = result_error(db, res, stmt->name);
-    else if (db->n_prepared < RD_STMTS_PER_CONN)
+    else
         db->prepared[db->n_prepared++] = stmt;
     PQclear(res);
     return r;
@@ -203,7 +207,10 @@ int rd_db_exec(rd_db *db, const rd_stmt *stmt, const char *const *params, PGresu
     int r = prepare(db, stmt);
     if (r < 0)
         return r;
-    PGresult *res = PQexecPrepared(db->conn, stmt->name, stmt->n_params, params, NULL, NULL, 0);
+    PGresult *res =
+        r == 0 ? PQexecPrepared(db->conn, stmt->name, stmt->n_params, params, NULL, NULL, 0)
+               : PQexecParams(db->conn, stmt->sql, stmt->n_params, NULL, params, NULL, NULL, 0);
+    r = 0;
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         r = result_error(db, res, stmt->name);

@@ -132,7 +132,7 @@ START_TEST(every_ticket_folds_back_to_its_row)
         rd_prior p = {0};
         snprintf(p.ticket_id, sizeof(p.ticket_id), "%s", PQgetvalue(res, i, 0));
         ck_assert_int_eq(rd_prior_as_of(db, "infinity", &p), 0);
-        char got[512], want[512];
+        char got[2048], want[2048];
         snprintf(got, sizeof(got), "%d|%s|%lld|%s|%s|%s|%d|%lld|%d|%d|%d|%d|%d|%d|%d", p.open,
                  p.outcome ? rd_outcome_name(p.outcome) : "", (long long)p.closed_at, p.unit,
                  p.team, p.handler, p.has_deadline, (long long)p.deadline, p.calls,

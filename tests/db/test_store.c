@@ -287,6 +287,27 @@ START_TEST(lifecycle_state_follows_events)
 }
 END_TEST
 
+/* A connection whose table of prepared statements is full runs further statements unnamed:
+ * twice, with the right answer, and never prepares a name a second time. */
+START_TEST(statements_past_the_prepared_table_still_run)
+{
+    rd_db *c = rd_db_connect(url);
+    ck_assert_ptr_nonnull(c);
+    static const rd_stmt filler = {"never_prepared", "SELECT 1", 0};
+    while (c->n_prepared < RD_STMTS_PER_CONN)
+        c->prepared[c->n_prepared++] = &filler;
+    static const rd_stmt q = {"overflow_probe", "SELECT $1::integer + 1 AS n", 1};
+    const char *params[] = {"41"};
+    for (int i = 0; i < 2; i++) {
+        PGresult *res;
+        ck_assert_int_eq(rd_db_exec(c, &q, params, &res), 0);
+        ck_assert_str_eq(PQgetvalue(res, 0, 0), "42");
+        PQclear(res);
+    }
+    rd_db_close(c);
+}
+END_TEST
+
 START_TEST(keys_store_only_hashes)
 {
     char name[65], role[16];
@@ -323,6 +344,7 @@ int main(void)
     tcase_add_test(tc, candidates_filter_and_order);
     tcase_add_test(tc, candidates_use_one_index_range_scan);
     tcase_add_test(tc, lifecycle_state_follows_events);
+    tcase_add_test(tc, statements_past_the_prepared_table_still_run);
     tcase_add_test(tc, keys_store_only_hashes);
     tcase_add_test(tc, time_zone_names);
     suite_add_tcase(s, tc);
