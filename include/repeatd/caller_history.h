@@ -12,20 +12,20 @@
 typedef struct rd_history_ticket {
     char ticket_id[RD_ID_MAX];
     char category[RD_ID_MAX];
-    int64_t received_at_us;
+    rd_instant received_at;
     char decision[32];
     int repeat_ordinal;
     char chain_id[RD_ID_MAX];
     char *unit, *handler; /* NULL until dispatched */
     bool has_deadline;
-    int64_t deadline_us;
+    rd_instant deadline;
 } rd_history_ticket;
 
 typedef struct rd_history_chain {
     char chain_id[RD_ID_MAX];
     char category[RD_ID_MAX];
     int repeats, calls;
-    int64_t first_received_at_us, last_received_at_us;
+    rd_instant first_received_at, last_received_at;
     bool open; /* a ticket of the chain still has an open work order */
     /* The chain's newest repeat, what the green channel is judged by (0: no repeat yet). */
     int newest_repeat_ordinal;

@@ -5,6 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* An instant as the API writes it: unix microseconds, and the UTC offset (seconds) of the
+ * configured time_zone at that instant. */
+typedef struct rd_instant {
+    int64_t us;
+    int32_t offset;
+} rd_instant;
+
 /* Lengths are in bytes and include the terminating NUL. */
 /* Ticket ids, unit/team/handler codes, chain ids: 64 characters of UTF-8, 4 bytes at most
  * each. */

@@ -31,10 +31,10 @@ int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int period_months, int from
                           int per_key, rd_kpi_defect_count **ret, size_t *ret_n);
 
 /* Up to `limit` chains whose newest repeat is open with an ordinal of at least `min_ordinal`
- * (the partial index's prefilter; the rule is the caller's), oldest first ticket first; *ret
- * is malloc'd (free it). */
-int store_green_candidates(rd_db *db, int min_ordinal, int limit, rd_green_chain **ret,
-                           size_t *ret_n);
+ * (the partial index's prefilter; the rule is the caller's), oldest first ticket first, times
+ * with time_zone's offsets; *ret is malloc'd (free it). */
+int store_green_candidates(rd_db *db, int min_ordinal, int limit, const char *time_zone,
+                           rd_green_chain **ret, size_t *ret_n);
 
 /* The names of the groups of `dim` (a category's own name for RD_DIM_CATEGORY), in no
  * particular order; *ret is malloc'd (free it). */

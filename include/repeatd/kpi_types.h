@@ -42,7 +42,7 @@ typedef struct rd_green_chain {
     int repeats;                                                /* the newest repeat's ordinal */
     bool open;                                                  /* the newest repeat is open */
     int64_t first_received_us, latest_received_us, deadline_us; /* unix microseconds */
-    int first_received_tz, latest_received_tz, deadline_tz;     /* session UTC offsets, seconds */
+    int first_received_tz, latest_received_tz, deadline_tz;     /* time_zone's offsets, seconds */
     bool has_deadline;
     char original_unit[RD_ID_MAX], original_team[RD_ID_MAX], original_handler[RD_ID_MAX];
     bool has_original_unit, has_original_team, has_original_handler;

@@ -7,13 +7,14 @@
 #include <stddef.h>
 
 typedef enum rd_col_type {
-    RD_COL_TEXT,   /* char[size], truncated to fit; "" for NULL */
-    RD_COL_STRDUP, /* char * (malloc'd, the caller frees); NULL for NULL */
-    RD_COL_INT,    /* int; 0 for NULL */
-    RD_COL_INT64,  /* int64_t; 0 for NULL */
-    RD_COL_BOOL,   /* bool from 't'/'f'; false for NULL */
-    RD_COL_DOUBLE, /* double; 0 for NULL */
-    RD_COL_JSON,   /* json_t * of a jsonb/json column (the caller decrefs); NULL for NULL */
+    RD_COL_TEXT,    /* char[size], truncated to fit; "" for NULL */
+    RD_COL_STRDUP,  /* char * (malloc'd, the caller frees); NULL for NULL */
+    RD_COL_INT,     /* int; 0 for NULL */
+    RD_COL_INT64,   /* int64_t; 0 for NULL */
+    RD_COL_BOOL,    /* bool from 't'/'f'; false for NULL */
+    RD_COL_DOUBLE,  /* double; 0 for NULL */
+    RD_COL_JSON,    /* json_t * of a jsonb/json column (the caller decrefs); NULL for NULL */
+    RD_COL_INSTANT, /* rd_instant from RD_SQL_INSTANT's "us offset" text; zeros for NULL */
 } rd_col_type;
 
 typedef struct rd_col {
@@ -43,8 +44,16 @@ typedef struct rd_col {
         .set_offset = offsetof(st, flag), .has_set = true                                          \
     }
 
-/* A timestamptz column as unix microseconds, the form every struct of the store holds. */
+/* A timestamptz column as unix microseconds. */
 #define RD_SQL_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
+/* The UTC offset, in seconds, of the zone named by parameter tz (e.g. "$2") at a timestamptz;
+ * and the column as an rd_instant (RD_COL_INSTANT): its unix microseconds and that offset, as
+ * "us offset" text; NULL stays NULL. Every time the API returns is written at that offset. */
+#define RD_SQL_OFFSET(col, tz)                                                                     \
+    "(extract(epoch FROM (" col " AT TIME ZONE " tz ")) - extract(epoch FROM " col "))::integer"
+#define RD_SQL_INSTANT(col, tz)                                                                    \
+    "(" RD_SQL_US(col) "::text || ' ' || " RD_SQL_OFFSET(col, tz) "::text)"
 
 #define RD_COLS_MAX 48
 

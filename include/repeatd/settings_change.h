@@ -12,7 +12,7 @@ typedef struct rd_settings_change {
     char key[64];
     json_t *old_value, *new_value; /* old_value NULL for the first value */
     char changed_by[RD_ID_MAX];
-    int64_t changed_at_us;
+    rd_instant changed_at; /* at the configured time_zone's offset */
     int definition_version;
 } rd_settings_change;
 

@@ -58,8 +58,10 @@ int store_settings_update(rd_db *db, const char *key, json_t *old_value, json_t 
 /* A new definition version holding `settings`; returns it in *ret_version. */
 int store_definition_version_new(rd_db *db, json_t *settings, const char *who, int *ret_version);
 
-/* The last `limit` audit rows, newest first (free with rd_settings_changes_free). */
-int store_settings_audit(rd_db *db, int limit, rd_settings_change **ret, size_t *ret_n);
+/* The last `limit` audit rows, newest first, times at the offset of time_zone (free with
+ * rd_settings_changes_free). */
+int store_settings_audit(rd_db *db, int limit, const char *time_zone, rd_settings_change **ret,
+                         size_t *ret_n);
 
 /* Whether PostgreSQL knows this time zone name. 1 yes, 0 no, or a negative errno. */
 int store_time_zone_exists(rd_db *db, const char *name);
@@ -258,11 +260,14 @@ int store_apply_reopened(rd_db *db, const char *ticket_id);
 int store_apply_audit(rd_db *db, const char *ticket_id, bool false_closeout);
 
 /* The ticket with its decision, state, events and later calls (store/ticket_view.c; free it
- * with rd_ticket_view_free); 0 and *ret NULL when not found. */
-int store_ticket_view(rd_db *db, const char *ticket_id, rd_ticket_view **ret);
+ * with rd_ticket_view_free), its times at the offset of time_zone; 0 and *ret NULL when not
+ * found. */
+int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone,
+                      rd_ticket_view **ret);
 
 /* ---- caller history (store/history.c) ---- */
 
 /* Screen pop for a phone: open tickets, the chains of the last 24 months (free it with
  * rd_caller_history_free; green_channel is left for the caller to judge). */
-int store_caller_history(rd_db *db, const char *phone_hash_hex, rd_caller_history *ret);
+int store_caller_history(rd_db *db, const char *phone_hash_hex, const char *time_zone,
+                         rd_caller_history *ret);

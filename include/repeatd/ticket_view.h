@@ -1,6 +1,6 @@
 /* One ticket as the CRM reads it back: the request, the decision, the state, the events and
  * the later calls about it. Filled by the store (store/ticket_view.c), written as JSON by the
- * codec (codec/ticket_view_json.c). Times are unix microseconds. */
+ * codec (codec/ticket_view_json.c). Times are instants at the configured time_zone's offset. */
 #pragma once
 
 #include "repeatd/domain.h"
@@ -12,22 +12,22 @@
 
 typedef struct rd_view_event {
     char type[32];
-    int64_t at_us;
+    rd_instant at;
     bool accepted;
     json_t *defects; /* NULL when none were recorded */
-    int64_t recorded_at_us;
+    rd_instant recorded_at;
     json_t *body; /* the event as sent */
 } rd_view_event;
 
 typedef struct rd_view_later_call {
     char ticket_id[RD_ID_MAX];
-    int64_t received_at_us;
+    rd_instant received_at;
     char decision[32];
 } rd_view_later_call;
 
 typedef struct rd_ticket_view {
     char ticket_id[RD_ID_MAX];
-    int64_t received_at_us;
+    rd_instant received_at;
     char *channel; /* NULL when not sent, like every char * here */
     char category[RD_ID_MAX];
     char *phone_masked;
@@ -41,7 +41,7 @@ typedef struct rd_ticket_view {
     char status[8];
     char *unit, *team, *handler;
     bool has_dispatched_at, has_deadline, has_closed_at;
-    int64_t dispatched_at_us, deadline_us, closed_at_us;
+    rd_instant dispatched_at, deadline, closed_at;
     char *outcome;
     /* state */
     bool contact_reached;

@@ -277,14 +277,19 @@ int rd_settings_patch(rd_service *svc, rd_db **db, json_t *patch, const char *wh
 }
 
 typedef struct audit_in {
+    rd_service *service;
     int limit;
 } audit_in;
 
-static int audit_tx(rd_db *db, const void *in, void *out)
+static int audit_tx(rd_db *db, const void *in_, void *out)
 {
+    const audit_in *in = in_;
     list_out *l = out;
-    return store_settings_audit(db, ((const audit_in *)in)->limit, (rd_settings_change **)&l->items,
-                                &l->n);
+    rd_settings s;
+    int r = rd_service_settings(in->service, db, &s);
+    return r < 0 ? r
+                 : store_settings_audit(db, in->limit, s.time_zone,
+                                        (rd_settings_change **)&l->items, &l->n);
 }
 
 static void audit_clear(void *out)
@@ -297,7 +302,7 @@ static void audit_clear(void *out)
 int rd_settings_audit(rd_service *svc, rd_db **db, int limit, rd_settings_change **ret,
                       size_t *ret_n)
 {
-    audit_in in = {.limit = limit};
+    audit_in in = {.service = svc, .limit = limit};
     list_out l = {0};
     rd_tx tx = {.body = audit_tx, .in = &in, .out = &l, .clear = audit_clear, .readonly = true};
     int r = rd_service_tx(svc, db, &tx);

@@ -20,7 +20,8 @@ static int green_body(rd_db *db, const rd_kpi_ctx *c, rd_kpi_answer *a)
         a->n_chains = 0;
         rd_green_chain *cand;
         size_t n;
-        int r = store_green_candidates(db, c->s.green_channel_min_repeats, fetch, &cand, &n);
+        int r = store_green_candidates(db, c->s.green_channel_min_repeats, fetch, c->s.time_zone,
+                                       &cand, &n);
         if (r < 0)
             return r;
         for (size_t i = 0; i < n && a->n_chains < limit; i++)

@@ -249,9 +249,12 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
         if (r < 0)
             return r;
         if (e.found) {
+            rd_settings s;
             r = replay(c, &e, out);
             if (r == 0 && c->want_view)
-                r = store_ticket_view(db, c->ticket_id, &out->view);
+                r = rd_service_settings(c->service, db, &s);
+            if (r == 0 && c->want_view)
+                r = store_ticket_view(db, c->ticket_id, s.time_zone, &out->view);
             return r;
         }
     }
@@ -276,7 +279,7 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
     if (r == 0 && type != RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
         r = insert_event(db, c, true, NULL);
     if (r == 0 && c->want_view)
-        r = store_ticket_view(db, c->ticket_id, &out->view);
+        r = store_ticket_view(db, c->ticket_id, s.time_zone, &out->view);
     if (r == 0 && t.n_defects) {
         /* Recorded and committed all the same: the refusal is the answer. */
         rd_refuse(&out->refusal, RD_ERR_CLOSEOUT_REJECTED, NULL,

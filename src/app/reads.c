@@ -8,9 +8,17 @@
 #include <errno.h>
 #include <string.h>
 
-static int view_tx(rd_db *db, const void *in, void *out)
+typedef struct view_in {
+    rd_service *service;
+    const char *ticket_id;
+} view_in;
+
+static int view_tx(rd_db *db, const void *in_, void *out)
 {
-    return store_ticket_view(db, in, out);
+    const view_in *in = in_;
+    rd_settings s;
+    int r = rd_service_settings(in->service, db, &s);
+    return r < 0 ? r : store_ticket_view(db, in->ticket_id, s.time_zone, out);
 }
 
 static void view_clear(void *out)
@@ -26,8 +34,8 @@ int rd_ticket_get(rd_service *svc, rd_db **db, const char *ticket_id, rd_ticket_
         return rd_refuse(ref, RD_ERR_INVALID_PARAMETER, "ticket_id",
                          "ticket_id must be 1 to 64 of the characters A-Z a-z 0-9 . _ : -");
     rd_ticket_view *view = NULL;
-    rd_tx tx = {
-        .body = view_tx, .in = ticket_id, .out = &view, .clear = view_clear, .readonly = true};
+    view_in in = {.service = svc, .ticket_id = ticket_id};
+    rd_tx tx = {.body = view_tx, .in = &in, .out = &view, .clear = view_clear, .readonly = true};
     int r = rd_service_tx(svc, db, &tx);
     if (r < 0) {
         view_clear(&view);
@@ -54,7 +62,7 @@ static int history_tx(rd_db *db, const void *in_, void *out_)
     const history_in *in = in_;
     history_out *out = out_;
     int r = rd_service_settings(in->service, db, &out->settings);
-    return r < 0 ? r : store_caller_history(db, in->phone_hex, &out->h);
+    return r < 0 ? r : store_caller_history(db, in->phone_hex, out->settings.time_zone, &out->h);
 }
 
 static void history_clear(void *out)

@@ -20,7 +20,7 @@ json_t *rd_settings_changes_json(const rd_settings_change *list, size_t n)
     for (size_t i = 0; a && i < n; i++) {
         const rd_settings_change *c = &list[i];
         char at[RD_TIME_TEXT_MAX];
-        rd_time_format_us(c->changed_at_us, 0, at); /* at UTC, as the database wrote it */
+        rd_time_format_us(c->changed_at.us, c->changed_at.offset, at);
         json_array_append_new(a, json_pack("{s:s, s:O, s:O, s:s, s:s, s:i}", "key", c->key,
                                            "old_value", c->old_value ? c->old_value : json_null(),
                                            "new_value", c->new_value ? c->new_value : json_null(),

@@ -6,17 +6,17 @@ static json_t *text_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* Times as the database session wrote them before: at UTC. */
-static json_t *time_json(int64_t us)
+/* Times at the configured time_zone's offset for each instant. */
+static json_t *time_json(rd_instant t)
 {
-    char t[RD_TIME_TEXT_MAX];
-    rd_time_format_us(us, 0, t);
-    return json_string(t);
+    char text[RD_TIME_TEXT_MAX];
+    rd_time_format_us(t.us, t.offset, text);
+    return json_string(text);
 }
 
-static json_t *opt_time_json(bool set, int64_t us)
+static json_t *opt_time_json(bool set, rd_instant t)
 {
-    return set ? time_json(us) : json_null();
+    return set ? time_json(t) : json_null();
 }
 
 static json_t *location_json(const rd_ticket_view *v)
@@ -45,9 +45,9 @@ static json_t *events_json(const rd_ticket_view *v)
     for (size_t i = 0; a && i < v->n_events; i++) {
         const rd_view_event *e = &v->events[i];
         json_array_append_new(a, json_pack("{s:s, s:o, s:b, s:O, s:o, s:O}", "type", e->type, "at",
-                                           time_json(e->at_us), "accepted", e->accepted, "defects",
+                                           time_json(e->at), "accepted", e->accepted, "defects",
                                            e->defects ? e->defects : json_null(), "recorded_at",
-                                           time_json(e->recorded_at_us), "body",
+                                           time_json(e->recorded_at), "body",
                                            e->body ? e->body : json_null()));
     }
     return a;
@@ -60,7 +60,7 @@ static json_t *later_calls_json(const rd_ticket_view *v)
         const rd_view_later_call *l = &v->later_calls[i];
         json_array_append_new(a,
                               json_pack("{s:s, s:o, s:s}", "ticket_id", l->ticket_id, "received_at",
-                                        time_json(l->received_at_us), "decision", l->decision));
+                                        time_json(l->received_at), "decision", l->decision));
     }
     return a;
 }
@@ -69,7 +69,7 @@ json_t *rd_ticket_view_json(const rd_ticket_view *v)
 {
     json_t *o =
         json_pack("{s:s, s:o, s:o, s:s, s:{s:o}, s:o, s:o, s:o, s:b}", "ticket_id", v->ticket_id,
-                  "received_at", time_json(v->received_at_us), "channel", text_or_null(v->channel),
+                  "received_at", time_json(v->received_at), "channel", text_or_null(v->channel),
                   "category", v->category, "citizen", "phone_masked", text_or_null(v->phone_masked),
                   "location", location_json(v), "description", text_or_null(v->description),
                   "claim", text_or_null(v->claim), "new_evidence", v->new_evidence);
@@ -80,10 +80,9 @@ json_t *rd_ticket_view_json(const rd_ticket_view *v)
     json_object_set_new(o, "unit", text_or_null(v->unit));
     json_object_set_new(o, "team", text_or_null(v->team));
     json_object_set_new(o, "handler", text_or_null(v->handler));
-    json_object_set_new(o, "dispatched_at",
-                        opt_time_json(v->has_dispatched_at, v->dispatched_at_us));
-    json_object_set_new(o, "deadline", opt_time_json(v->has_deadline, v->deadline_us));
-    json_object_set_new(o, "closed_at", opt_time_json(v->has_closed_at, v->closed_at_us));
+    json_object_set_new(o, "dispatched_at", opt_time_json(v->has_dispatched_at, v->dispatched_at));
+    json_object_set_new(o, "deadline", opt_time_json(v->has_deadline, v->deadline));
+    json_object_set_new(o, "closed_at", opt_time_json(v->has_closed_at, v->closed_at));
     json_object_set_new(o, "outcome", text_or_null(v->outcome));
     json_object_set_new(o, "state", state_json(v));
     json_object_set_new(o, "events", events_json(v));

@@ -8,17 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Times at the offset of time_zone ($2) for each instant. */
 static const rd_stmt q_open = {
     "history_open_tickets",
-    "SELECT ticket_id, category, " RD_SQL_US(
-        "received_at") " AS received_at_us, decision,"
-                       " repeat_ordinal, chain_id, unit, handler, " RD_SQL_US(
-                           "deadline") " AS deadline_us"
-                                       " FROM tickets WHERE phone_hash = $1::bytea AND received_at "
-                                       ">= now() - interval '24 months'"
-                                       " AND status = 'open' AND creates_work_order ORDER BY "
-                                       "received_at DESC",
-    1};
+    "SELECT t.ticket_id, t.category, " RD_SQL_INSTANT(
+        "t.received_at",
+        "$2") " AS received_at,"
+              " t.decision, t.repeat_ordinal, t.chain_id, t.unit, t.handler,"
+              " " RD_SQL_INSTANT("t.deadline",
+                                 "$2") " AS deadline"
+                                       " FROM tickets t WHERE t.phone_hash = $1::bytea AND "
+                                       "t.received_at >= now() - interval '24 months'"
+                                       " AND t.status = 'open' AND t.creates_work_order ORDER BY "
+                                       "t.received_at DESC",
+    2};
 
 /* Per chain: its counts, and its newest repeat (the highest ordinal; the latest of equals),
  * which is what core's green-channel rule reads. */
@@ -26,37 +29,35 @@ static const rd_stmt q_chains = {
     "history_chains",
     "SELECT chain_id, min(category) AS category,"
     " (count(*) FILTER (WHERE counts_as_repeat))::integer AS repeats,"
-    " count(*)::integer AS calls, " RD_SQL_US(
-        "min(received_at)") " AS first_received_at_us,"
-                            " " RD_SQL_US(
-                                "max(received_at)") " AS last_received_at_us,"
-                                                    " bool_or(status = 'open' AND "
-                                                    "creates_work_order) AS open,"
-                                                    " coalesce(max(repeat_ordinal) FILTER (WHERE "
-                                                    "counts_as_repeat), 0) AS "
-                                                    "newest_repeat_ordinal,"
-                                                    " coalesce((array_agg(status = 'open' ORDER BY "
-                                                    "repeat_ordinal DESC, received_at DESC)"
-                                                    "   FILTER (WHERE counts_as_repeat))[1], "
-                                                    "false) AS newest_repeat_open"
-                                                    " FROM tickets WHERE phone_hash = $1::bytea "
-                                                    "AND received_at >= now() - interval '24 "
-                                                    "months'"
-                                                    " GROUP BY chain_id ORDER BY max(received_at) "
-                                                    "DESC, chain_id",
-    1};
+    " count(*)::integer AS calls,"
+    " " RD_SQL_INSTANT(
+        "min(received_at)",
+        "$2") " AS first_received_at,"
+              " " RD_SQL_INSTANT(
+                  "max(received_at)",
+                  "$2") " AS last_received_at,"
+                        " bool_or(status = 'open' AND creates_work_order) AS open,"
+                        " coalesce(max(repeat_ordinal) FILTER (WHERE counts_as_repeat), 0) AS "
+                        "newest_repeat_ordinal,"
+                        " coalesce((array_agg(status = 'open' ORDER BY repeat_ordinal DESC, "
+                        "received_at DESC)"
+                        "   FILTER (WHERE counts_as_repeat))[1], false) AS newest_repeat_open"
+                        " FROM tickets WHERE phone_hash = $1::bytea AND received_at >= now() - "
+                        "interval '24 months'"
+                        " GROUP BY chain_id ORDER BY max(received_at) DESC, chain_id",
+    2};
 
 #define T rd_history_ticket
 static const rd_col open_cols[] = {
     RD_COL_T("ticket_id", T, ticket_id),
     RD_COL_T("category", T, category),
-    RD_COL("received_at_us", RD_COL_INT64, T, received_at_us),
+    RD_COL("received_at", RD_COL_INSTANT, T, received_at),
     RD_COL_T("decision", T, decision),
     RD_COL("repeat_ordinal", RD_COL_INT, T, repeat_ordinal),
     RD_COL_T("chain_id", T, chain_id),
     RD_COL("unit", RD_COL_STRDUP, T, unit),
     RD_COL("handler", RD_COL_STRDUP, T, handler),
-    RD_COL_OPT("deadline_us", RD_COL_INT64, T, deadline_us, has_deadline),
+    RD_COL_OPT("deadline", RD_COL_INSTANT, T, deadline, has_deadline),
     {0},
 };
 #undef T
@@ -67,8 +68,8 @@ static const rd_col chain_cols[] = {
     RD_COL_T("category", C, category),
     RD_COL("repeats", RD_COL_INT, C, repeats),
     RD_COL("calls", RD_COL_INT, C, calls),
-    RD_COL("first_received_at_us", RD_COL_INT64, C, first_received_at_us),
-    RD_COL("last_received_at_us", RD_COL_INT64, C, last_received_at_us),
+    RD_COL("first_received_at", RD_COL_INSTANT, C, first_received_at),
+    RD_COL("last_received_at", RD_COL_INSTANT, C, last_received_at),
     RD_COL("open", RD_COL_BOOL, C, open),
     RD_COL("newest_repeat_ordinal", RD_COL_INT, C, newest_repeat_ordinal),
     RD_COL("newest_repeat_open", RD_COL_BOOL, C, newest_repeat_open),
@@ -76,11 +77,12 @@ static const rd_col chain_cols[] = {
 };
 #undef C
 
-int store_caller_history(rd_db *db, const char *phone_hash_hex, rd_caller_history *ret)
+int store_caller_history(rd_db *db, const char *phone_hash_hex, const char *time_zone,
+                         rd_caller_history *ret)
 {
     char hash[72];
     snprintf(hash, sizeof(hash), "\\x%s", phone_hash_hex);
-    const char *params[] = {hash};
+    const char *params[] = {hash, time_zone};
     rd_caller_history h = {0};
     int r = store_read_rows(db, &q_open, params, open_cols, sizeof(rd_history_ticket),
                             (void **)&h.open_tickets, &h.n_open_tickets);

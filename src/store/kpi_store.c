@@ -111,25 +111,35 @@ static const rd_stmt q_top_defects = {
 /* The newest repeat of each chain, by the partial index tickets_green: open repeats at or above
  * the threshold. That is a prefilter for the index and the LIMIT; whether a chain is in the
  * green channel is rd_chain_in_green_channel's to say (app/kpi_green.c), hence `open`. Times as
- * epoch microseconds with the session's offset, which is what jsonb used to write them with. */
+ * epoch microseconds with the offset of time_zone ($3) at each. */
 static const rd_stmt q_green = {
     "green_channel",
     "SELECT t.chain_id, t.ticket_id AS latest_ticket_id, t.category,"
     " t.phone_masked AS citizen, t.repeat_ordinal AS repeats, t.status = 'open' AS open,"
     " (extract(epoch FROM f.received_at) * 1000000)::bigint AS first_received_us,"
-    " extract(timezone FROM f.received_at)::integer AS first_received_tz,"
-    " (extract(epoch FROM t.received_at) * 1000000)::bigint AS latest_received_us,"
-    " extract(timezone FROM t.received_at)::integer AS latest_received_tz,"
-    " (extract(epoch FROM t.deadline) * 1000000)::bigint AS deadline_us,"
-    " extract(timezone FROM t.deadline)::integer AS deadline_tz,"
-    " f.unit AS original_unit, f.team AS original_team, f.handler AS original_handler,"
-    " t.unit, t.team, t.handler"
-    " FROM tickets t JOIN tickets f ON f.ticket_id = t.chain_id"
-    " WHERE t.status = 'open' AND t.counts_as_repeat AND t.repeat_ordinal >= $1"
-    " AND NOT EXISTS (SELECT 1 FROM tickets n WHERE n.chain_id = t.chain_id"
-    "  AND n.counts_as_repeat AND n.repeat_ordinal > t.repeat_ordinal)"
-    " ORDER BY f.received_at, t.chain_id LIMIT $2",
-    2};
+    " " RD_SQL_OFFSET(
+        "f.received_at",
+        "$3") " AS first_received_tz,"
+              " (extract(epoch FROM t.received_at) * 1000000)::bigint AS latest_received_us,"
+              " " RD_SQL_OFFSET(
+                  "t.received_at",
+                  "$3") " AS latest_received_tz,"
+                        " (extract(epoch FROM t.deadline) * 1000000)::bigint AS deadline_us,"
+                        " " RD_SQL_OFFSET(
+                            "t.deadline",
+                            "$3") " AS deadline_tz,"
+                                  " f.unit AS original_unit, f.team AS original_team, f.handler AS "
+                                  "original_handler,"
+                                  " t.unit, t.team, t.handler"
+                                  " FROM tickets t JOIN tickets f ON f.ticket_id = t.chain_id"
+                                  " WHERE t.status = 'open' AND t.counts_as_repeat AND "
+                                  "t.repeat_ordinal >= $1"
+                                  " AND NOT EXISTS (SELECT 1 FROM tickets n WHERE n.chain_id = "
+                                  "t.chain_id"
+                                  "  AND n.counts_as_repeat AND n.repeat_ordinal > "
+                                  "t.repeat_ordinal)"
+                                  " ORDER BY f.received_at, t.chain_id LIMIT $2",
+    3};
 
 /* The admin answers were once built by jsonb, whose objects hold their keys shorter first, then
  * bytewise: the same order, so that the answers read as they did. */
@@ -465,13 +475,13 @@ static const rd_col green_cols[] = {
     {0},
 };
 
-int store_green_candidates(rd_db *db, int min_ordinal, int limit, rd_green_chain **ret,
-                           size_t *ret_n)
+int store_green_candidates(rd_db *db, int min_ordinal, int limit, const char *time_zone,
+                           rd_green_chain **ret, size_t *ret_n)
 {
     char m[16], l[16];
     snprintf(m, sizeof(m), "%d", min_ordinal);
     snprintf(l, sizeof(l), "%d", limit);
-    const char *params[] = {m, l};
+    const char *params[] = {m, l, time_zone};
     return query_all(db, &q_green, params, green_cols, sizeof(**ret), (void **)ret, ret_n);
 }
 

@@ -60,6 +60,20 @@ static int read_one(const rd_col *c, const char *v, bool null, void *at)
     case RD_COL_INT64:
         *(int64_t *)at = null ? 0 : (int64_t)strtoll(v, &end, 10);
         return null || *end == '\0' ? 0 : -EIO;
+    case RD_COL_INSTANT: {
+        rd_instant t = {0};
+        if (!null) {
+            long long us = strtoll(v, &end, 10);
+            if (*end != ' ')
+                return -EIO;
+            long offset = strtol(end + 1, &end, 10);
+            if (*end != '\0' || offset < -86400 || offset > 86400)
+                return -EIO;
+            t = (rd_instant){.us = (int64_t)us, .offset = (int32_t)offset};
+        }
+        *(rd_instant *)at = t;
+        return 0;
+    }
     case RD_COL_BOOL:
         *(bool *)at = !null && v[0] == 't';
         return 0;

@@ -50,9 +50,9 @@ static const rd_stmt q_version_new = {
 static const rd_stmt q_audit_list = {
     "settings_audit_list",
     "SELECT key, old_value::text AS old_value, new_value::text AS new_value, changed_by,"
-    " " RD_SQL_US("changed_at") " AS changed_at_us, definition_version"
-                                " FROM settings_audit ORDER BY id DESC LIMIT $1",
-    1};
+    " " RD_SQL_INSTANT("changed_at", "$2") " AS changed_at, definition_version"
+                                           " FROM settings_audit ORDER BY id DESC LIMIT $1",
+    2};
 static const rd_stmt q_tz = {"time_zone_exists", "SELECT 1 FROM pg_timezone_names WHERE name = $1",
                              1};
 
@@ -182,17 +182,18 @@ static const rd_col audit_cols[] = {
     RD_COL("old_value", RD_COL_JSON, A, old_value),
     RD_COL("new_value", RD_COL_JSON, A, new_value),
     RD_COL_T("changed_by", A, changed_by),
-    RD_COL("changed_at_us", RD_COL_INT64, A, changed_at_us),
+    RD_COL("changed_at", RD_COL_INSTANT, A, changed_at),
     RD_COL("definition_version", RD_COL_INT, A, definition_version),
     {0},
 };
 #undef A
 
-int store_settings_audit(rd_db *db, int limit, rd_settings_change **ret, size_t *ret_n)
+int store_settings_audit(rd_db *db, int limit, const char *time_zone, rd_settings_change **ret,
+                         size_t *ret_n)
 {
     char l[16];
     snprintf(l, sizeof(l), "%d", limit);
-    const char *params[] = {l};
+    const char *params[] = {l, time_zone};
     return store_read_rows(db, &q_audit_list, params, audit_cols, sizeof(rd_settings_change),
                            (void **)ret, ret_n);
 }

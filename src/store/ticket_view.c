@@ -7,44 +7,51 @@
 #include <errno.h>
 #include <stdlib.h>
 
+/* Every time at the offset of time_zone ($2) for its instant. */
 static const rd_stmt q_ticket = {
     "view_ticket",
-    "SELECT ticket_id, " RD_SQL_US(
-        "received_at") " AS received_at_us, channel, category, phone_masked,"
-                       " address, lat, lon, description, claim, new_evidence, answer::text AS "
-                       "decision, status,"
-                       " unit, team, handler, " RD_SQL_US(
-                           "dispatched_at") " AS dispatched_at_us,"
-                                            " " RD_SQL_US("deadline") " AS deadline_us, " RD_SQL_US(
-                                                "closed_at") " AS closed_at_us, outcome,"
-                                                             " contact_reached, contact_failures, "
-                                                             "first_contact_failed, "
-                                                             "closeout_accepted,"
-                                                             " closeout_rejections, "
-                                                             "followup_recorded, followup_reached, "
-                                                             "false_closeout, calls"
-                                                             " FROM tickets WHERE ticket_id = $1",
-    1};
+    "SELECT ticket_id, " RD_SQL_INSTANT(
+        "received_at",
+        "$2") " AS received_at, channel,"
+              " category, phone_masked, address, lat, lon, description, claim, new_evidence,"
+              " answer::text AS decision, status, unit, team, handler,"
+              " " RD_SQL_INSTANT(
+                  "dispatched_at",
+                  "$2") " AS dispatched_at,"
+                        " " RD_SQL_INSTANT(
+                            "deadline", "$2") " AS deadline,"
+                                              " " RD_SQL_INSTANT(
+                                                  "closed_at",
+                                                  "$2") " AS closed_at, outcome, contact_reached,"
+                                                        " contact_failures, first_contact_failed, "
+                                                        "closeout_accepted, closeout_rejections,"
+                                                        " followup_recorded, followup_reached, "
+                                                        "false_closeout, calls"
+                                                        " FROM tickets WHERE ticket_id = $1",
+    2};
 
 static const rd_stmt q_events = {
     "view_events",
-    "SELECT type, " RD_SQL_US(
-        "at") " AS at_us, accepted, defects::text AS defects,"
-              " " RD_SQL_US("recorded_at") " AS recorded_at_us, body::text AS body"
-                                           " FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
-    1};
+    "SELECT e.type, " RD_SQL_INSTANT(
+        "e.at", "$2") " AS at, e.accepted,"
+                      " e.defects::text AS defects, " RD_SQL_INSTANT(
+                          "e.recorded_at", "$2") " AS recorded_at,"
+                                                 " e.body::text AS body FROM ticket_events e WHERE "
+                                                 "e.ticket_id = $1 ORDER BY e.id",
+    2};
 
 static const rd_stmt q_later = {
     "view_later_calls",
-    "SELECT ticket_id, " RD_SQL_US(
-        "received_at") " AS received_at_us, decision"
-                       " FROM tickets WHERE related_ticket_id = $1 ORDER BY received_at",
-    1};
+    "SELECT t.ticket_id, " RD_SQL_INSTANT(
+        "t.received_at",
+        "$2") " AS received_at, t.decision"
+              " FROM tickets t WHERE t.related_ticket_id = $1 ORDER BY t.received_at",
+    2};
 
 #define V rd_ticket_view
 static const rd_col ticket_cols[] = {
     RD_COL_T("ticket_id", V, ticket_id),
-    RD_COL("received_at_us", RD_COL_INT64, V, received_at_us),
+    RD_COL("received_at", RD_COL_INSTANT, V, received_at),
     RD_COL("channel", RD_COL_STRDUP, V, channel),
     RD_COL_T("category", V, category),
     RD_COL("phone_masked", RD_COL_STRDUP, V, phone_masked),
@@ -59,9 +66,9 @@ static const rd_col ticket_cols[] = {
     RD_COL("unit", RD_COL_STRDUP, V, unit),
     RD_COL("team", RD_COL_STRDUP, V, team),
     RD_COL("handler", RD_COL_STRDUP, V, handler),
-    RD_COL_OPT("dispatched_at_us", RD_COL_INT64, V, dispatched_at_us, has_dispatched_at),
-    RD_COL_OPT("deadline_us", RD_COL_INT64, V, deadline_us, has_deadline),
-    RD_COL_OPT("closed_at_us", RD_COL_INT64, V, closed_at_us, has_closed_at),
+    RD_COL_OPT("dispatched_at", RD_COL_INSTANT, V, dispatched_at, has_dispatched_at),
+    RD_COL_OPT("deadline", RD_COL_INSTANT, V, deadline, has_deadline),
+    RD_COL_OPT("closed_at", RD_COL_INSTANT, V, closed_at, has_closed_at),
     RD_COL("outcome", RD_COL_STRDUP, V, outcome),
     RD_COL("contact_reached", RD_COL_BOOL, V, contact_reached),
     RD_COL("contact_failures", RD_COL_INT, V, contact_failures),
@@ -79,25 +86,25 @@ static const rd_col ticket_cols[] = {
 
 static const rd_col event_cols[] = {
     RD_COL_T("type", rd_view_event, type),
-    RD_COL("at_us", RD_COL_INT64, rd_view_event, at_us),
+    RD_COL("at", RD_COL_INSTANT, rd_view_event, at),
     RD_COL("accepted", RD_COL_BOOL, rd_view_event, accepted),
     RD_COL("defects", RD_COL_JSON, rd_view_event, defects),
-    RD_COL("recorded_at_us", RD_COL_INT64, rd_view_event, recorded_at_us),
+    RD_COL("recorded_at", RD_COL_INSTANT, rd_view_event, recorded_at),
     RD_COL("body", RD_COL_JSON, rd_view_event, body),
     {0},
 };
 
 static const rd_col later_cols[] = {
     RD_COL_T("ticket_id", rd_view_later_call, ticket_id),
-    RD_COL("received_at_us", RD_COL_INT64, rd_view_later_call, received_at_us),
+    RD_COL("received_at", RD_COL_INSTANT, rd_view_later_call, received_at),
     RD_COL_T("decision", rd_view_later_call, decision),
     {0},
 };
 
-int store_ticket_view(rd_db *db, const char *ticket_id, rd_ticket_view **ret)
+int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, rd_ticket_view **ret)
 {
     *ret = NULL;
-    const char *params[] = {ticket_id};
+    const char *params[] = {ticket_id, time_zone};
     rd_ticket_view *v;
     size_t n;
     int r = store_read_rows(db, &q_ticket, params, ticket_cols, sizeof(*v), (void **)&v, &n);

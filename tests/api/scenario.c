@@ -159,6 +159,52 @@ static const char *same_multiset(json_t *shown, const char **got, size_t n_got,
     return same ? NULL : mismatch(shown, "codes differ from [%s]", expected);
 }
 
+static bool looks_like_time(const char *s)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd"; /* the rest varies */
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return false;
+    return true;
+}
+
+static int walk_times(json_t *j, const char *offset, const char **bad, int *seen)
+{
+    if (json_is_string(j)) {
+        const char *s = json_string_value(j);
+        size_t n = strlen(s), k = strlen(offset);
+        if (strlen(s) >= 16 && looks_like_time(s)) {
+            (*seen)++;
+            if (n < k || strcmp(s + n - k, offset) != 0)
+                *bad = s;
+        }
+    } else if (json_is_array(j)) {
+        for (size_t i = 0; i < json_array_size(j); i++)
+            walk_times(json_array_get(j, i), offset, bad, seen);
+    } else if (json_is_object(j)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(j, key, v) if (strcmp(key, "body") != 0)
+            walk_times(v, offset, bad, seen);
+    }
+    return 0;
+}
+
+const char *times_at_offset(json_t *j, const char *offset)
+{
+    static char msg[512];
+    const char *bad = NULL;
+    int seen = 0;
+    walk_times(j, offset, &bad, &seen);
+    if (seen == 0)
+        return "no time in the answer";
+    if (bad) {
+        snprintf(msg, sizeof(msg), "time %s is not at %s", bad, offset);
+        return msg;
+    }
+    return NULL;
+}
+
 const char *codes_are(json_t *array, const char *expected)
 {
     if (!json_is_array(array))

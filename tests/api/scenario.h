@@ -44,6 +44,10 @@ const char *codes_are(json_t *array, const char *expected);
 /* Close-out defects as "code@field" pairs, a multiset equal to the comma-separated list. */
 const char *defects_are(json_t *defects, const char *expected);
 
+/* Every string of j that is an RFC 3339 time ends with `offset` ("+08:00"), and there is at
+ * least one; values under a "body" key (an event as sent) are the sender's and not looked at. */
+const char *times_at_offset(json_t *j, const char *offset);
+
 /* An error body {"error": code, ...} with the status, and the field when not NULL. */
 const char *error_is(long status, json_t *body, long want_status, const char *code,
                      const char *field);

@@ -327,6 +327,7 @@ START_TEST(settings_audit_trail)
     ck_assert_int_eq(jint(audit, "changes[0].new_value"), 12);
     ck_assert_str_eq(jstr(audit, "changes[0].changed_by"), "bootstrap");
     ck_assert_ptr_nonnull(jstr(audit, "changes[0].changed_at"));
+    CHECK(times_at_offset(audit, "+08:00"));
     ck_assert_int_eq(jint(audit, "changes[0].definition_version"), version);
 
     /* 10 characters are now too short. */

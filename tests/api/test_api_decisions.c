@@ -157,6 +157,10 @@ START_TEST(chain_ordinals_and_green_channel)
     ck_assert_int_eq(st, 200);
     ck_assert_int_eq(json_array_size(jget(g, "chains")), 1);
     ck_assert_str_eq(jstr(g, "chains[0].chain_id"), "DEC-CH-1");
+    /* Every time at the configured zone's offset (Asia/Shanghai), as the decisions are. */
+    CHECK(times_at_offset(h, "+08:00"));
+    CHECK(times_at_offset(g, "+08:00"));
+    CHECK(times_at_offset(gc(get_ticket("DEC-CH-3", &st)), "+08:00"));
 
     /* The newest repeat handled and closed, then the chain's first ticket reopened: a work
      * order of the chain is open again, but the repeat that opened the channel is closed, so

@@ -308,6 +308,33 @@ START_TEST(statements_past_the_prepared_table_still_run)
 }
 END_TEST
 
+/* Times read back carry the offset of the zone asked for at their own instant: a 311 line in
+ * New York reads a July ticket at -04:00 and a January one at -05:00. */
+START_TEST(times_carry_the_zone_offset_of_their_instant)
+{
+    setup_categories();
+    insert_ticket("TZ-SUMMER", CITIZEN_A, "HB.ZS.JZ", "2026-07-01T12:00:00Z", true);
+    insert_ticket("TZ-WINTER", CITIZEN_A, "HB.ZS.JZ", "2026-01-15T12:00:00Z", true);
+    static const struct {
+        const char *id, *zone;
+        int offset;
+    } cases[] = {
+        {"TZ-SUMMER", "America/New_York", -4 * 3600},
+        {"TZ-WINTER", "America/New_York", -5 * 3600},
+        {"TZ-SUMMER", "Asia/Shanghai", 8 * 3600},
+        {"TZ-WINTER", "UTC", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rd_ticket_view *v;
+        ck_assert_int_eq(store_ticket_view(db, cases[i].id, cases[i].zone, &v), 0);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_int_eq(v->received_at.offset, cases[i].offset);
+        ck_assert(!v->has_closed_at);
+        rd_ticket_view_free(v);
+    }
+}
+END_TEST
+
 START_TEST(keys_store_only_hashes)
 {
     char name[65], role[16];
@@ -345,6 +372,7 @@ int main(void)
     tcase_add_test(tc, candidates_use_one_index_range_scan);
     tcase_add_test(tc, lifecycle_state_follows_events);
     tcase_add_test(tc, statements_past_the_prepared_table_still_run);
+    tcase_add_test(tc, times_carry_the_zone_offset_of_their_instant);
     tcase_add_test(tc, keys_store_only_hashes);
     tcase_add_test(tc, time_zone_names);
     suite_add_tcase(s, tc);

@@ -12,7 +12,7 @@
  * followup|accepted|rejections|unresolved|false. */
 static const char *line(const rd_prior *p)
 {
-    static char buf[256];
+    static char buf[1024];
     snprintf(buf, sizeof(buf), "%d|%d|%lld|%s|%s|%s|%lld|%d|%d|%d|%d|%d|%d|%d", p->open,
              (int)p->outcome, (long long)p->closed_at, p->unit, p->team, p->handler,
              p->has_deadline ? (long long)p->deadline : -1LL, p->calls, p->contact_reached,
