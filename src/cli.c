@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -112,14 +113,36 @@ int rd_cmd_key_create(int argc, char **argv)
     return 0;
 }
 
+/* Two connections a CPU: each worker waits on its backend about half the time (measured in
+ * the README's import section). */
+static unsigned import_workers_default(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long n = cpus > 0 ? 2 * cpus : 2;
+    return (unsigned)(n < RD_IMPORT_WORKERS_MAX ? n : RD_IMPORT_WORKERS_MAX);
+}
+
+static int parse_workers(const char *s, unsigned *ret)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 1 || v > RD_IMPORT_WORKERS_MAX) {
+        fprintf(stderr, "repeatd import: --workers takes 1 to %d\n", RD_IMPORT_WORKERS_MAX);
+        return -1;
+    }
+    *ret = (unsigned)v;
+    return 0;
+}
+
 int rd_cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"rejects", required_argument, NULL, 'r'},
         {"dry-run", no_argument, NULL, 'n'},
+        {"workers", required_argument, NULL, 'w'},
         {NULL, 0, NULL, 0},
     };
-    rd_import_opts io = {.progress = stderr};
+    rd_import_opts io = {.progress = stderr, .workers = import_workers_default()};
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -127,12 +150,14 @@ int rd_cmd_import(int argc, char **argv)
             io.rejects_path = optarg;
         else if (o == 'n')
             io.dry_run = true;
+        else if (o == 'w' && parse_workers(optarg, &io.workers) == 0)
+            continue;
         else
             return 2;
     }
     if (optind >= argc) {
-        fprintf(stderr, "usage: repeatd import [--rejects FILE] [--dry-run] FILE... (- for "
-                        "standard input)\n");
+        fprintf(stderr, "usage: repeatd import [--rejects FILE] [--dry-run] [--workers N] FILE..."
+                        " (- for standard input)\n");
         return 2;
     }
     io.files = (const char *const *)argv + optind;
@@ -145,6 +170,7 @@ int rd_cmd_import(int argc, char **argv)
     rd_service svc;
     rd_service_init(&svc, NULL, c.secret, false);
     rd_import_summary sum;
+    io.database_url = c.database_url;
     if (r >= 0)
         r = rd_import(&svc, db, &io, &sum);
     rd_service_done(&svc);

@@ -11,14 +11,19 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define RD_IMPORT_BATCH 250 /* records a transaction (each ticket holds an advisory lock) */
+#define RD_IMPORT_BATCH       250 /* records a transaction (each ticket holds an advisory lock) */
+#define RD_IMPORT_WORKERS_MAX 16  /* connections applying records side by side */
 
 typedef struct rd_import_opts {
     const char *const *files; /* "-" is standard input */
     size_t n_files;
     const char *rejects_path; /* NULL: rejected lines are only counted */
-    bool dry_run;             /* decide everything in one transaction and roll it back */
+    bool dry_run;             /* decide everything in one transaction a worker, rolled back */
     FILE *progress;           /* stderr; NULL for none */
+    /* Workers, each on a connection of its own to database_url, each applying the records of
+     * its share of the citizens in time order; 0, 1 or no URL: one, on the given connection. */
+    const char *database_url;
+    unsigned workers;
 } rd_import_opts;
 
 typedef struct rd_import_summary {

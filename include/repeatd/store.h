@@ -195,6 +195,9 @@ int store_ticket_insert(rd_db *db, const store_ticket_row *row);
  * array are malloc'd (the import's overlap check). */
 int store_tickets_received_after(rd_db *db, int64_t at, char ***ret, size_t *ret_n);
 
+/* The citizen hash (hex) of a stored ticket into ret: 1, or 0 when there is no such ticket. */
+int store_ticket_citizen(rd_db *db, const char *ticket_id, char ret[72]);
+
 /* One more excluded call about an open or closed ticket. */
 int store_ticket_count_call(rd_db *db, const char *ticket_id);
 

@@ -9,6 +9,7 @@
 #include "repeatd/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,16 +31,31 @@ void imp_reject_set(imp_reject *ret, const imp_record *rec, rd_err code, const c
     ret->text = rec->text;
 }
 
-/* What the whole run keeps: the summary, the rejects file, the progress line. */
+/* What the whole run keeps: the summary, the rejects file, the progress line; the workers
+ * share it under `lock`. */
 typedef struct run {
     rd_service *svc;
-    rd_db *db;
+    rd_db *db; /* the caller's connection: the overlap check, worker 0 */
     const rd_import_opts *o;
     FILE *rejects;
     rd_import_summary s;
     double started, last_progress;
     size_t done, total;
+    pthread_mutex_t lock;
+    const imp_records *rs;
+    unsigned n_workers;
 } run;
+
+/* One worker: its connection and the citizens it owns (citizen % n_workers == part). Each
+ * citizen's records are applied by one worker in time order; a decision reads only its own
+ * citizen's history, so the workers never need each other's writes. */
+typedef struct worker {
+    run *u;
+    rd_db *db;
+    unsigned part;
+    int rc;
+    pthread_t thread;
+} worker;
 
 static double now_s(void)
 {
@@ -107,8 +123,9 @@ static int ensure_event_id(const char *ticket_id, json_t *body)
     return r;
 }
 
-static int apply_ticket(run *u, const imp_record *rec, json_t *body, outcome *out)
+static int apply_ticket(worker *w, const imp_record *rec, json_t *body, outcome *out)
 {
+    run *u = w->u;
     rd_intake_in in;
     rd_intake_out *x = calloc(1, sizeof(*x));
     if (!x)
@@ -116,7 +133,7 @@ static int apply_ticket(run *u, const imp_record *rec, json_t *body, outcome *ou
     int r = rd_intake_prepare(u->svc, body, true, &in, &x->refusal);
     in.skip_problem_lock = u->o->dry_run;
     if (r == 0)
-        r = rd_intake_tx(u->db, &in, x);
+        r = rd_intake_tx(w->db, &in, x);
     if (r == -ECANCELED) {
         out->what = O_REJECTED;
         imp_reject_set(&out->reject, rec, x->refusal.code, x->refusal.field, "%s",
@@ -131,8 +148,9 @@ static int apply_ticket(run *u, const imp_record *rec, json_t *body, outcome *ou
     return r;
 }
 
-static int apply_event(run *u, const imp_record *rec, json_t *body, outcome *out)
+static int apply_event(worker *w, const imp_record *rec, json_t *body, outcome *out)
 {
+    run *u = w->u;
     json_object_del(body, "ticket_id");
     int r = ensure_event_id(rec->id, body);
     rd_event_in in;
@@ -140,7 +158,7 @@ static int apply_event(run *u, const imp_record *rec, json_t *body, outcome *out
     if (r == 0)
         r = rd_event_prepare(u->svc, rec->id, body, false, &in, &ev.refusal);
     if (r == 0) {
-        r = rd_event_tx(u->db, &in, &ev);
+        r = rd_event_tx(w->db, &in, &ev);
         rd_event_in_clear(&in);
     }
     if (r == -ECANCELED) {
@@ -157,7 +175,7 @@ static int apply_event(run *u, const imp_record *rec, json_t *body, outcome *out
     return r;
 }
 
-static int apply(run *u, const imp_record *rec, outcome *out)
+static int apply(worker *w, const imp_record *rec, outcome *out)
 {
     memset(out, 0, sizeof(*out));
     json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, NULL);
@@ -166,11 +184,12 @@ static int apply(run *u, const imp_record *rec, outcome *out)
     if (!body)
         return -ENOMEM; /* read and checked once already */
     int r =
-        rec->kind == IMP_TICKET ? apply_ticket(u, rec, body, out) : apply_event(u, rec, body, out);
+        rec->kind == IMP_TICKET ? apply_ticket(w, rec, body, out) : apply_event(w, rec, body, out);
     json_decref(body);
     return r;
 }
 
+/* Called with u->lock held. */
 static int count(run *u, const outcome *o)
 {
     rd_import_summary *s = &u->s;
@@ -212,21 +231,23 @@ static const char *rollback_sql(const run *u)
     return u->o->dry_run ? "ROLLBACK TO SAVEPOINT batch" : "ROLLBACK";
 }
 
-static int run_batch(run *u, const imp_record *recs, size_t n, outcome *outs)
+static int run_batch(worker *w, const imp_record *const *recs, size_t n, outcome *outs)
 {
-    int r = rd_db_simple(u->db, begin_sql(u));
+    run *u = w->u;
+    int r = rd_db_simple(w->db, begin_sql(u));
     for (size_t i = 0; r == 0 && i < n; i++)
-        r = apply(u, &recs[i], &outs[i]);
+        r = apply(w, recs[i], &outs[i]);
     if (r == 0)
-        r = rd_db_simple(u->db, commit_sql(u));
-    if (r < 0 && !u->db->broken) {
-        (void)rd_db_simple(u->db, rollback_sql(u));
+        r = rd_db_simple(w->db, commit_sql(u));
+    if (r < 0 && !w->db->broken) {
+        (void)rd_db_simple(w->db, rollback_sql(u));
         if (u->o->dry_run)
-            (void)rd_db_simple(u->db, "RELEASE SAVEPOINT batch");
+            (void)rd_db_simple(w->db, "RELEASE SAVEPOINT batch");
     }
     return r;
 }
 
+/* Called with u->lock held. */
 static void progress(run *u, bool last)
 {
     if (!u->o->progress)
@@ -246,45 +267,125 @@ static void progress(run *u, bool last)
     fflush(u->o->progress);
 }
 
-/* Apply every record, a batch at a time. A batch that fails on a deadlock is tried again; one
- * that fails otherwise is applied a record at a time, so that the record at fault is rejected
- * alone (internal_error) and the others go in. */
-static int apply_all(run *u, const imp_records *rs)
+static bool fatal(int r)
 {
-    outcome *outs = calloc(RD_IMPORT_BATCH, sizeof(*outs));
-    if (!outs)
-        return -ENOMEM;
+    return r == -ECONNRESET || r == -ECONNREFUSED || r == -ENOMEM;
+}
+
+/* Apply one batch. One that fails on a deadlock is tried again; one that fails otherwise is
+ * applied a record at a time, so that the record at fault is rejected alone (internal_error)
+ * and the others go in. The outcomes are counted once committed. */
+static int apply_batch(worker *w, const imp_record *const *recs, size_t n, outcome *outs)
+{
+    run *u = w->u;
     int r = 0;
-    for (size_t i = 0; r == 0 && i < rs->n; i += RD_IMPORT_BATCH) {
-        size_t n = rs->n - i < RD_IMPORT_BATCH ? rs->n - i : RD_IMPORT_BATCH;
-        for (int tries = 0; tries < 5; tries++) {
-            r = run_batch(u, &rs->items[i], n, outs);
-            if (r != -EAGAIN)
-                break;
-        }
-        if (r == 0) {
-            for (size_t k = 0; r == 0 && k < n; k++)
-                r = count(u, &outs[k]);
-        } else if (r != -ECONNRESET && r != -ECONNREFUSED && r != -ENOMEM) {
-            r = 0;
-            for (size_t k = 0; r == 0 && k < n; k++) {
-                int one = run_batch(u, &rs->items[i + k], 1, &outs[k]);
-                if (one == 0) {
-                    r = count(u, &outs[k]);
-                } else if (one == -ECONNRESET || one == -ECONNREFUSED || one == -ENOMEM) {
-                    r = one;
-                } else {
-                    imp_reject_set(&outs[k].reject, &rs->items[i + k], RD_ERR_INTERNAL, NULL,
-                                   "the database refused this record (%s)", strerror(-one));
-                    outs[k].what = O_REJECTED;
-                    r = count(u, &outs[k]);
-                }
+    for (int tries = 0; tries < 5; tries++) {
+        r = run_batch(w, recs, n, outs);
+        if (r != -EAGAIN)
+            break;
+    }
+    if (r < 0 && fatal(r))
+        return r;
+    if (r < 0) {
+        for (size_t k = 0; k < n; k++) {
+            int one = run_batch(w, &recs[k], 1, &outs[k]);
+            if (fatal(one))
+                return one;
+            if (one < 0) {
+                imp_reject_set(&outs[k].reject, recs[k], RD_ERR_INTERNAL, NULL,
+                               "the database refused this record (%s)", strerror(-one));
+                outs[k].what = O_REJECTED;
             }
         }
-        u->done += n;
-        progress(u, false);
     }
+    pthread_mutex_lock(&u->lock);
+    r = 0;
+    for (size_t k = 0; r == 0 && k < n; k++)
+        r = count(u, &outs[k]);
+    u->done += n;
+    progress(u, false);
+    pthread_mutex_unlock(&u->lock);
+    return r;
+}
+
+/* A worker's share of the ordered records, a batch at a time (a dry run: in one transaction
+ * of its own, rolled back). */
+static void *work(void *cls)
+{
+    worker *w = cls;
+    run *u = w->u;
+    outcome *outs = calloc(RD_IMPORT_BATCH, sizeof(*outs));
+    const imp_record **batch = calloc(RD_IMPORT_BATCH, sizeof(*batch));
+    int r = outs && batch ? 0 : -ENOMEM;
+    /* Its commits may be lost in a crash of the database: the next run applies them again. */
+    if (r == 0)
+        r = rd_db_simple(w->db, "SET synchronous_commit TO off");
+    if (r == 0 && u->o->dry_run)
+        r = rd_db_simple(w->db, "BEGIN");
+    size_t n = 0;
+    for (size_t i = 0; r == 0 && i < u->rs->n; i++) {
+        const imp_record *rec = &u->rs->items[i];
+        if (rec->citizen % u->n_workers != w->part)
+            continue;
+        batch[n++] = rec;
+        if (n == RD_IMPORT_BATCH) {
+            r = apply_batch(w, batch, n, outs);
+            n = 0;
+        }
+    }
+    if (r == 0 && n > 0)
+        r = apply_batch(w, batch, n, outs);
+    if (u->o->dry_run && !w->db->broken)
+        (void)rd_db_simple(w->db, "ROLLBACK"); /* a dry run writes nothing */
     free(outs);
+    free(batch);
+    w->rc = r;
+    return NULL;
+}
+
+/* Events whose ticket is not in the input belong to the citizen the database has for it
+ * (one that has none is rejected when applied: not_found). */
+static int citizens_from_database(run *u, imp_records *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        imp_record *rec = &rs->items[i];
+        if (rec->kind != IMP_EVENT || rec->has_citizen)
+            continue;
+        char hex[72];
+        int r = store_ticket_citizen(u->db, rec->id, hex);
+        if (r < 0)
+            return r;
+        if (r == 1) {
+            rec->citizen = imp_citizen_of_hex(hex);
+            rec->has_citizen = true;
+        }
+    }
+    return 0;
+}
+
+/* Start the workers (worker 0 on the caller's connection) and wait for them all. */
+static int apply_all(run *u)
+{
+    worker ws[RD_IMPORT_WORKERS_MAX] = {{0}};
+    unsigned started = 0;
+    int r = 0;
+    for (unsigned i = 0; i < u->n_workers; i++) {
+        ws[i] = (worker){.u = u, .part = i, .db = i == 0 ? u->db : NULL};
+        if (i > 0 && !(ws[i].db = rd_db_connect(u->o->database_url))) {
+            r = -ECONNREFUSED;
+            break;
+        }
+    }
+    for (unsigned i = 0; r == 0 && i < u->n_workers; i++, started++)
+        if (pthread_create(&ws[i].thread, NULL, work, &ws[i]) != 0)
+            r = -EAGAIN;
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(ws[i].thread, NULL);
+        if (r == 0)
+            r = ws[i].rc;
+    }
+    for (unsigned i = 1; i < u->n_workers; i++)
+        rd_db_close(ws[i].db);
     return r;
 }
 
@@ -340,9 +441,11 @@ static int check_overlap(run *u, const imp_records *rs)
 
 int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_summary *ret)
 {
-    run u = {.svc = svc, .db = db, .o = o, .started = now_s()};
+    run u = {.svc = svc, .db = db, .o = o, .started = now_s(), .n_workers = 1};
+    if (o->database_url && o->workers > 0)
+        u.n_workers = o->workers < RD_IMPORT_WORKERS_MAX ? o->workers : RD_IMPORT_WORKERS_MAX;
     u.s.dry_run = o->dry_run;
-    imp_records rs = {0};
+    imp_records rs = {.secret = svc->secret};
     int r = 0;
     if (o->rejects_path && !(u.rejects = fopen(o->rejects_path, "w"))) {
         fprintf(stderr, "repeatd import: cannot write %s: %s\n", o->rejects_path, strerror(errno));
@@ -366,12 +469,13 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
     u.total = rs.n;
     if (r == 0)
         r = check_overlap(&u, &rs);
-    if (r == 0 && o->dry_run)
-        r = rd_db_simple(db, "BEGIN");
     if (r == 0)
-        r = apply_all(&u, &rs);
-    if (o->dry_run && !db->broken)
-        (void)rd_db_simple(db, "ROLLBACK"); /* a dry run writes nothing */
+        r = citizens_from_database(&u, &rs);
+    u.rs = &rs;
+    pthread_mutex_init(&u.lock, NULL);
+    if (r == 0)
+        r = apply_all(&u);
+    pthread_mutex_destroy(&u.lock);
     progress(&u, true);
     if (u.rejects && fclose(u.rejects) != 0 && r == 0)
         r = -EIO;

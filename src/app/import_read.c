@@ -2,6 +2,7 @@
  * order the history happened. */
 #include "import_records.h"
 
+#include "repeatd/citizen.h"
 #include "repeatd/json_spec.h"
 
 #include <errno.h>
@@ -15,9 +16,31 @@ static int record_time(json_t *inner, const char *key, int64_t *ret)
     return t && rd_time_parse(t, ret) == 0 ? 0 : -EINVAL;
 }
 
+uint32_t imp_citizen_of_hex(const char *hex)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 8 && hex[i]; i++) {
+        char c = hex[i];
+        v = v << 4 | (uint32_t)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+    }
+    return v;
+}
+
+/* The citizen of a ticket, keyed as intake keys it (CRM id, else normalised phone). */
+static void ticket_citizen(const char *secret, json_t *ticket, imp_record *rec)
+{
+    json_t *c = json_object_get(ticket, "citizen");
+    rd_citizen_key key;
+    if (rd_citizen_key_make(secret, json_string_value(json_object_get(c, "phone")),
+                            json_string_value(json_object_get(c, "id")), &key) == 0) {
+        rec->citizen = imp_citizen_of_hex(key.citizen_hex);
+        rec->has_citizen = true;
+    }
+}
+
 /* Check the outer shape and note the sort key; the fields themselves are checked when the
  * record is applied, by the live path's own parsers. A bad shape is a rejected line. */
-static int classify(imp_record *rec, imp_reject *rej)
+static int classify(const imp_records *rs, imp_record *rec, imp_reject *rej)
 {
     json_error_t e;
     json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, &e);
@@ -39,6 +62,8 @@ static int classify(imp_record *rec, imp_reject *rej)
             imp_reject_set(rej, rec, RD_ERR_INVALID_FIELD, id ? "received_at" : "ticket_id",
                            "a ticket needs a ticket_id and an RFC 3339 received_at");
             r = -EINVAL;
+        } else {
+            ticket_citizen(rs->secret, ticket, rec);
         }
     } else {
         rec->kind = IMP_EVENT;
@@ -95,6 +120,10 @@ int imp_order(imp_records *rs)
         imp_record key = {.id = r->id}, *kp = &key;
         imp_record **own = bsearch(&kp, by_id, n_tickets, sizeof(*by_id), cmp_id);
         r->rank = own && (*own)->at == r->at ? 2 : 0;
+        if (own) {
+            r->citizen = (*own)->citizen;
+            r->has_citizen = true;
+        }
     }
     free(by_id);
     qsort(rs->items, rs->n, sizeof(rs->items[0]), cmp_time);
@@ -136,7 +165,7 @@ int imp_read(imp_records *rs, FILE *f, unsigned file_index, imp_reject_fn reject
             break;
         }
         imp_reject rej;
-        if (classify(&rec, &rej) < 0) {
+        if (classify(rs, &rec, &rej) < 0) {
             r = reject(cls, &rej);
             imp_record_free(&rec);
             continue;

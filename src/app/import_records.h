@@ -3,6 +3,7 @@
 
 #include "repeatd/errors.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -17,9 +18,15 @@ typedef struct imp_record {
     uint64_t seq;  /* input order over all files */
     char *id;      /* the ticket id (of the ticket, or the event's ticket); owned */
     char *text;    /* the line as read; owned */
+    /* Whose history it belongs to: the first bytes of the citizen's keyed hash (a ticket's
+     * own, an event's ticket's), so that a citizen's records go to one worker in order; 0
+     * for a ticket whose citizen cannot be hashed (it is rejected when applied). */
+    uint32_t citizen;
+    bool has_citizen; /* an event whose ticket is not in the input: the database knows it */
 } imp_record;
 
 typedef struct imp_records {
+    const char *secret; /* REPEATD_SECRET, to key the citizens as intake does */
     imp_record *items;
     size_t n, cap;
     long lines; /* non-blank lines read, rejected ones included */
@@ -44,7 +51,11 @@ typedef int (*imp_reject_fn)(void *cls, const imp_reject *rej);
 /* Read the lines of f: each good one becomes a record, each bad one goes to reject(). */
 int imp_read(imp_records *rs, FILE *f, unsigned file_index, imp_reject_fn reject, void *cls);
 
-/* Put the records in the order the history happened (see cmp_time's tie rule). */
+/* The citizen key of a stored ticket's citizen_hash (hex), as imp_read keys a ticket. */
+uint32_t imp_citizen_of_hex(const char *citizen_hex);
+
+/* Put the records in the order the history happened (see cmp_time's tie rule), each event
+ * with its ticket's citizen when the ticket is in the input. */
 int imp_order(imp_records *rs);
 
 void imp_record_free(imp_record *rec);

@@ -279,3 +279,26 @@ int store_tickets_received_after(rd_db *db, int64_t at, char ***ret, size_t *ret
     *ret_n = n;
     return 0;
 }
+
+static const rd_stmt q_citizen = {
+    "ticket_citizen",
+    "SELECT encode(citizen_hash, 'hex') AS citizen_hex FROM tickets WHERE ticket_id = $1", 1};
+
+typedef struct citizen_row {
+    char citizen_hex[72];
+} citizen_row;
+
+static const rd_col citizen_cols[] = {
+    RD_COL_T("citizen_hex", citizen_row, citizen_hex),
+    {0},
+};
+
+int store_ticket_citizen(rd_db *db, const char *ticket_id, char ret[72])
+{
+    const char *params[] = {ticket_id};
+    citizen_row c = {{0}};
+    int r = store_read_row(db, &q_citizen, params, citizen_cols, &c);
+    if (r == 1)
+        memcpy(ret, c.citizen_hex, sizeof(c.citizen_hex));
+    return r;
+}

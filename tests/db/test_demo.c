@@ -93,7 +93,7 @@ START_TEST(the_import_of_the_city_is_the_city)
     rd_service svc;
     rd_service_init(&svc, NULL, opts.secret, false);
     const char *files[] = {jsonl_path};
-    rd_import_opts io = {.files = files, .n_files = 1};
+    rd_import_opts io = {.files = files, .n_files = 1, .database_url = import_url, .workers = 3};
     rd_import_summary sum;
     ck_assert_int_eq(rd_import(&svc, idb, &io, &sum), 0);
     rd_service_done(&svc);
