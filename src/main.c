@@ -10,7 +10,7 @@ static int usage(FILE *f)
           "       repeatd migrate               apply pending migrations and exit\n"
           "       repeatd key create --role crm|dashboard|admin --name NAME\n"
           "                                     print a new API key (only its hash is kept)\n"
-          "       repeatd import [--rejects FILE] [--dry-run] FILE...\n"
+          "       repeatd import [--rejects FILE] [--dry-run] [--workers N] FILE...\n"
           "                                     load a CRM's history (JSON Lines; - = stdin)\n"
           "Configuration comes from the environment: REPEATD_DATABASE_URL, REPEATD_LISTEN,\n"
           "REPEATD_SECRET, REPEATD_BOOTSTRAP_ADMIN_KEY, REPEATD_THREADS, "

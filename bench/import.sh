@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The import benchmark: one history posted through the live transactions and imported. Builds
+# a release tree, starts a private PostgreSQL in var/bench-import-pg (durable settings), builds
+# the demo city live with --jsonl (its rate is the live path's: each ticket and event through
+# its own transaction), imports that file into an empty database with 1 worker and with the
+# default, and prints for each: tickets/s, records/s, peak RSS, database size per ticket; then
+# checks that the imported database equals the live one (decisions, events, KPI aggregates).
+# Usage: bench/import.sh [--tickets N] (default 200000)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+tickets=200000
+while [ $# -gt 0 ]; do
+    case $1 in
+    --tickets) tickets=$2; shift 2 ;;
+    *) echo "usage: $0 [--tickets N]" >&2; exit 2 ;;
+    esac
+done
+
+deploy/install-deps.sh
+[ -x /usr/bin/time ] || { echo "bench: GNU time is needed (apt-get install time)" >&2; exit 1; }
+[ -f build-release/build.ninja ] || meson setup build-release --buildtype=release >/dev/null
+meson compile -C build-release >/dev/null
+
+PG=tests/pg.sh
+pgdir=$ROOT/var/bench-import-pg
+port=54350
+mkdir -p -m 755 var
+"$PG" start "$pgdir" "$port" >/dev/null
+work=$(mktemp -d /tmp/repeatd-bench-import.XXXXXX)
+chmod 755 "$work"
+trap '"$PG" stop "$pgdir" >/dev/null; rm -rf "$work"' EXIT
+admin=$("$PG" url "$pgdir" "$port")
+url() { "$PG" url "$pgdir" "$port" "$1"; }
+fresh() { # NAME: an empty database with the schema
+    PGOPTIONS=--client-min-messages=warning psql "$admin" -Xq \
+        -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
+    REPEATD_DATABASE_URL=$(url "$1") build-release/repeatd migrate >/dev/null 2>&1
+}
+export REPEATD_SECRET=bench-secret-0123456789
+div() { awk -v a="$1" -v b="$2" 'BEGIN { print a / b }'; }
+
+fresh live
+echo "bench: the demo city, $tickets tickets, built live (one transaction a ticket or event)"
+start=$(date +%s.%N)
+REPEATD_DATABASE_URL=$(url live) build-release/tools/repeatd-demo --tickets "$tickets" \
+    --jsonl "$work/city.jsonl" >"$work/demo.txt" 2>/dev/null
+live_s=$(awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN { print a - b }')
+records=$(wc -l <"$work/city.jsonl")
+printf '%-28s %10s %10s %12s %10s %14s\n' "path" "seconds" "tickets/s" "records/s" "peak RSS" "bytes/ticket"
+size_of() { # DB: bytes on disk a ticket, with its events, after VACUUM
+    psql "$(url "$1")" -Xq -c VACUUM
+    psql "$(url "$1")" -XtAc "SELECT pg_database_size('$1') / $tickets"
+}
+printf '%-28s %10.1f %10.0f %12.0f %10s %14s\n' "live (repeatd-demo)" "$live_s" \
+    "$(div $tickets $live_s)" "$(div $records $live_s)" "-" "$(size_of live)"
+
+facts() { # DB: a digest of what import must reproduce
+    psql "$(url "$1")" -XtAc "SELECT md5(string_agg(t::text, ',' ORDER BY ticket_id)) FROM (SELECT
+        ticket_id, decision, rule, counts_as_repeat, repeat_ordinal, chain_id, related_ticket_id,
+        status, unit, team, handler, contact_reached, contact_failures, closeout_accepted,
+        closeout_rejections, followup_reached, false_closeout, outcome, calls,
+        answer - 'definition_version' AS answer FROM tickets) t"
+    psql "$(url "$1")" -XtAc "SELECT md5(string_agg(k::text, ',' ORDER BY k::text)) FROM (SELECT
+        dim, key, month, version, sum(complaints), sum(repeats), sum(contacted),
+        sum(first_contact_failed), sum(closeouts_inspected), sum(closeouts_rejected),
+        sum(false_closeouts) FROM kpi_counts GROUP BY 1, 2, 3, 4) k"
+}
+want=$(facts live)
+for workers in 1 default; do
+    db=imp_$workers
+    fresh "$db"
+    pg_dump -d "$(url live)" -t categories --data-only --disable-triggers 2>/dev/null |
+        psql -Xq "$(url "$db")" >/dev/null
+    args=()
+    [ "$workers" = default ] || args=(--workers "$workers")
+    /usr/bin/time -f '%e %M' -o "$work/time" env REPEATD_DATABASE_URL="$(url "$db")" \
+        build-release/repeatd import "${args[@]}" "$work/city.jsonl" >"$work/summary.json" 2>/dev/null
+    read -r secs rss_kb <"$work/time"
+    printf '%-28s %10.1f %10.0f %12.0f %9.0fM %14s\n' "import --workers $workers" "$secs" \
+        "$(div $tickets $secs)" "$(div $records $secs)" \
+        "$(div $rss_kb 1024)" "$(size_of "$db")"
+    if [ "$(facts "$db")" != "$want" ]; then
+        echo "bench: import --workers $workers differs from the live database" >&2
+        exit 1
+    fi
+done
+echo "bench: each imported database equals the live one (decisions, state, KPI aggregates)"
