@@ -16,13 +16,16 @@ typedef struct rd_tx {
     void *out;
     void (*clear)(void *out); /* frees and zeroes what a try left in out; NULL: nothing to */
     bool readonly;
+    /* Tries in all on deadlocks and the like; 0 for the default (5). A body that locks many
+     * rows at once (the demo's whole citizen in one transaction) may need more. */
+    int max_tries;
 } rd_tx;
 
 /* Run tx on *db, acquiring one from `pool` when *db is NULL (the caller releases *db when it is
  * done with it; it may be another connection than the one passed in). The policy, here alone:
  *  - a serialization failure or deadlock (SQLSTATE 40001, 40P01), or a unique violation (a
  *    concurrent insert of the same key: the next try sees the row), is tried again, up to
- *    5 tries in all;
+ *    5 tries in all (tx->max_tries when set);
  *  - a connection that died (the database restarted) is replaced by a fresh one from the pool,
  *    once, and the transaction tried on it;
  * Returns the body's result, -ECONNREFUSED when no connection can be had, -ECONNRESET when the

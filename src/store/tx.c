@@ -28,8 +28,8 @@ static bool retryable(int r)
 int rd_tx_run(rd_pool *pool, rd_db **db, const rd_tx *tx)
 {
     bool reconnected = false, tried = false;
-    int r = 0;
-    for (int attempt = 0; attempt < TX_MAX_TRIES; attempt++) {
+    int r = 0, tries = tx->max_tries > 0 ? tx->max_tries : TX_MAX_TRIES;
+    for (int attempt = 0; attempt < tries; attempt++) {
         if (!*db) {
             if (!pool)
                 return -ECONNREFUSED;

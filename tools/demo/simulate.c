@@ -470,10 +470,19 @@ typedef struct citizen_tx {
 
 static int citizen_body(rd_db *db, const void *in, void *out)
 {
+    (void)db;
+    (void)in;
     citizen_tx *c = out;
-    c->st = (sim_stats){0}; /* a retry lives the timeline again from the start */
-    c->w->n_lines = 0;
     return live(c->w, c->z, &c->st);
+}
+
+/* Before a retry: the timeline is lived again from the start. */
+static void citizen_clear(void *out)
+{
+    citizen_tx *c = out;
+    c->st = (sim_stats){0};
+    c->w->n_lines = 0;
+    c->w->retries++;
 }
 
 int sim_run(sim_worker *w, const sim_citizen *z)
@@ -483,13 +492,9 @@ int sim_run(sim_worker *w, const sim_citizen *z)
      * they are given), but a commit per citizen rather than per step saves a third of the
      * round trips. A deadlock on an aggregate row rolls the citizen back; it is replayed. */
     citizen_tx c = {.w = w, .z = z};
-    int r = -EAGAIN;
-    for (int tries = 0; r == -EAGAIN && tries < 20; tries++) {
-        rd_tx tx = {.body = citizen_body, .out = &c};
-        r = rd_tx_run(NULL, &w->db, &tx);
-        if (r == -EAGAIN)
-            w->retries++;
-    }
+    w->n_lines = 0;
+    rd_tx tx = {.body = citizen_body, .out = &c, .clear = citizen_clear, .max_tries = 20};
+    int r = rd_tx_run(NULL, &w->db, &tx);
     if (r < 0)
         return r;
     if (w->jsonl && w->n_lines) {
