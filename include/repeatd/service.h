@@ -21,6 +21,9 @@ typedef struct rd_service {
     bool settings_valid;
     int64_t settings_revision;
     rd_settings settings;
+    /* Set by a command that decides a whole history under one set of settings (import): once
+     * read, the settings are kept without the revision check of every transaction. */
+    bool settings_pinned;
 } rd_service;
 
 void rd_service_init(rd_service *svc, rd_pool *pool, const char *secret, bool skip_kpis);

@@ -445,6 +445,7 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
     if (o->database_url && o->workers > 0)
         u.n_workers = o->workers < RD_IMPORT_WORKERS_MAX ? o->workers : RD_IMPORT_WORKERS_MAX;
     u.s.dry_run = o->dry_run;
+    svc->settings_pinned = true; /* one history, one set of settings: read once */
     imp_records rs = {.secret = svc->secret};
     int r = 0;
     if (o->rejects_path && !(u.rejects = fopen(o->rejects_path, "w"))) {

@@ -38,6 +38,13 @@ static bool cached(rd_service *svc, int64_t revision, rd_settings *ret)
 
 int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret)
 {
+    pthread_mutex_lock(&svc->settings_lock);
+    bool pinned = svc->settings_pinned && svc->settings_valid;
+    if (pinned)
+        *ret = svc->settings;
+    pthread_mutex_unlock(&svc->settings_lock);
+    if (pinned)
+        return 0;
     int64_t revision;
     int r = store_settings_revision(db, &revision);
     if (r < 0)
