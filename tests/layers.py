@@ -14,7 +14,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 HEADERS = {
     # core: pure domain, no I/O; the structs the other layers pass around
     "core": "domain decide settings months phone closeout workflow script kpi errors"
-            " ticket_view caller_history settings_change refusal kpi_query kpi_types",
+            " ticket_view caller_history settings_change refusal kpi_query kpi_types prior_state",
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen",
     "store": "pool tx result store kpi_store migrations",
