@@ -367,6 +367,15 @@ START_TEST(dry_run_writes_nothing_and_overlap_is_refused)
             " {\"phone\": \"13900009999\"}, \"category\": \"CG.SZ.LD\"}}\n",
             iso((int64_t)time(NULL) - 3600));
     fclose(f);
+    /* --workers takes 1 to 16: anything else is a usage error, nothing read. */
+    const char *none[] = {"import", "--workers", "0", history_path, NULL};
+    const char *many[] = {"import", "--workers", "17", history_path, NULL};
+    const char *text[] = {"import", "--workers", "two", history_path, NULL};
+    ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), none), 2);
+    ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), many), 2);
+    ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), text), 2);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets"), 0);
+
     const char *live[] = {"import", path, NULL};
     ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), live), 0);
     ck_assert_int_eq(import(url, summary, sizeof(summary), false), 2);
