@@ -89,7 +89,7 @@ int rd_cmd_key_create(int argc, char **argv)
     }
     rd_role parsed;
     if (!role || rd_role_parse(role, &parsed) < 0 || !name || !*name || strlen(name) > 64) {
-        fprintf(stderr, "usage: repeatd key create --role crm|dashboard|admin --name NAME "
+        fprintf(stderr, "usage: repeatd key create --role crm|dashboard|manager|admin --name NAME "
                         "(1-64 characters)\n");
         return 2;
     }

@@ -107,10 +107,13 @@ typedef enum rd_contact_outcome {
     RD_CONTACT_WRONG_NUMBER,
 } rd_contact_outcome;
 
+/* manager: the quality staff who run the improvement loop; reads what dashboard reads and
+ * writes problems, programmes and green-channel assignments, never settings or keys. */
 typedef enum rd_role {
     RD_ROLE_CRM = 0,
     RD_ROLE_DASHBOARD,
     RD_ROLE_ADMIN,
+    RD_ROLE_MANAGER,
 } rd_role;
 
 typedef enum rd_lang {
@@ -135,3 +138,6 @@ const char *rd_contact_outcome_name(rd_contact_outcome o);
 int rd_contact_outcome_parse(const char *s, rd_contact_outcome *ret);
 const char *rd_role_name(rd_role r);
 int rd_role_parse(const char *s, rd_role *ret);
+/* Whether a key of role `have` may call an operation that needs `needed`: admin may call
+ * everything, manager also what dashboard may. */
+bool rd_role_allows(rd_role have, rd_role needed);

@@ -75,6 +75,7 @@ static const char *const role_names[] = {
     [RD_ROLE_CRM] = "crm",
     [RD_ROLE_DASHBOARD] = "dashboard",
     [RD_ROLE_ADMIN] = "admin",
+    [RD_ROLE_MANAGER] = "manager",
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -25,7 +25,7 @@ bool rd_auth_check(rd_request *req, int needed)
         rd_reply_failure(req, r, &ref);
         return false;
     }
-    if (req->role != RD_ROLE_ADMIN && (int)req->role != needed) {
+    if (!rd_role_allows(req->role, (rd_role)needed)) {
         rd_reply_error(req, RD_ERR_FORBIDDEN, NULL, "this needs the %s role; the key has %s",
                        rd_role_name((rd_role)needed), rd_role_name(req->role));
         return false;

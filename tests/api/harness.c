@@ -249,6 +249,8 @@ const char *key_of(key_kind k)
         return api.dash_key;
     case KEY_ADMIN:
         return api.admin_key;
+    case KEY_MANAGER:
+        return api.manager_key;
     case KEY_NONE:
         break;
     }
@@ -692,6 +694,7 @@ void harness_start_on(const char *name, const char *admin_url)
     wait_ready();
     create_key("crm", "t-crm", api.crm_key, sizeof(api.crm_key));
     create_key("dashboard", "t-dashboard", api.dash_key, sizeof(api.dash_key));
+    create_key("manager", "t-manager", api.manager_key, sizeof(api.manager_key));
     load_categories();
 }
 

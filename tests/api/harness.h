@@ -11,18 +11,19 @@
 /* ---- the fixture ---- */
 
 typedef struct api_fixture {
-    char name[32];        /* the test program's short name: decisions, lifecycle, ... */
-    char admin_url[1024]; /* superuser URI of the cluster (database postgres) */
-    char db_name[64];     /* the fresh database of this program */
-    char db_url[1200];    /* its URI, given to the server */
-    int port;             /* the server's TCP port on 127.0.0.1 */
-    pid_t pid;            /* the server (or its wrapper), 0 once stopped */
-    int exit_status;      /* how it stopped: exit code, 128 + signal, -1 unknown */
-    char log_path[1024];  /* the server's stderr */
-    char bin[1024];       /* REPEATD_BIN */
-    char admin_key[64];   /* REPEATD_BOOTSTRAP_ADMIN_KEY, name "bootstrap" */
-    char crm_key[128];    /* repeatd key create --role crm --name t-crm */
-    char dash_key[128];   /* repeatd key create --role dashboard --name t-dashboard */
+    char name[32];         /* the test program's short name: decisions, lifecycle, ... */
+    char admin_url[1024];  /* superuser URI of the cluster (database postgres) */
+    char db_name[64];      /* the fresh database of this program */
+    char db_url[1200];     /* its URI, given to the server */
+    int port;              /* the server's TCP port on 127.0.0.1 */
+    pid_t pid;             /* the server (or its wrapper), 0 once stopped */
+    int exit_status;       /* how it stopped: exit code, 128 + signal, -1 unknown */
+    char log_path[1024];   /* the server's stderr */
+    char bin[1024];        /* REPEATD_BIN */
+    char admin_key[64];    /* REPEATD_BOOTSTRAP_ADMIN_KEY, name "bootstrap" */
+    char crm_key[128];     /* repeatd key create --role crm --name t-crm */
+    char dash_key[128];    /* repeatd key create --role dashboard --name t-dashboard */
+    char manager_key[128]; /* repeatd key create --role manager --name t-manager */
 } api_fixture;
 
 /* Test code only: one fixture per test program, read by every case. */
@@ -69,7 +70,7 @@ int harness_wait(pid_t pid);
 
 /* ---- HTTP ---- */
 
-typedef enum key_kind { KEY_NONE = 0, KEY_CRM, KEY_DASHBOARD, KEY_ADMIN } key_kind;
+typedef enum key_kind { KEY_NONE = 0, KEY_CRM, KEY_DASHBOARD, KEY_ADMIN, KEY_MANAGER } key_kind;
 
 typedef struct http_reply {
     long status;  /* 0 when the request failed at the transport */

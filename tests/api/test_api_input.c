@@ -82,6 +82,12 @@ static const row table[] = {
     {.name = "dashboard key on tickets", .method = "POST", .path = "/v1/tickets", .key = KEY_DASHBOARD, .content_type = JSON, .body = TB("IN-AUTH-4", ""), .status = 403, .error = "forbidden", .absent = "IN-AUTH-4"},
     {.name = "dashboard key on a ticket", .method = "GET", .path = "/v1/tickets/IN-EV", .key = KEY_DASHBOARD, .status = 403, .error = "forbidden"},
     {.name = "dashboard key on caller history", .method = "GET", .path = "/v1/callers/13900000301/history", .key = KEY_DASHBOARD, .status = 403, .error = "forbidden"},
+    {.name = "manager key on settings", .method = "GET", .path = "/v1/admin/settings", .key = KEY_MANAGER, .status = 403, .error = "forbidden"},
+    {.name = "manager key on settings patch", .method = "PATCH", .path = "/v1/admin/settings", .key = KEY_MANAGER, .content_type = JSON, .body = "{\"repeat_window_months\":3}", .status = 403, .error = "forbidden"},
+    {.name = "manager key on categories", .method = "PUT", .path = "/v1/admin/categories", .key = KEY_MANAGER, .content_type = JSON, .body = "{\"categories\":[{\"code\":\"X\",\"name\":\"x\"}]}", .status = 403, .error = "forbidden"},
+    {.name = "manager key on units", .method = "PUT", .path = "/v1/admin/units", .key = KEY_MANAGER, .content_type = JSON, .body = "{\"units\":[]}", .status = 403, .error = "forbidden"},
+    {.name = "manager key on tickets", .method = "POST", .path = "/v1/tickets", .key = KEY_MANAGER, .content_type = JSON, .body = TB("IN-AUTH-5", ""), .status = 403, .error = "forbidden", .absent = "IN-AUTH-5"},
+    {.name = "manager key on caller history", .method = "GET", .path = "/v1/callers/13900000301/history", .key = KEY_MANAGER, .status = 403, .error = "forbidden"},
 
     /* ---- routing ---- */
     {.name = "unknown path", .method = "GET", .path = "/v1/nope", .key = KEY_CRM, .status = 404, .error = "not_found"},

@@ -21,7 +21,8 @@ START_TEST(kpi_roles)
         GET_ERR(NULL, e, 401, "unauthorized", NULL);
         GET_ERR("rk_not_a_key_at_all_0123456789", e, 401, "unauthorized", NULL);
         OK_GET(e);
-        kpi_ok_at(__LINE__, api.admin_key, e); /* admin may do everything */
+        kpi_ok_at(__LINE__, api.admin_key, e);   /* admin may do everything */
+        kpi_ok_at(__LINE__, api.manager_key, e); /* the quality staff read what dashboards do */
     }
     GET_ERR(api.crm_key, "/metrics", 403, "forbidden", NULL);
     GET_ERR(NULL, "/metrics", 401, "unauthorized", NULL);
@@ -32,6 +33,7 @@ START_TEST(kpi_roles)
         const char *p = admin_paths[i];
         GET_ERR(api.dash_key, p, 403, "forbidden", NULL);
         GET_ERR(api.crm_key, p, 403, "forbidden", NULL);
+        GET_ERR(api.manager_key, p, 403, "forbidden", NULL);
         GET_ERR(NULL, p, 401, "unauthorized", NULL);
         kpi_err_at(__LINE__, api.dash_key, "PUT", p, "{}", 403, "forbidden", NULL);
         kpi_err_at(__LINE__, api.crm_key, "PUT", p, "{}", 403, "forbidden", NULL);
