@@ -21,9 +21,6 @@ int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params,
 int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params,
                    const struct rd_col *spec, void *target);
 
-/* Parse a JSON text column of a result (store/json_column.c); -EIO when it is not JSON. */
-int store_json_column(PGresult *res, int row, int col, json_t **ret);
-
 /* ---- migrations (store/migrate.c) ---- */
 
 /* Apply the pending migrations under a session advisory lock, each in its own transaction,
