@@ -8,7 +8,7 @@ static int usage(FILE *f)
 {
     fputs("usage: repeatd serve                 apply pending migrations, then serve HTTP\n"
           "       repeatd migrate               apply pending migrations and exit\n"
-          "       repeatd key create --role crm|dashboard|admin --name NAME\n"
+          "       repeatd key create --role crm|dashboard|manager|admin --name NAME\n"
           "                                     print a new API key (only its hash is kept)\n"
           "       repeatd import [--rejects FILE] [--dry-run] [--workers N] FILE...\n"
           "                                     load a CRM's history (JSON Lines; - = stdin)\n"
