@@ -201,7 +201,7 @@ int rd_cmd_serve(void)
     signal(SIGPIPE, SIG_IGN);
 
     int status = 1;
-    rd_pool *pool = NULL;
+    rd_pool *pool = NULL, *replica = NULL;
     rd_service service = {0};
     rd_server *server = NULL;
     rd_db *db = connect_waiting(c.database_url, STARTUP_DB_WAIT_S);
@@ -216,6 +216,13 @@ int rd_cmd_serve(void)
     if (rd_pool_new(c.database_url, c.threads, &pool) < 0)
         goto out;
     rd_service_init(&service, pool, c.secret, c.bench_no_aggregates);
+    if (c.replica_url) {
+        if (rd_pool_new(c.replica_url, c.threads, &replica) < 0)
+            goto out;
+        rd_service_use_replica(&service, replica, c.replica_max_lag_s);
+        rd_log(RD_LOG_INFO, "dashboard reads on the replica while it is at most %d s behind",
+               c.replica_max_lag_s);
+    }
     rd_httpd httpd = {.config = &c, .service = &service};
     if (rd_server_start(&httpd, &server) < 0) {
         rd_log(RD_LOG_ERROR, "cannot listen on %s:%d", c.listen_host, c.listen_port);
@@ -231,6 +238,7 @@ int rd_cmd_serve(void)
     status = 0;
 out:
     rd_server_stop(server, 0);
+    rd_pool_free(replica);
     rd_pool_free(pool);
     if (pool)
         rd_service_done(&service);

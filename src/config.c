@@ -28,6 +28,10 @@ static const cf_key cf_keys[] = {
     {"REPEATD_BOOTSTRAP_ADMIN_KEY", CF_TEXT, NULL, 16, 256, OFF(bootstrap_admin_key), false},
     {"REPEATD_THREADS", CF_INT, "4", 1, 256, OFF(threads), false},
     {"REPEATD_MAX_BODY_BYTES", CF_LONG, "65536", 1024, 16777216, OFF(max_body_bytes), false},
+    /* A streaming replica for dashboards' reads, and how far behind it may be before they go
+     * back to the primary. */
+    {"REPEATD_REPLICA_URL", CF_TEXT, NULL, 1, 4096, OFF(replica_url), false},
+    {"REPEATD_REPLICA_MAX_LAG_S", CF_INT, "30", 0, 86400, OFF(replica_max_lag_s), false},
     /* Only for measuring what the KPI aggregates cost intake: with 1 the KPIs go stale. */
     {"REPEATD_BENCH_NO_AGGREGATES", CF_INT, "0", 0, 1, OFF(bench_no_aggregates), false},
 };
@@ -135,5 +139,6 @@ void rd_config_free(rd_config *c)
     free(c->listen_host);
     free(c->secret);
     free(c->bootstrap_admin_key);
+    free(c->replica_url);
     memset(c, 0, sizeof(*c));
 }

@@ -7,6 +7,9 @@
 #   tests/pg.sh restart DIR [PORT]
 #   tests/pg.sh status  DIR          prints running or stopped; exit 0 when running, 3 when not
 #   tests/pg.sh url     DIR [PORT] [DBNAME]   prints a libpq URI (database postgres by default)
+#   tests/pg.sh replica DIR PORT PRIMARY_DIR PRIMARY_PORT
+#                                    a streaming standby of the running cluster in PRIMARY_DIR:
+#                                    pg_basebackup -R on first use, then start as above
 #
 # PORT defaults to the one the cluster was last started with, else 54329; it names the socket
 # (DIR/.s.PGSQL.PORT), there is no TCP port. PG_FAST=1 on a start turns fsync off for throwaway
@@ -25,6 +28,7 @@ die() {
 
 usage() {
     echo "usage: $0 {start|stop|restart|status|url} DIR [PORT] [DBNAME]" >&2
+    echo "       $0 replica DIR PORT PRIMARY_DIR PRIMARY_PORT" >&2
     exit 2
 }
 
@@ -33,6 +37,8 @@ cmd=$1
 dir_arg=$2
 port_arg=${3:-}
 db_arg=${4:-postgres}
+primary_arg=${4:-}   # replica: the primary's folder and port
+primary_port=${5:-}
 [ -n "$dir_arg" ] || usage
 if [ -n "$port_arg" ] && ! [[ $port_arg =~ ^[0-9]+$ && $port_arg -ge 1 && $port_arg -le 65535 ]]; then
     die "bad port: $port_arg"
@@ -179,6 +185,25 @@ do_start() {
     die "PostgreSQL in $dir did not become ready"
 }
 
+# A standby cloned from the primary over its unix socket (initdb's trust rules allow local
+# replication), streaming from it with the primary_conninfo that -R writes.
+do_replica() {
+    [ -n "$primary_arg" ] && [[ $primary_port =~ ^[0-9]+$ ]] || usage
+    prepare_dir
+    if is_running; then
+        return 0
+    fi
+    if [ ! -f "$data/PG_VERSION" ]; then
+        if ! pg pg_basebackup -h "$primary_arg" -p "$primary_port" -U postgres -D "$data" -R \
+            -X stream -c fast >"$dir/basebackup.log" 2>&1; then
+            cat "$dir/basebackup.log" >&2
+            rm -rf "$data"
+            die "pg_basebackup from $primary_arg failed"
+        fi
+    fi
+    do_start
+}
+
 do_stop() {
     if ! is_running; then
         return 0
@@ -191,6 +216,7 @@ do_stop() {
 
 case $cmd in
 start) do_start ;;
+replica) do_replica ;;
 stop) do_stop ;;
 restart)
     do_stop

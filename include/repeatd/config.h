@@ -14,6 +14,8 @@ typedef struct rd_config {
     char *bootstrap_admin_key; /* REPEATD_BOOTSTRAP_ADMIN_KEY, NULL when unset */
     int threads;               /* REPEATD_THREADS */
     long max_body_bytes;       /* REPEATD_MAX_BODY_BYTES */
+    char *replica_url;         /* REPEATD_REPLICA_URL, NULL when unset: no replica */
+    int replica_max_lag_s;     /* REPEATD_REPLICA_MAX_LAG_S */
     int bench_no_aggregates;   /* REPEATD_BENCH_NO_AGGREGATES: 1 = skip KPI upkeep (bench only) */
 } rd_config;
 

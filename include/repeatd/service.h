@@ -10,6 +10,32 @@
 #include <pthread.h>
 #include <stdint.h>
 
+/* Where dashboards' reads go (app/replica.c): a streaming replica while it answers and keeps
+ * up, else the primary. Its state is looked at again at most once a second. */
+typedef enum rd_replica_state {
+    RD_REPLICA_OK = 0,
+    RD_REPLICA_LAGGING, /* more than max_lag_s behind */
+    RD_REPLICA_DOWN,    /* no connection, or a read that lost it */
+} rd_replica_state;
+
+typedef struct rd_replica_stats {
+    bool configured;
+    rd_replica_state state;
+    double lag_s;                   /* as last measured */
+    uint64_t reads;                 /* transactions the replica served */
+    uint64_t fallbacks_unavailable; /* reads sent to the primary: the replica did not answer */
+    uint64_t fallbacks_lag;         /* reads sent to the primary: the replica lagged */
+} rd_replica_stats;
+
+typedef struct rd_replica {
+    rd_pool *pool; /* borrowed; NULL: no replica, every read on the primary */
+    double max_lag_s;
+    pthread_mutex_t lock;
+    double checked_at; /* monotonic seconds of the last look */
+    bool probing;      /* a thread is looking now: the others go by the last look */
+    rd_replica_stats stats;
+} rd_replica;
+
 typedef struct rd_service {
     rd_pool *pool;      /* borrowed */
     const char *secret; /* HMAC key of citizen identities, borrowed; NULL when not needed */
@@ -24,6 +50,8 @@ typedef struct rd_service {
     /* Set by a command that decides a whole history under one set of settings (import): once
      * read, the settings are kept without the revision check of every transaction. */
     bool settings_pinned;
+
+    rd_replica replica;
 } rd_service;
 
 void rd_service_init(rd_service *svc, rd_pool *pool, const char *secret, bool skip_kpis);
@@ -44,3 +72,16 @@ void rd_service_pool_stats(rd_service *svc, int *ret_size, int *ret_idle);
 
 /* rd_tx_run on the service's pool. */
 int rd_service_tx(rd_service *svc, rd_db **db, const rd_tx *tx);
+
+/* Send dashboards' reads to a streaming replica (a pool the caller keeps) while it lags at most
+ * max_lag_s seconds behind the primary. Call once, before serving. */
+void rd_service_use_replica(rd_service *svc, rd_pool *replica, int max_lag_s);
+
+/* A read-only transaction that a replica may serve (app/replica.c): on the replica when one is
+ * configured, answers and keeps up; otherwise, or when it fails to answer during the read, on
+ * the primary through *db as rd_service_tx does. Each fallback is counted and each change of the
+ * replica's state logged. */
+int rd_service_read_tx(rd_service *svc, rd_db **db, const rd_tx *tx);
+
+/* A snapshot of the replica's state and counters, for /metrics. */
+void rd_service_replica_stats(rd_service *svc, rd_replica_stats *ret);

@@ -104,6 +104,12 @@ int store_key_find(rd_db *db, const char *hash_hex, char *ret_name, size_t name_
 /* Whether the database answers (store/keys.c). */
 int store_ping(rd_db *db);
 
+/* ---- streaming replicas (store/replication.c) ---- */
+
+/* How many seconds the connected server's data lags behind its primary: 0 on a primary or a
+ * standby that has replayed everything it received. */
+int store_replica_lag(rd_db *db, double *ret_lag_s);
+
 /* ---- tickets (store/tickets.c) ---- */
 
 /* Serialise deciders on one citizen and problem until the transaction ends. */

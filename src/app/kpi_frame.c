@@ -101,7 +101,7 @@ int rd_kpi_run(rd_service *svc, rd_db **db, const rd_kpi_query *q, rd_kpi_body b
     run_in in = {.service = svc, .q = q, .body = body};
     run_out out = {0};
     rd_tx tx = {.body = run_tx, .in = &in, .out = &out, .clear = run_clear, .readonly = true};
-    int r = rd_service_tx(svc, db, &tx);
+    int r = rd_service_read_tx(svc, db, &tx); /* a replica's, when one keeps up */
     if (r < 0) {
         if (r == -ECANCELED)
             *ref = out.refusal;

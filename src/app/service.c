@@ -15,6 +15,7 @@ void rd_service_init(rd_service *svc, rd_pool *pool, const char *secret, bool sk
     svc->secret = secret;
     svc->skip_kpis = skip_kpis;
     pthread_mutex_init(&svc->settings_lock, NULL);
+    pthread_mutex_init(&svc->replica.lock, NULL);
     rd_key_cache_init(&svc->keys);
 }
 
@@ -23,6 +24,7 @@ void rd_service_done(rd_service *svc)
     if (!svc)
         return;
     pthread_mutex_destroy(&svc->settings_lock);
+    pthread_mutex_destroy(&svc->replica.lock);
     rd_key_cache_destroy(&svc->keys);
 }
 

@@ -35,6 +35,23 @@ void rd_handle_metrics(rd_request *req)
             "# HELP repeatd_month_repeat_rate Repeats over complaints this calendar month.\n"
             "# TYPE repeatd_month_repeat_rate gauge\nrepeatd_month_repeat_rate %g\n",
             h.complaints, h.repeats, h.complaints ? (double)h.repeats / h.complaints : 0.0);
+    rd_replica_stats rs;
+    rd_service_replica_stats(req->httpd->service, &rs);
+    if (w == 0 && rs.configured)
+        w = rd_metrics_printf(
+            &text, &len,
+            "# HELP repeatd_replica_up Whether dashboards' reads go to the replica now.\n"
+            "# TYPE repeatd_replica_up gauge\nrepeatd_replica_up %d\n"
+            "# HELP repeatd_replica_lag_seconds How far the replica was behind at the last look.\n"
+            "# TYPE repeatd_replica_lag_seconds gauge\nrepeatd_replica_lag_seconds %g\n"
+            "# HELP repeatd_replica_reads_total Dashboard reads the replica served.\n"
+            "# TYPE repeatd_replica_reads_total counter\nrepeatd_replica_reads_total %lu\n"
+            "# HELP repeatd_replica_fallbacks_total Dashboard reads sent to the primary instead.\n"
+            "# TYPE repeatd_replica_fallbacks_total counter\n"
+            "repeatd_replica_fallbacks_total{reason=\"unavailable\"} %lu\n"
+            "repeatd_replica_fallbacks_total{reason=\"lag\"} %lu\n",
+            rs.state == RD_REPLICA_OK, rs.lag_s, (unsigned long)rs.reads,
+            (unsigned long)rs.fallbacks_unavailable, (unsigned long)rs.fallbacks_lag);
     if (w < 0) {
         free(text);
         rd_reply_store_error(req, w);

@@ -23,7 +23,8 @@ const char *rd_test_cluster_url(void);
  * URI (postgresql:///postgres?host=...), or one more "dbname=" of a key=value string. */
 void rd_test_url_with_db(const char *url, const char *name, char *out, size_t size);
 
-/* Run one SQL command without parameters as the cluster's superuser at admin_url; notices
+/* Run one SQL command without parameters (its rows, if any, are dropped) as the cluster's
+ * superuser at admin_url; notices
  * ("does not exist, skipping") are dropped. 0, or -1 with the reason in err. */
 int rd_test_admin_exec(const char *admin_url, const char *sql, char *err, size_t err_size);
 

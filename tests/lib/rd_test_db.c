@@ -40,7 +40,8 @@ int rd_test_admin_exec(const char *admin_url, const char *sql, char *err, size_t
         r = -1;
     } else {
         PGresult *res = PQexec(c, sql);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             snprintf(err, err_size, "%.200s: %.500s", sql, PQerrorMessage(c));
             r = -1;
         }
