@@ -15,6 +15,8 @@ typedef struct rd_config {
     int threads;               /* REPEATD_THREADS */
     long max_body_bytes;       /* REPEATD_MAX_BODY_BYTES */
     int bench_no_aggregates;   /* REPEATD_BENCH_NO_AGGREGATES: 1 = skip KPI upkeep (bench only) */
+    char *metrics_host;        /* REPEATD_METRICS_LISTEN, host part; NULL when unset */
+    int metrics_port;          /* REPEATD_METRICS_LISTEN, port part */
 } rd_config;
 
 /* Read and validate the environment. `need_secret` is false for commands that never hash a
