@@ -403,8 +403,8 @@ START_TEST(export_every_endpoint)
         "/v1/kpi/green-channel",
         "/v1/kpi/trend?metric=repeats&period=month&to=2024-06&periods=6",
         "/v1/kpi/trend?metric=repeat_rate&period=month&to=2024-06&periods=6",
-        "/v1/kpi/trend?metric=closeout_pass_rate&by=unit&group=XU-A&period=quarter&to=2024-Q2"
-        "&periods=3",
+        ("/v1/kpi/trend?metric=closeout_pass_rate&by=unit&group=XU-A&period=quarter"
+         "&to=2024-Q2&periods=3"),
         "/v1/kpi/trend?metric=complaints&by=unit&group=-XU-M&to=2024-03&periods=2",
     };
     size_t rows = 0;
