@@ -31,9 +31,9 @@ static char *text_cell(const char *s)
     ck_assert_msg(!strncmp(t, BOM, 3), "no byte-order mark");
     size_t n = strlen(t);
     ck_assert_msg(n >= 5 && !strcmp(t + n - 2, "\r\n"), "no CRLF");
-    t[n - 2] = '\0';
-    memmove(t, t + 3, n - 4);
-    return t;
+    char *cell = strndup(t + 3, n - 5);
+    free(t);
+    return cell;
 }
 
 /* clang-format off */
