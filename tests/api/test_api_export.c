@@ -704,6 +704,44 @@ START_TEST(metrics_address)
 }
 END_TEST
 
+/* Whether the server's log (the spawned commands' stderr too) holds `text`. */
+static bool log_has(const char *text)
+{
+    FILE *f = fopen(api.log_path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof(line), f))
+        found = strstr(line, text) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* A metrics address that would share the main one (both would bind it: SO_REUSEPORT), or that
+ * is no address, stops `serve` at once with a message naming the variable. */
+START_TEST(metrics_address_checked)
+{
+    static const struct {
+        int port; /* 0: the main port */
+        const char *message;
+    } cases[] = {
+        {0, "REPEATD_METRICS_LISTEN must be another address than REPEATD_LISTEN"},
+        {-1, "REPEATD_METRICS_LISTEN must be host:port (port 1-65535), not \"127.0.0.1:-1\""},
+    };
+    int keep = api.metrics_port;
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        api.metrics_port = cases[i].port ? cases[i].port : api.port;
+        char out[256];
+        static const char *const args[] = {"serve", NULL};
+        int st = harness_run_repeatd(out, sizeof(out), args);
+        api.metrics_port = keep;
+        ck_assert_msg(st != 0, "serve started with the metrics address %d", cases[i].port);
+        ck_assert_msg(log_has(cases[i].message), "no \"%s\" in %s", cases[i].message, api.log_path);
+    }
+    ck_assert(harness_server_alive());
+}
+END_TEST
+
 int main(void)
 {
     api.metrics_listener = true;
@@ -715,5 +753,6 @@ int main(void)
     tcase_add_test(tc, export_cells_and_names);
     tcase_add_test(tc, export_negotiation);
     tcase_add_test(tc, metrics_address);
+    tcase_add_test(tc, metrics_address_checked);
     return harness_run(s, tc);
 }
