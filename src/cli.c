@@ -213,7 +213,8 @@ int rd_cmd_serve(void)
         rd_log(RD_LOG_ERROR, "database not ready: %s", strerror(-r));
         goto out;
     }
-    if (rd_pool_new(c.database_url, c.threads, &pool) < 0)
+    /* One connection more for the metrics address, so that a scrape never waits for one. */
+    if (rd_pool_new(c.database_url, c.threads + (c.metrics_host != NULL), &pool) < 0)
         goto out;
     rd_service_init(&service, pool, c.secret, c.bench_no_aggregates);
     if (c.replica_url) {
@@ -226,10 +227,15 @@ int rd_cmd_serve(void)
     rd_httpd httpd = {.config = &c, .service = &service};
     if (rd_server_start(&httpd, &server) < 0) {
         rd_log(RD_LOG_ERROR, "cannot listen on %s:%d", c.listen_host, c.listen_port);
+        if (c.metrics_host)
+            rd_log(RD_LOG_ERROR, "(or on REPEATD_METRICS_LISTEN %s:%d)", c.metrics_host,
+                   c.metrics_port);
         goto out;
     }
     rd_log(RD_LOG_INFO, "repeatd listening on %s:%d with %d threads", c.listen_host, c.listen_port,
            c.threads);
+    if (c.metrics_host)
+        rd_log(RD_LOG_INFO, "/metrics without a key on %s:%d", c.metrics_host, c.metrics_port);
     int sig = 0;
     sigwait(&stop, &sig);
     rd_log(RD_LOG_INFO, "signal %d: finishing in-flight requests", sig);

@@ -15,15 +15,22 @@ typedef struct cf_key {
     cf_type type;
     const char *def; /* NULL: no default */
     long min, max;   /* CF_INT, CF_LONG bounds; CF_TEXT length bounds */
-    size_t offset;   /* char * (CF_TEXT), int (CF_INT), long (CF_LONG); CF_LISTEN: unused */
+    size_t offset;   /* char * (CF_TEXT), int (CF_INT), long (CF_LONG); CF_LISTEN: char *host,
+                        followed by int port (LISTEN_FIELDS) */
     bool required;   /* by the commands that need it (need_secret) */
 } cf_key;
 
 #define OFF(f) offsetof(rd_config, f)
 
+/* A CF_LISTEN row's offset names the host; its port is the int right after it. */
+#define LISTEN_FIELDS(host, port)                                                                  \
+    _Static_assert(OFF(port) == OFF(host) + sizeof(char *), #port " must follow " #host)
+LISTEN_FIELDS(listen_host, listen_port);
+LISTEN_FIELDS(metrics_host, metrics_port);
+
 static const cf_key cf_keys[] = {
     {"REPEATD_DATABASE_URL", CF_TEXT, "postgresql:///repeatd", 1, 4096, OFF(database_url), false},
-    {"REPEATD_LISTEN", CF_LISTEN, "127.0.0.1:8080", 3, 300, 0, false},
+    {"REPEATD_LISTEN", CF_LISTEN, "127.0.0.1:8080", 3, 300, OFF(listen_host), false},
     {"REPEATD_SECRET", CF_TEXT, NULL, RD_SECRET_MIN, 4096, OFF(secret), true},
     {"REPEATD_BOOTSTRAP_ADMIN_KEY", CF_TEXT, NULL, 16, 256, OFF(bootstrap_admin_key), false},
     {"REPEATD_THREADS", CF_INT, "4", 1, 256, OFF(threads), false},
@@ -32,6 +39,8 @@ static const cf_key cf_keys[] = {
      * back to the primary. */
     {"REPEATD_REPLICA_URL", CF_TEXT, NULL, 1, 4096, OFF(replica_url), false},
     {"REPEATD_REPLICA_MAX_LAG_S", CF_INT, "30", 0, 86400, OFF(replica_max_lag_s), false},
+    /* /metrics without a key on a second address: for a monitoring network only. */
+    {"REPEATD_METRICS_LISTEN", CF_LISTEN, NULL, 3, 300, OFF(metrics_host), false},
     /* Only for measuring what the KPI aggregates cost intake: with 1 the KPIs go stale. */
     {"REPEATD_BENCH_NO_AGGREGATES", CF_INT, "0", 0, 1, OFF(bench_no_aggregates), false},
 };
@@ -47,7 +56,7 @@ static int parse_long(const char *s, long *ret)
     return 0;
 }
 
-static int parse_listen(const char *v, rd_config *c)
+static int parse_listen(const char *v, char **ret_host, int *ret_port)
 {
     const char *colon = strrchr(v, ':');
     long port;
@@ -59,9 +68,9 @@ static int parse_listen(const char *v, rd_config *c)
         host++;
         host_len -= 2;
     }
-    c->listen_host = strndup(host, host_len);
-    c->listen_port = (int)port;
-    return c->listen_host ? 0 : -ENOMEM;
+    *ret_host = strndup(host, host_len);
+    *ret_port = (int)port;
+    return *ret_host ? 0 : -ENOMEM;
 }
 
 static int load_key(const cf_key *k, rd_config *c, bool need_secret, char *err, size_t err_size)
@@ -108,7 +117,8 @@ static int load_key(const cf_key *k, rd_config *c, bool need_secret, char *err, 
         return 0;
     }
     case CF_LISTEN:
-        if (parse_listen(v, c) < 0) {
+        if (parse_listen(v, (char **)((char *)c + k->offset),
+                         (int *)((char *)c + k->offset + sizeof(char *))) < 0) {
             snprintf(err, err_size, "%s must be host:port (port 1-65535), not \"%s\"", k->env, v);
             return -EINVAL;
         }
@@ -127,6 +137,14 @@ int rd_config_load(rd_config *ret, bool need_secret, char *err, size_t err_size)
             return r;
         }
     }
+    /* The server binds its address with SO_REUSEPORT: the same one twice would both bind. */
+    if (c.metrics_host && c.metrics_port == c.listen_port &&
+        !strcmp(c.metrics_host, c.listen_host)) {
+        snprintf(err, err_size,
+                 "REPEATD_METRICS_LISTEN must be another address than REPEATD_LISTEN");
+        rd_config_free(&c);
+        return -EINVAL;
+    }
     *ret = c;
     return 0;
 }
@@ -140,5 +158,6 @@ void rd_config_free(rd_config *c)
     free(c->secret);
     free(c->bootstrap_admin_key);
     free(c->replica_url);
+    free(c->metrics_host);
     memset(c, 0, sizeof(*c));
 }

@@ -14,7 +14,7 @@ static int usage(FILE *f)
           "                                     load a CRM's history (JSON Lines; - = stdin)\n"
           "Configuration comes from the environment: REPEATD_DATABASE_URL, REPEATD_LISTEN,\n"
           "REPEATD_SECRET, REPEATD_BOOTSTRAP_ADMIN_KEY, REPEATD_THREADS, "
-          "REPEATD_MAX_BODY_BYTES.\n",
+          "REPEATD_MAX_BODY_BYTES, REPEATD_METRICS_LISTEN.\n",
           f);
     return f == stdout ? 0 : 2;
 }

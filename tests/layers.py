@@ -18,7 +18,7 @@ HEADERS = {
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen",
     "store": "pool tx result store kpi_store migrations",
-    "codec": "codec json_spec kpi_json",
+    "codec": "codec json_spec kpi_json csv kpi_csv",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
            " import",
     "http": "http routes auth metrics kpi_view kpi_params",

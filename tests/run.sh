@@ -181,6 +181,18 @@ section "layers"
 attempt python3 tests/layers.py
 checks+=("layers (tests/layers.py)" "$rc")
 
+# deploy/monitoring/: the alerting rules checked and unit-tested on synthetic series by promtool,
+# the scrape example's syntax, the dashboard's queries against what /metrics writes.
+section "monitoring (deploy/monitoring)"
+attempt promtool check rules deploy/monitoring/repeatd-alerts.yml
+checks+=("promtool check rules" "$rc")
+attempt bash -c 'cd deploy/monitoring && promtool test rules repeatd-alerts.test.yml'
+checks+=("promtool test rules" "$rc")
+attempt promtool check config --syntax-only deploy/monitoring/prometheus.yml
+checks+=("promtool check config (scrape example)" "$rc")
+attempt python3 tests/monitoring.py
+checks+=("monitoring files (tests/monitoring.py)" "$rc")
+
 section "throwaway PostgreSQL"
 pgdir=$(mktemp -d "${TMPDIR:-/tmp}/repeatd-test-pg.XXXXXX")
 pgport=$((54330 + RANDOM % 1000))

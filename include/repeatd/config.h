@@ -17,6 +17,8 @@ typedef struct rd_config {
     char *replica_url;         /* REPEATD_REPLICA_URL, NULL when unset: no replica */
     int replica_max_lag_s;     /* REPEATD_REPLICA_MAX_LAG_S */
     int bench_no_aggregates;   /* REPEATD_BENCH_NO_AGGREGATES: 1 = skip KPI upkeep (bench only) */
+    char *metrics_host;        /* REPEATD_METRICS_LISTEN, host part; NULL when unset */
+    int metrics_port;          /* REPEATD_METRICS_LISTEN, port part */
 } rd_config;
 
 /* Read and validate the environment. `need_secret` is false for commands that never hash a

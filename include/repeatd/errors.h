@@ -17,6 +17,7 @@ typedef enum rd_err {
     RD_ERR_TICKET_OPEN, /* reopening an open ticket */
     RD_ERR_PAYLOAD_TOO_LARGE,
     RD_ERR_UNSUPPORTED_MEDIA,
+    RD_ERR_NOT_ACCEPTABLE, /* an Accept header that takes none of an answer's types */
     RD_ERR_UNKNOWN_CATEGORY,
     RD_ERR_CLOSEOUT_REJECTED,
     RD_ERR_INVALID_CATEGORY_TREE,

@@ -49,10 +49,12 @@ typedef struct rd_request {
     struct rd_db *db; /* acquired on first use (app/), released at completion */
 
     unsigned status;
-    json_t *reply;          /* JSON reply, or */
-    char *reply_text;       /* a text/plain reply */
-    const char *error_code; /* for the access log */
-    char allow[64];         /* Allow header of a 405 */
+    json_t *reply;               /* JSON reply, or */
+    char *reply_text;            /* a text/plain reply */
+    const char *reply_type;      /* reply_text's Content-Type when not Prometheus text (static) */
+    char reply_disposition[200]; /* Content-Disposition of a download, or "" */
+    const char *error_code;      /* for the access log */
+    char allow[64];              /* Allow header of a 405 */
 } rd_request;
 
 typedef void (*rd_handler_fn)(rd_request *req);
@@ -88,6 +90,20 @@ void rd_reply_read(rd_request *req, rd_read_fn read, const char *wrap_key);
 
 /* A query-string argument, or NULL. */
 const char *rd_request_arg(rd_request *req, const char *name);
+
+/* ---- reply_csv.c: CSV downloads ---- */
+
+typedef enum rd_format { RD_FORMAT_JSON, RD_FORMAT_CSV } rd_format;
+
+/* The representation of an answer the client asked for: `?format=json|csv` when given (it wins:
+ * a download link needs no header), else the Accept header (JSON when absent or when it takes
+ * both equally). Replies 400 naming `format` for another value, 406 when Accept allows neither,
+ * and returns false then. */
+bool rd_reply_format(rd_request *req, rd_format *ret);
+
+/* Reply 200 with a CSV text (the request takes it; see codec/csv.c) as a download named
+ * `filename` (ASCII, no quotes). */
+void rd_reply_csv(rd_request *req, char *text, const char *filename);
 
 /* ---- server.c ---- */
 

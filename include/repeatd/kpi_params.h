@@ -4,6 +4,7 @@
 
 #include "repeatd/http.h"
 #include "repeatd/kpi_answer.h"
+#include "repeatd/kpi_csv.h"
 #include "repeatd/kpi_query.h"
 
 /* Bits of the dims a KPI endpoint accepts in `by`. */
@@ -26,5 +27,7 @@ void rd_kpi_param(rd_request *req, rd_kpi_query *q, const char *name, long min, 
 
 typedef json_t *(*rd_kpi_json_fn)(const rd_kpi_answer *a);
 
-/* Answer q with fn and reply 200 with what `json` makes of it, or the refusal or error. */
-void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json);
+/* Answer q with fn and reply 200 with what `json` makes of it, or `csv` when the client asked
+ * for CSV (rd_reply_format, checked before fn runs), or the refusal or error. */
+void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json,
+                  rd_kpi_csv_fn *csv);

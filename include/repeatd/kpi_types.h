@@ -23,6 +23,9 @@ typedef struct rd_kpi_row {
     int n_versions;
 } rd_kpi_row;
 
+/* How many defect codes closeout-quality lists per row (its CSV has a column pair for each). */
+#define RD_KPI_TOP_DEFECTS 5
+
 /* The top defect codes of one period (of `period_months`, aligned like store_kpi_grouped's)
  * and key (a unit or a handler). */
 typedef struct rd_kpi_defect_count {
@@ -119,4 +122,7 @@ void rd_kpi_answer_free(rd_kpi_answer *a);
 typedef struct rd_kpi_headline {
     int month;
     long complaints, repeats;
+    /* Groups that GET /v1/kpi/anomalies flags this month with its defaults, by leaf category
+     * and by unit. */
+    long anomalies_category, anomalies_unit;
 } rd_kpi_headline;

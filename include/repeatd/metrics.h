@@ -5,7 +5,7 @@
 
 #include <stdatomic.h>
 
-#define RD_METRIC_ROUTES   40 /* routes in the table, plus one for "no route" */
+#define RD_METRIC_ROUTES   64 /* routes in the table, plus one for "no route" */
 #define RD_METRIC_STATUSES 16
 #define RD_METRIC_BUCKETS  12
 

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP_DEFECTS 5
-
 static int cmp_defect(const void *x, const void *y)
 {
     const rd_kpi_defect_count *a = x, *b = y;
@@ -42,8 +40,8 @@ static void defects_of(const rd_kpi_answer *a, rd_kpi_item *it)
 static int quality_body(rd_db *db, const rd_kpi_ctx *c, rd_kpi_answer *a)
 {
     int pm = rd_period_months(a->period);
-    int r = store_kpi_top_defects(db, a->by, pm, a->from, a->to + pm - 1, TOP_DEFECTS, &a->defects,
-                                  &a->n_defects);
+    int r = store_kpi_top_defects(db, a->by, pm, a->from, a->to + pm - 1, RD_KPI_TOP_DEFECTS,
+                                  &a->defects, &a->n_defects);
     if (r == 0)
         r = rd_kpi_load_rows(db, a, a->from, a->to);
     if (r == 0)

@@ -21,6 +21,7 @@ static const char *const codes[RD_ERR_COUNT_] = {
     [RD_ERR_TICKET_OPEN] = "ticket_open",
     [RD_ERR_PAYLOAD_TOO_LARGE] = "payload_too_large",
     [RD_ERR_UNSUPPORTED_MEDIA] = "unsupported_media_type",
+    [RD_ERR_NOT_ACCEPTABLE] = "not_acceptable",
     [RD_ERR_UNKNOWN_CATEGORY] = "unknown_category",
     [RD_ERR_CLOSEOUT_REJECTED] = "closeout_rejected",
     [RD_ERR_INVALID_CATEGORY_TREE] = "invalid_category_tree",

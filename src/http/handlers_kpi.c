@@ -12,14 +12,14 @@ void rd_handle_kpi_repeats(rd_request *req)
 {
     rd_kpi_query q;
     if (rd_kpi_query_parse(req, &q, DIMS_ALL, RD_DIM_TOTAL))
-        rd_kpi_reply(req, &q, rd_kpi_repeats, rd_kpi_repeats_json);
+        rd_kpi_reply(req, &q, rd_kpi_repeats, rd_kpi_repeats_json, rd_kpi_repeats_csv);
 }
 
 void rd_handle_kpi_ranking(rd_request *req)
 {
     rd_kpi_query q;
     if (rd_kpi_query_parse(req, &q, DIMS_ORG, RD_DIM_UNIT))
-        rd_kpi_reply(req, &q, rd_kpi_ranking, rd_kpi_ranking_json);
+        rd_kpi_reply(req, &q, rd_kpi_ranking, rd_kpi_ranking_json, rd_kpi_ranking_csv);
 }
 
 void rd_handle_kpi_top_problems(rd_request *req)
@@ -28,7 +28,7 @@ void rd_handle_kpi_top_problems(rd_request *req)
     if (!rd_kpi_query_parse(req, &q, RD_BY(RD_DIM_CATEGORY), RD_DIM_CATEGORY))
         return;
     rd_kpi_param(req, &q, "limit", 1, 1000, 10, &q.limit);
-    rd_kpi_reply(req, &q, rd_kpi_top_problems, rd_kpi_top_problems_json);
+    rd_kpi_reply(req, &q, rd_kpi_top_problems, rd_kpi_top_problems_json, rd_kpi_top_problems_csv);
 }
 
 void rd_handle_kpi_anomalies(rd_request *req)
@@ -40,5 +40,5 @@ void rd_handle_kpi_anomalies(rd_request *req)
     rd_kpi_param(req, &q, "min_repeats", 1, 100000, 3, &q.min_repeats);
     rd_kpi_param(req, &q, "min_score", 0, 300, 3, &q.min_score);
     rd_kpi_param(req, &q, "limit", 1, 1000, 50, &q.limit);
-    rd_kpi_reply(req, &q, rd_kpi_anomalies, rd_kpi_anomalies_json);
+    rd_kpi_reply(req, &q, rd_kpi_anomalies, rd_kpi_anomalies_json, rd_kpi_anomalies_csv);
 }

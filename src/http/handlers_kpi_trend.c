@@ -28,5 +28,5 @@ void rd_handle_kpi_trend(rd_request *req)
                        "by and group go together: by=unit&group=U01");
         return;
     }
-    rd_kpi_reply(req, &q, rd_kpi_trend, rd_kpi_trend_json);
+    rd_kpi_reply(req, &q, rd_kpi_trend, rd_kpi_trend_json, rd_kpi_trend_csv);
 }

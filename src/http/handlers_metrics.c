@@ -1,5 +1,5 @@
-/* GET /metrics: Prometheus text, cheap enough to scrape every 15 s (one aggregate read, the
- * headline of app/kpi_headline.c). */
+/* GET /metrics: Prometheus text, cheap enough to scrape every 15 s (one read-only transaction of
+ * aggregate reads, the headline of app/kpi_headline.c). */
 #include "repeatd/routes.h"
 
 #include "repeatd/kpi_answer.h"
@@ -35,6 +35,15 @@ void rd_handle_metrics(rd_request *req)
             "# HELP repeatd_month_repeat_rate Repeats over complaints this calendar month.\n"
             "# TYPE repeatd_month_repeat_rate gauge\nrepeatd_month_repeat_rate %g\n",
             h.complaints, h.repeats, h.complaints ? (double)h.repeats / h.complaints : 0.0);
+    if (w == 0 && r == 0)
+        w = rd_metrics_printf(
+            &text, &len,
+            "# HELP repeatd_month_anomalies Groups flagged this calendar month by GET "
+            "/v1/kpi/anomalies with its defaults, by leaf category and by unit.\n"
+            "# TYPE repeatd_month_anomalies gauge\n"
+            "repeatd_month_anomalies{by=\"category\"} %ld\n"
+            "repeatd_month_anomalies{by=\"unit\"} %ld\n",
+            h.anomalies_category, h.anomalies_unit);
     rd_replica_stats rs;
     rd_service_replica_stats(req->httpd->service, &rs);
     if (w == 0 && rs.configured)

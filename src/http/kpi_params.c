@@ -112,13 +112,29 @@ bool rd_kpi_query_parse(rd_request *req, rd_kpi_query *p, unsigned allowed_by,
     return true;
 }
 
-void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json)
+void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json,
+                  rd_kpi_csv_fn *csv)
 {
+    rd_format format;
+    if (!rd_reply_format(req, &format))
+        return;
     rd_kpi_answer a = {0};
     rd_refusal ref;
     int r = fn(req->httpd->service, &req->db, q, &a, &ref);
     if (r < 0) {
         rd_reply_failure(req, r, &ref);
+        return;
+    }
+    if (format == RD_FORMAT_CSV) {
+        rd_csv c = {0};
+        char filename[RD_CSV_FILENAME_MAX], *text;
+        size_t len;
+        csv(&a, &c, filename);
+        rd_kpi_answer_free(&a);
+        if (rd_csv_finish(&c, &text, &len) < 0)
+            rd_reply_store_error(req, -ENOMEM);
+        else
+            rd_reply_csv(req, text, filename);
         return;
     }
     json_t *body = json(&a);

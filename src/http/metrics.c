@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const unsigned statuses[RD_METRIC_STATUSES] = {200, 201, 400, 401, 403, 404, 405, 409,
-                                                      413, 415, 422, 500, 503, 0,   0,   0};
+static const unsigned statuses[RD_METRIC_STATUSES] = {200, 201, 400, 401, 403, 404, 405, 406,
+                                                      409, 413, 415, 422, 500, 503, 0,   0};
 static const double bounds[RD_METRIC_BUCKETS - 1] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                      0.1,   0.25,   0.5,   1.0,  2.5};
 

@@ -25,6 +25,7 @@ static const unsigned statuses[RD_ERR_COUNT_] = {
     [RD_ERR_TICKET_OPEN] = 409,
     [RD_ERR_PAYLOAD_TOO_LARGE] = 413,
     [RD_ERR_UNSUPPORTED_MEDIA] = 415,
+    [RD_ERR_NOT_ACCEPTABLE] = 406, /* an Accept that takes none of the answer's types */
     [RD_ERR_UNKNOWN_CATEGORY] = 422,
     [RD_ERR_CLOSEOUT_REJECTED] = 422,
     [RD_ERR_INVALID_CATEGORY_TREE] = 422,

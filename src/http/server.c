@@ -19,6 +19,7 @@
 struct rd_server {
     struct MHD_Daemon *daemon;
     rd_httpd *httpd;
+    struct MHD_Daemon *open_daemon; /* REPEATD_METRICS_LISTEN's, or NULL */
 };
 
 static double now_ms(void)
@@ -193,7 +194,7 @@ static enum MHD_Result queue_reply(rd_request *req)
     if (req->reply_text) {
         text = req->reply_text;
         req->reply_text = NULL;
-        type = "text/plain; version=0.0.4; charset=utf-8";
+        type = req->reply_type ? req->reply_type : "text/plain; version=0.0.4; charset=utf-8";
     } else {
         if (!req->reply)
             rd_reply_error(req, RD_ERR_INTERNAL, NULL, "no reply (request %s)", req->request_id);
@@ -214,6 +215,8 @@ static enum MHD_Result queue_reply(rd_request *req)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, req->allow);
     if (req->status == 401)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    if (req->reply_disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", req->reply_disposition);
     enum MHD_Result ret = MHD_queue_response(req->conn, req->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -268,6 +271,69 @@ static void on_panic(void *cls, const char *file, unsigned line, const char *rea
     abort();
 }
 
+/* ---- REPEATD_METRICS_LISTEN: /metrics (and /healthz) without a key, on an address of its own
+ * that only the monitoring network reaches; the same requests, logs and counters otherwise. */
+
+static bool open_path(const char *path)
+{
+    return !strcmp(path, "/metrics") || !strcmp(path, "/healthz");
+}
+
+/* Answers on the call where on_request would dispatch, then lets on_request reply. */
+static enum MHD_Result on_open_request(void *cls, struct MHD_Connection *c, const char *url,
+                                       const char *method, const char *version,
+                                       const char *upload_data, size_t *upload_data_size,
+                                       void **con_cls)
+{
+    rd_request *req = *con_cls;
+    if (req && !*upload_data_size && req->status == 0) {
+        if (atomic_load(&req->httpd->draining))
+            rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
+        else if (!open_path(req->path))
+            rd_reply_error(req, RD_ERR_NOT_FOUND, NULL,
+                           "no resource at %s on the metrics address (only /metrics, /healthz)",
+                           req->path);
+        else if (req->match != RD_MATCH_OK)
+            rd_reply_error(req, RD_ERR_METHOD_NOT_ALLOWED, NULL, "%s is not allowed here; use %s",
+                           req->method, req->allow);
+        else
+            req->route->handler(req);
+    }
+    return on_request(cls, c, url, method, version, upload_data, upload_data_size, con_cls);
+}
+
+static struct MHD_Daemon *open_daemon_start(rd_httpd *httpd)
+{
+    const rd_config *cf = httpd->config;
+    struct sockaddr_in6 a6 = {0};
+    struct sockaddr_in a4 = {0};
+    const struct sockaddr *addr;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (inet_pton(AF_INET, cf->metrics_host, &a4.sin_addr) == 1 ||
+        (!strcmp(cf->metrics_host, "localhost") &&
+         inet_pton(AF_INET, "127.0.0.1", &a4.sin_addr) == 1)) {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons((uint16_t)cf->metrics_port);
+        addr = (const struct sockaddr *)&a4;
+    } else if (inet_pton(AF_INET6, cf->metrics_host, &a6.sin6_addr) == 1) {
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons((uint16_t)cf->metrics_port);
+        addr = (const struct sockaddr *)&a6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        return NULL;
+    }
+    /* One thread: a scrape every few seconds. No SO_REUSEPORT: a clash must fail the start. */
+    return MHD_start_daemon(
+        flags, (uint16_t)cf->metrics_port, NULL, NULL, on_open_request, httpd, MHD_OPTION_SOCK_ADDR,
+        addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(64 * 1024), MHD_OPTION_END);
+}
+
+/* ---- end of REPEATD_METRICS_LISTEN ---- */
+
 int rd_server_start(rd_httpd *httpd, rd_server **ret)
 {
     rd_server *s = calloc(1, sizeof(*s));
@@ -307,6 +373,10 @@ int rd_server_start(rd_httpd *httpd, rd_server **ret)
         (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
         (unsigned)1, MHD_OPTION_END);
+    if (s->daemon && httpd->config->metrics_host && !(s->open_daemon = open_daemon_start(httpd))) {
+        MHD_stop_daemon(s->daemon);
+        s->daemon = NULL;
+    }
     if (!s->daemon) {
         free(s);
         return -EADDRINUSE;
@@ -321,10 +391,15 @@ void rd_server_stop(rd_server *s, int drain_s)
         return;
     atomic_store(&s->httpd->draining, true);
     MHD_socket fd = MHD_quiesce_daemon(s->daemon); /* no new connections */
+    MHD_socket open_fd = s->open_daemon ? MHD_quiesce_daemon(s->open_daemon) : MHD_INVALID_SOCKET;
     for (int i = 0; i < drain_s * 20 && atomic_load(&s->httpd->in_flight) > 0; i++)
         usleep(50 * 1000);
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    if (s->open_daemon)
+        MHD_stop_daemon(s->open_daemon);
+    if (open_fd != MHD_INVALID_SOCKET)
+        close(open_fd);
     free(s);
 }

@@ -116,6 +116,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *cls)
     header_value(data, k, "Allow", r->allow, sizeof(r->allow));
     header_value(data, k, "Content-Type", r->content_type, sizeof(r->content_type));
     header_value(data, k, "WWW-Authenticate", r->www_authenticate, sizeof(r->www_authenticate));
+    header_value(data, k, "Content-Disposition", r->content_disposition,
+                 sizeof(r->content_disposition));
     return k;
 }
 
@@ -144,7 +146,10 @@ int http_send(const http_request *rq, http_reply *reply)
             curl_easy_cleanup(c);
         return -1;
     }
-    snprintf(url, url_len, "%s%s", base_url(), rq->path);
+    if (rq->port)
+        snprintf(url, url_len, "http://127.0.0.1:%d%s", rq->port, rq->path);
+    else
+        snprintf(url, url_len, "%s%s", base_url(), rq->path);
 
     struct curl_slist *h = NULL;
     char line[512];
@@ -183,6 +188,8 @@ int http_send(const http_request *rq, http_reply *reply)
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROXY, "");
+    if (!strcmp(rq->method, "HEAD"))
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L); /* headers only: no body to wait for */
     if (rq->body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
@@ -351,7 +358,7 @@ static int pick_port(void)
 {
     static const char *const programs[] = {
         "decisions",  "lifecycle",     "input",      "admin",  "concurrency", "restart",
-        "kpi_params", "kpi_scenarios", "kpi_oracle", "import", NULL};
+        "kpi_params", "kpi_scenarios", "kpi_oracle", "import", "export",      NULL};
     const char *base_env = getenv("REPEATD_TEST_PORT_BASE");
     long base = base_env ? strtol(base_env, NULL, 10) : 0;
     if (base > 1024 && base < 65000) {
@@ -360,10 +367,11 @@ static int pick_port(void)
             if (!strcmp(programs[i], api.name))
                 slot = i;
         for (int k = 0; slot >= 0 && k < 8; k++)
-            if (port_free((int)base + slot * 8 + k))
+            if ((int)base + slot * 8 + k != api.port && port_free((int)base + slot * 8 + k))
                 return (int)base + slot * 8 + k;
     }
-    return ephemeral_port();
+    int port = ephemeral_port();
+    return port == api.port ? ephemeral_port() : port;
 }
 
 /* ---- processes ---- */
@@ -371,14 +379,11 @@ static int pick_port(void)
 /* The server's environment: ours without the variables it reads, plus the fixture's. */
 static char **server_env_for(const char *db_url)
 {
-    static const char *const drop[] = {"REPEATD_DATABASE_URL=",
-                                       "REPEATD_LISTEN=",
-                                       "REPEATD_SECRET=",
-                                       "REPEATD_BOOTSTRAP_ADMIN_KEY=",
-                                       "REPEATD_THREADS=",
-                                       "REPEATD_MAX_BODY_BYTES=",
-                                       NULL};
-    static char db[1300], listen_on[64], secret[64], admin[128], threads[32];
+    static const char *const drop[] = {"REPEATD_DATABASE_URL=",   "REPEATD_LISTEN=",
+                                       "REPEATD_SECRET=",         "REPEATD_BOOTSTRAP_ADMIN_KEY=",
+                                       "REPEATD_THREADS=",        "REPEATD_MAX_BODY_BYTES=",
+                                       "REPEATD_METRICS_LISTEN=", NULL};
+    static char db[1300], listen_on[64], secret[64], admin[128], threads[32], metrics_on[64];
     size_t n = 0;
     while (environ[n])
         n++;
@@ -404,6 +409,11 @@ static char **server_env_for(const char *db_url)
     env[k++] = secret;
     env[k++] = admin;
     env[k++] = threads;
+    if (api.metrics_port) {
+        snprintf(metrics_on, sizeof(metrics_on), "REPEATD_METRICS_LISTEN=127.0.0.1:%d",
+                 api.metrics_port);
+        env[k++] = metrics_on;
+    }
     env[k] = NULL;
     return env;
 }
@@ -690,6 +700,8 @@ void harness_start_on(const char *name, const char *admin_url)
     if (api.port <= 0)
         harness_bail("no free TCP port");
     snprintf(base_url_text, sizeof(base_url_text), "http://127.0.0.1:%d", api.port);
+    if (api.metrics_listener && (api.metrics_port = pick_port()) <= 0)
+        harness_bail("no free TCP port for the metrics address");
     start_server();
     wait_ready();
     create_key("crm", "t-crm", api.crm_key, sizeof(api.crm_key));

@@ -24,6 +24,8 @@ typedef struct api_fixture {
     char crm_key[128];     /* repeatd key create --role crm --name t-crm */
     char dash_key[128];    /* repeatd key create --role dashboard --name t-dashboard */
     char manager_key[128]; /* repeatd key create --role manager --name t-manager */
+    bool metrics_listener; /* set before harness_start: serve REPEATD_METRICS_LISTEN too */
+    int metrics_port;      /* its port on 127.0.0.1, chosen by harness_start */
 } api_fixture;
 
 /* Test code only: one fixture per test program, read by every case. */
@@ -80,6 +82,7 @@ typedef struct http_reply {
     char allow[128];
     char content_type[128];
     char www_authenticate[128];
+    char content_disposition[256];
     char error[256]; /* the transport error when status is 0 */
 } http_reply;
 
@@ -93,6 +96,7 @@ typedef struct http_request {
     size_t body_len;
     const char *accept_language;
     const char *extra_header; /* one more "Name: value" line, or NULL */
+    int port;                 /* another port of 127.0.0.1 than the server's, or 0 */
 } http_request;
 
 /* Send one request; 0 on a reply (any status), -1 on a transport error (reply->status 0).
