@@ -15,9 +15,9 @@ typedef struct rd_loop_month {
 } rd_loop_month;
 
 typedef struct rd_exit_state {
-    int months_out;   /* consecutive months out of the bottom N, ending with the last judged one */
+    int months_out;    /* consecutive months out of the bottom N, ending with the last judged one */
     int months_judged; /* complete months since the opening month */
-    bool met;         /* months_out >= exit_months */
+    bool met;          /* months_out >= exit_months */
 } rd_exit_state;
 
 /* The exit criterion of a programme opened in month `opened_month`, judged on the complete

@@ -40,8 +40,8 @@ int store_checkin_insert(rd_db *db, int64_t programme, const char *at, const cha
 int store_checkins(rd_db *db, int64_t programme, const char *tz, rd_checkin **ret, size_t *ret_n);
 void rd_checkins_free(rd_checkin *c, size_t n);
 
-int store_programme_close(rd_db *db, int64_t id, const char *at, const char *who,
-                          const char *note, bool exit_met);
+int store_programme_close(rd_db *db, int64_t id, const char *at, const char *who, const char *note,
+                          bool exit_met);
 
 /* ---- the audit trail ---- */
 
@@ -71,8 +71,8 @@ int store_green_assignment_get(rd_db *db, const char *chain_id, const char *tz,
 int store_green_assign(rd_db *db, const char *chain_id, const char *specialist, const char *at,
                        const char *who);
 int store_green_verification_insert(rd_db *db, const char *chain_id, const char *specialist,
-                                    const char *at, const char *found, bool solved,
-                                    const char *who, int64_t *ret_id);
+                                    const char *at, const char *found, bool solved, const char *who,
+                                    int64_t *ret_id);
 int store_green_verifications(rd_db *db, const char *chain_id, const char *tz,
                               rd_green_verification **ret, size_t *ret_n);
 void rd_green_verifications_free(rd_green_verification *v, size_t n);

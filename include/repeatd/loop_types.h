@@ -59,7 +59,7 @@ typedef struct rd_programme_view {
     int32_t checkin_due_offset;
     int checkin_days_overdue;
     rd_exit_state exit;
-    int exit_months; /* the setting it was judged by */
+    int exit_months;            /* the setting it was judged by */
     rd_programme_month *months; /* when asked for; malloc'd */
     size_t n_months;
     rd_checkin *checkins; /* when asked for; malloc'd */

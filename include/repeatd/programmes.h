@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#define RD_PROGRAMME_BEFORE_MAX 24   /* months before the opening shown */
+#define RD_PROGRAMME_BEFORE_MAX 24    /* months before the opening shown */
 #define RD_GREEN_WORKLIST_MAX   10000 /* chains one worklist answer lists */
 
 void rd_programme_view_clear(rd_programme_view *v);
@@ -26,8 +26,8 @@ int rd_programme_create(rd_service *svc, rd_db **db, json_t *body, const char *w
 
 /* POST /v1/programmes/{id}/checkins: {at, status, notes}. 404, 409 invalid_transition on a
  * closed programme, 422 event_out_of_order for a check-in dated before the opening. */
-int rd_programme_checkin(rd_service *svc, rd_db **db, const char *id, json_t *body,
-                         const char *who, rd_programme_detail *ret, rd_refusal *ref);
+int rd_programme_checkin(rd_service *svc, rd_db **db, const char *id, json_t *body, const char *who,
+                         rd_programme_detail *ret, rd_refusal *ref);
 
 /* POST /v1/programmes/{id}/status: {status: "closed", at, note}: a manager's act, recorded
  * with whether the exit criterion was met then. 409 invalid_transition with the allowed ones. */
@@ -56,7 +56,6 @@ int rd_programmes_in_period(rd_service *svc, rd_db **db, int from, int to, rd_pr
 int rd_green_worklist_get(rd_service *svc, rd_db **db, long limit, rd_green_worklist *ret,
                           rd_refusal *ref);
 void rd_green_worklist_clear(rd_green_worklist *w);
-
 
 void rd_green_chain_detail_clear(rd_green_chain_detail *d);
 

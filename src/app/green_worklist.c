@@ -83,7 +83,8 @@ static int cmp_work(const void *x, const void *y)
 
 static bool overdue_at(const rd_green_assignment *a, int verify_days, int64_t now_s, int *ret_days)
 {
-    int64_t since = (a->has_last_verification ? a->last_verified_at.us : a->assigned_at.us) / 1000000;
+    int64_t since =
+        (a->has_last_verification ? a->last_verified_at.us : a->assigned_at.us) / 1000000;
     *ret_days = rd_loop_days_between(since, now_s);
     return rd_loop_overdue(since, verify_days, now_s, NULL, NULL);
 }
@@ -136,8 +137,7 @@ int rd_green_worklist_get(rd_service *svc, rd_db **db, long limit, rd_green_work
                 row->a = w.assignments[k];
             }
         if (row->assigned)
-            row->verify_overdue =
-                overdue_at(&row->a, w.verify_days, now_s, &row->days_since_check);
+            row->verify_overdue = overdue_at(&row->a, w.verify_days, now_s, &row->days_since_check);
         else
             w.unassigned++;
         if (row->verify_overdue)
@@ -206,8 +206,8 @@ static int chain_tx(rd_db *db, const void *in_, void *out_)
                              "%d-th, %s; the channel takes open chains from the %d-th)",
                              in->chain_id, ordinal, open ? "open" : "closed",
                              s.green_channel_min_repeats);
-        r = store_green_assign(db, in->chain_id, in->specialist,
-                               in->at.set ? in->at.text : NULL, in->who);
+        r = store_green_assign(db, in->chain_id, in->specialist, in->at.set ? in->at.text : NULL,
+                               in->who);
         if (r == 0)
             r = store_audit_insert(db, "green_chain", in->chain_id, "assigned", in->detail,
                                    in->who);
@@ -248,11 +248,8 @@ static int chain_run(rd_service *svc, rd_db **db, const chain_in *in, rd_green_c
                      rd_refusal *ref)
 {
     chain_out o = {0};
-    rd_tx tx = {.body = chain_tx,
-                .in = in,
-                .out = &o,
-                .clear = chain_clear,
-                .readonly = in->action == 0};
+    rd_tx tx = {
+        .body = chain_tx, .in = in, .out = &o, .clear = chain_clear, .readonly = in->action == 0};
     int r = rd_service_tx(svc, db, &tx);
     if (r < 0) {
         if (r == -ECANCELED)

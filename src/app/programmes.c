@@ -168,8 +168,8 @@ static int finish_view(rd_service *svc, rd_db **db, rank_cache *c, const rd_sett
                                                  .watch = months[i].rank.watch};
     }
     if (r == 0) {
-        v->exit = rd_programme_exit(judged, n_judged, p->opened_month, last,
-                                    s->programme_exit_months);
+        v->exit =
+            rd_programme_exit(judged, n_judged, p->opened_month, last, s->programme_exit_months);
         v->exit_months = s->programme_exit_months;
         int64_t since = (p->has_last_checkin ? p->last_checkin_at.us : p->opened_at.us) / 1000000;
         int64_t due;
@@ -546,8 +546,8 @@ out:
     return r;
 }
 
-int rd_programme_checkin(rd_service *svc, rd_db **db, const char *id, json_t *body,
-                         const char *who, rd_programme_detail *ret, rd_refusal *ref)
+int rd_programme_checkin(rd_service *svc, rd_db **db, const char *id, json_t *body, const char *who,
+                         rd_programme_detail *ret, rd_refusal *ref)
 {
     checkin_in in = {.service = svc, .who = who};
     int r = parse_id(id, &in.id, ref);

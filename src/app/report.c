@@ -85,9 +85,10 @@ static int anomalies(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
     return rc < 0 ? rc : rd_kpi_anomalies(svc, db, &q, &r->anomalies_unit, ref);
 }
 
+/* By unit, as the endpoints answer without a `by`. */
 static int handling(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
 {
-    rd_kpi_query q = query_at(r, RD_DIM_TOTAL);
+    rd_kpi_query q = query_at(r, RD_DIM_UNIT);
     int rc = rd_kpi_contact_failures(svc, db, &q, &r->contact_failures, ref);
     return rc < 0 ? rc : rd_kpi_closeout_quality(svc, db, &q, &r->closeout_quality, ref);
 }

@@ -49,10 +49,10 @@ static json_t *audit_json(const rd_audit_entry *a, size_t n)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:o}", "action", a[i].action,
-                                             "changed_at", instant_json(a[i].changed_at),
-                                             "changed_by", a[i].changed_by, "detail",
-                                             detail_json(a[i].detail)));
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:o, s:s, s:o}", "action", a[i].action, "changed_at",
+                                        instant_json(a[i].changed_at), "changed_by",
+                                        a[i].changed_by, "detail", detail_json(a[i].detail)));
     return arr;
 }
 
@@ -77,26 +77,26 @@ static json_t *view_json(const rd_programme_view *v, bool detail)
 {
     const rd_programme *p = &v->p;
     rd_instant due = {.us = v->checkin_due * 1000000, .offset = v->checkin_due_offset};
-    json_t *checkin = json_pack(
-        "{s:i, s:i, s:o, s:o, s:o, s:b, s:i}", "interval_days", p->checkin_days, "count",
-        p->n_checkins, "last_at", opt_instant(p->has_last_checkin, p->last_checkin_at),
-        "last_status", opt_string(p->has_last_checkin ? p->last_checkin_status : NULL), "due_at",
-        p->closed ? json_null() : instant_json(due), "overdue", v->checkin_overdue,
-        "days_overdue", v->checkin_days_overdue);
-    json_t *exit = json_pack("{s:i, s:i, s:i, s:b}", "months_required", v->exit_months,
-                             "months_out_of_bottom", v->exit.months_out, "months_judged",
-                             v->exit.months_judged, "met", v->exit.met);
-    json_t *o = json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-        (json_int_t)p->id, "scope", p->scope, "code", p->code, "responsible",
-        p->responsible ? p->responsible : "", "measures", p->measures ? p->measures : "",
-        "opened_at", instant_json(p->opened_at), "opened_month", month_label(p->opened_month),
-        "opened_by", p->opened_by, "status", p->status, "closed_at",
-        opt_instant(p->closed, p->closed_at), "closed_by",
-        opt_string(p->closed ? p->closed_by : NULL), "close_note",
-        opt_string(p->closed ? p->close_note : NULL), "exit_met_at_close",
-        p->closed ? json_boolean(p->exit_met_at_close) : json_null(), "checkin", checkin, "exit",
-        exit);
+    json_t *checkin =
+        json_pack("{s:i, s:i, s:o, s:o, s:o, s:b, s:i}", "interval_days", p->checkin_days, "count",
+                  p->n_checkins, "last_at", opt_instant(p->has_last_checkin, p->last_checkin_at),
+                  "last_status", opt_string(p->has_last_checkin ? p->last_checkin_status : NULL),
+                  "due_at", p->closed ? json_null() : instant_json(due), "overdue",
+                  v->checkin_overdue, "days_overdue", v->checkin_days_overdue);
+    json_t *exit =
+        json_pack("{s:i, s:i, s:i, s:b}", "months_required", v->exit_months, "months_out_of_bottom",
+                  v->exit.months_out, "months_judged", v->exit.months_judged, "met", v->exit.met);
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+                  "id", (json_int_t)p->id, "scope", p->scope, "code", p->code, "responsible",
+                  p->responsible ? p->responsible : "", "measures", p->measures ? p->measures : "",
+                  "opened_at", instant_json(p->opened_at), "opened_month",
+                  month_label(p->opened_month), "opened_by", p->opened_by, "status", p->status,
+                  "closed_at", opt_instant(p->closed, p->closed_at), "closed_by",
+                  opt_string(p->closed ? p->closed_by : NULL), "close_note",
+                  opt_string(p->closed ? p->close_note : NULL), "exit_met_at_close",
+                  p->closed ? json_boolean(p->exit_met_at_close) : json_null(), "checkin", checkin,
+                  "exit", exit);
     if (!o || !detail)
         return o;
     json_t *months = json_array(), *checkins = json_array();
@@ -127,9 +127,9 @@ json_t *rd_programme_list_json(const rd_programme_list *l)
 
 static json_t *assignment_json(const rd_green_assignment *a)
 {
-    return json_pack("{s:s, s:o, s:s, s:i, s:o, s:o}", "specialist", a->specialist,
-                     "assigned_at", instant_json(a->assigned_at), "assigned_by", a->assigned_by,
-                     "verifications", a->n_verifications, "last_verified_at",
+    return json_pack("{s:s, s:o, s:s, s:i, s:o, s:o}", "specialist", a->specialist, "assigned_at",
+                     instant_json(a->assigned_at), "assigned_by", a->assigned_by, "verifications",
+                     a->n_verifications, "last_verified_at",
                      opt_instant(a->has_last_verification, a->last_verified_at), "last_solved",
                      a->has_last_verification ? json_boolean(a->last_solved) : json_null());
 }
@@ -163,9 +163,8 @@ json_t *rd_green_chain_detail_json(const rd_green_chain_detail *d)
         const rd_green_verification *v = &d->verifications[i];
         json_array_append_new(ver, json_pack("{s:I, s:s, s:o, s:s, s:b, s:s}", "id",
                                              (json_int_t)v->id, "specialist", v->specialist, "at",
-                                             instant_json(v->at), "found",
-                                             v->found ? v->found : "", "solved", v->solved,
-                                             "recorded_by", v->recorded_by));
+                                             instant_json(v->at), "found", v->found ? v->found : "",
+                                             "solved", v->solved, "recorded_by", v->recorded_by));
     }
     return json_pack("{s:s, s:b, s:i, s:o, s:i, s:b, s:o, s:o}", "chain_id", d->chain_id,
                      "in_green_channel", d->in_channel, "repeats", d->repeats, "assignment",
@@ -197,7 +196,8 @@ static json_t *versus(json_t *now, json_t *then)
     long k = (long)json_integer_value(json_object_get(now, "repeats"));
     long c0 = (long)json_integer_value(json_object_get(then, "complaints"));
     long k0 = (long)json_integer_value(json_object_get(then, "repeats"));
-    json_t *rate = json_object_get(now, "repeat_rate"), *rate0 = json_object_get(then, "repeat_rate");
+    json_t *rate = json_object_get(now, "repeat_rate"),
+           *rate0 = json_object_get(then, "repeat_rate");
     return json_pack("{s:I, s:I, s:o, s:o}", "complaints", (json_int_t)(c - c0), "repeats",
                      (json_int_t)(k - k0), "repeats_change_rate", rate_json(k - k0, k0),
                      "repeat_rate",
@@ -216,9 +216,8 @@ static json_t *headline_json(const rd_report *r)
         json_decref(ago);
         return NULL;
     }
-    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "vs_previous", versus(now, prev),
-                     "vs_year_ago", versus(now, ago), "current", now, "previous", prev,
-                     "year_ago", ago);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "vs_previous", versus(now, prev), "vs_year_ago",
+                     versus(now, ago), "current", now, "previous", prev, "year_ago", ago);
 }
 
 static json_t *ranking_json(const rd_report *r)
@@ -300,14 +299,10 @@ static const struct {
     const char *key;
     json_t *(*json)(const rd_report *r);
 } sections[] = {
-    {"headline", headline_json},
-    {"ranking", ranking_json},
-    {"programmes", programmes_json},
-    {"top_problems", top_json},
-    {"anomalies", anomalies_json},
-    {"contact_failures", contact_json},
-    {"closeout_quality", quality_json},
-    {"green_channel", green_json},
+    {"headline", headline_json},        {"ranking", ranking_json},
+    {"programmes", programmes_json},    {"top_problems", top_json},
+    {"anomalies", anomalies_json},      {"contact_failures", contact_json},
+    {"closeout_quality", quality_json}, {"green_channel", green_json},
 };
 
 static void add_versions(json_t *set, const rd_kpi_answer *a)
@@ -334,10 +329,9 @@ static int cmp_json_int(const void *x, const void *y)
 static json_t *versions_json(const rd_report *r)
 {
     json_t *set = json_array();
-    const rd_kpi_answer *answers[] = {&r->headline,         &r->ranking,
-                                      &r->top_problems,     &r->anomalies_category,
-                                      &r->anomalies_unit,   &r->contact_failures,
-                                      &r->closeout_quality};
+    const rd_kpi_answer *answers[] = {
+        &r->headline,       &r->ranking,          &r->top_problems,    &r->anomalies_category,
+        &r->anomalies_unit, &r->contact_failures, &r->closeout_quality};
     for (size_t i = 0; set && i < sizeof(answers) / sizeof(answers[0]); i++)
         add_versions(set, answers[i]);
     size_t n = json_array_size(set);

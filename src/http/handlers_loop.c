@@ -70,8 +70,8 @@ void rd_handle_programme_get(rd_request *req)
         return;
     rd_programme_detail d = {0};
     rd_refusal ref;
-    int r = rd_programme_get(req->httpd->service, &req->db, req->path_params[0], (int)before, &d,
-                             &ref);
+    int r =
+        rd_programme_get(req->httpd->service, &req->db, req->path_params[0], (int)before, &d, &ref);
     reply_detail(req, r, 200, &d, &ref);
 }
 

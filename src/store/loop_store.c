@@ -15,10 +15,9 @@
     "(extract(year FROM " col " AT TIME ZONE " tz ") * 12 + extract(month FROM " col               \
     " AT TIME ZONE " tz ") - 1)::integer"
 
-static const rd_stmt q_now = {"loop_now",
-                              "SELECT " RD_SQL_INSTANT("now()", "$1") " AS now, " MONTH_OF(
-                                  "now()", "$1") " AS month",
-                              1};
+static const rd_stmt q_now = {
+    "loop_now",
+    "SELECT " RD_SQL_INSTANT("now()", "$1") " AS now, " MONTH_OF("now()", "$1") " AS month", 1};
 
 typedef struct now_row {
     rd_instant now;
@@ -45,8 +44,8 @@ int store_loop_now(rd_db *db, const char *tz, rd_instant *ret, int *ret_month)
     return 0;
 }
 
-static const rd_stmt q_month_of = {
-    "loop_month_of", "SELECT " MONTH_OF("$1::timestamptz", "$2") " AS month", 2};
+static const rd_stmt q_month_of = {"loop_month_of",
+                                   "SELECT " MONTH_OF("$1::timestamptz", "$2") " AS month", 2};
 
 int store_month_of(rd_db *db, const char *at, const char *tz, int *ret)
 {
@@ -130,21 +129,28 @@ int store_programme_insert(rd_db *db, const char *scope, const char *code, const
 #define PROGRAMME_COLS(tz)                                                                         \
     "SELECT p.id, p.scope, p.code, p.responsible, p.measures, p.checkin_days,"                     \
     " " RD_SQL_INSTANT("p.opened_at", tz) " AS opened_at, " MONTH_OF(                              \
-        "p.opened_at", tz) " AS opened_month, p.opened_by, p.status,"                              \
-                           " " RD_SQL_INSTANT("p.closed_at", tz) " AS closed_at,"                  \
-                                                                 " coalesce(" MONTH_OF(            \
-                                                                     "p.closed_at",                \
-                                                                     tz) ", 0) AS closed_month,"   \
-                                                                         " p.closed_by,"           \
-                                                                         " p.close_note,"          \
-                                                                         " p.exit_met_at_close,"   \
-    " (SELECT count(*) FROM programme_checkins c WHERE c.programme_id = p.id)::integer"            \
-    "  AS n_checkins,"                                                                             \
-    " (SELECT " RD_SQL_INSTANT("c.at", tz) " FROM programme_checkins c"                            \
-    "  WHERE c.programme_id = p.id ORDER BY c.at DESC, c.id DESC LIMIT 1) AS last_checkin_at,"     \
-    " (SELECT c.status FROM programme_checkins c"                                                  \
-    "  WHERE c.programme_id = p.id ORDER BY c.at DESC, c.id DESC LIMIT 1) AS last_checkin_status"  \
-    " FROM programmes p"
+        "p.opened_at",                                                                             \
+        tz) " AS opened_month, p.opened_by, p.status,"                                             \
+            " " RD_SQL_INSTANT(                                                                    \
+                "p.closed_at",                                                                     \
+                tz) " AS closed_at,"                                                               \
+                    " coalesce(" MONTH_OF(                                                         \
+                        "p.closed_at",                                                             \
+                        tz) ", 0) AS closed_month,"                                                \
+                            " p.closed_by,"                                                        \
+                            " p.close_note,"                                                       \
+                            " p.exit_met_at_close,"                                                \
+                            " (SELECT count(*) FROM programme_checkins c WHERE c.programme_id = "  \
+                            "p.id)::integer"                                                       \
+                            "  AS n_checkins,"                                                     \
+                            " (SELECT " RD_SQL_INSTANT(                                            \
+                                "c.at", tz) " FROM programme_checkins c"                           \
+                                            "  WHERE c.programme_id = p.id ORDER BY c.at DESC, "   \
+                                            "c.id DESC LIMIT 1) AS last_checkin_at,"               \
+                                            " (SELECT c.status FROM programme_checkins c"          \
+                                            "  WHERE c.programme_id = p.id ORDER BY c.at DESC, "   \
+                                            "c.id DESC LIMIT 1) AS last_checkin_status"            \
+                                            " FROM programmes p"
 
 static const rd_stmt q_get = {"programme_get", PROGRAMME_COLS("$2") " WHERE p.id = $1", 2};
 static const rd_stmt q_get_lock = {"programme_get_lock",
@@ -176,8 +182,7 @@ static const rd_col programme_cols[] = {
     RD_COL("close_note", RD_COL_STRDUP, rd_programme, close_note),
     RD_COL("exit_met_at_close", RD_COL_BOOL, rd_programme, exit_met_at_close),
     RD_COL("n_checkins", RD_COL_INT, rd_programme, n_checkins),
-    RD_COL_OPT("last_checkin_at", RD_COL_INSTANT, rd_programme, last_checkin_at,
-               has_last_checkin),
+    RD_COL_OPT("last_checkin_at", RD_COL_INSTANT, rd_programme, last_checkin_at, has_last_checkin),
     RD_COL_T("last_checkin_status", rd_programme, last_checkin_status),
     {0},
 };
@@ -195,8 +200,7 @@ int store_programmes_list(rd_db *db, const char *status, const char *tz, rd_prog
                           size_t *ret_n)
 {
     const char *params[] = {status, tz};
-    return store_read_rows(db, &q_list, params, programme_cols, sizeof(**ret), (void **)ret,
-                           ret_n);
+    return store_read_rows(db, &q_list, params, programme_cols, sizeof(**ret), (void **)ret, ret_n);
 }
 
 void rd_programme_clear(rd_programme *p)
@@ -268,8 +272,8 @@ static const rd_stmt q_close = {
     " exit_met_at_close = $5 WHERE id = $1 AND status = 'open'",
     5};
 
-int store_programme_close(rd_db *db, int64_t id, const char *at, const char *who,
-                          const char *note, bool exit_met)
+int store_programme_close(rd_db *db, int64_t id, const char *at, const char *who, const char *note,
+                          bool exit_met)
 {
     char ids[24];
     snprintf(ids, sizeof(ids), "%" PRId64, id);
@@ -363,14 +367,15 @@ int store_chain_newest_repeat(rd_db *db, const char *chain_id, bool *ret_exists,
 
 #define ASSIGNMENT_COLS(tz)                                                                        \
     "SELECT a.chain_id, a.specialist, " RD_SQL_INSTANT(                                            \
-        "a.assigned_at", tz) " AS assigned_at, a.assigned_by,"                                     \
-                             " (SELECT count(*) FROM green_verifications v"                        \
-                             "  WHERE v.chain_id = a.chain_id)::integer AS n_verifications,"       \
-                             " l.at_text AS last_verified_at, l.solved AS last_solved"             \
-                             " FROM green_assignments a LEFT JOIN LATERAL (SELECT " RD_SQL_INSTANT( \
-                                 "v.at", tz) " AS at_text, v.solved FROM green_verifications v"    \
-                                             "  WHERE v.chain_id = a.chain_id"                     \
-                                             "  ORDER BY v.at DESC, v.id DESC LIMIT 1) l ON true"
+        "a.assigned_at",                                                                           \
+        tz) " AS assigned_at, a.assigned_by,"                                                      \
+            " (SELECT count(*) FROM green_verifications v"                                         \
+            "  WHERE v.chain_id = a.chain_id)::integer AS n_verifications,"                        \
+            " l.at_text AS last_verified_at, l.solved AS last_solved"                              \
+            " FROM green_assignments a LEFT JOIN LATERAL (SELECT " RD_SQL_INSTANT(                 \
+                "v.at", tz) " AS at_text, v.solved FROM green_verifications v"                     \
+                            "  WHERE v.chain_id = a.chain_id"                                      \
+                            "  ORDER BY v.at DESC, v.id DESC LIMIT 1) l ON true"
 
 static const rd_stmt q_assignments = {
     "green_assignments_of",
@@ -459,8 +464,8 @@ static const rd_stmt q_verify = {
     6};
 
 int store_green_verification_insert(rd_db *db, const char *chain_id, const char *specialist,
-                                    const char *at, const char *found, bool solved,
-                                    const char *who, int64_t *ret_id)
+                                    const char *at, const char *found, bool solved, const char *who,
+                                    int64_t *ret_id)
 {
     const char *params[] = {chain_id, specialist, at, found, solved ? "true" : "false", who};
     int r = read_id(db, &q_verify, params, ret_id);

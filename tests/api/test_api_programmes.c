@@ -39,7 +39,8 @@ static json_t *call_at(int line, const char *key, const char *method, const char
         ck_assert_msg(b, "line %d: bad test body: %s", line, e.text);
     }
     long status = 0;
-    json_t *r = body ? send_json(method, path, key, b, NULL, &status) : get_json(path, key, &status);
+    json_t *r =
+        body ? send_json(method, path, key, b, NULL, &status) : get_json(path, key, &status);
     json_decref(b);
     char *text = r ? json_dumps(r, JSON_COMPACT) : NULL;
     ck_assert_msg(status == want, "line %d: %s %s: %ld, want %ld: %s", line, method, path, status,
@@ -47,9 +48,10 @@ static json_t *call_at(int line, const char *key, const char *method, const char
     free(text);
     return gc(r);
 }
-#define CALL(key, method, path, body, want) call_at(__LINE__, (key), (method), (path), (body), (want))
-#define MANAGER(method, path, body, want)   CALL(api.manager_key, (method), (path), (body), (want))
-#define DASH(path)                          CALL(api.dash_key, "GET", (path), NULL, 200)
+#define CALL(key, method, path, body, want)                                                        \
+    call_at(__LINE__, (key), (method), (path), (body), (want))
+#define MANAGER(method, path, body, want) CALL(api.manager_key, (method), (path), (body), (want))
+#define DASH(path)                        CALL(api.dash_key, "GET", (path), NULL, 200)
 
 static void expect_error(int line, json_t *r, const char *code, const char *field)
 {
@@ -77,17 +79,17 @@ static void unit_month(const char *unit, int ma, bool repeat)
     json_t *a = POST_TICKET(201, .id = id1, .at = at(ma, 2, 9, 0), .phone = ph, .category = CAT,
                             .description = "工地夜间施工噪音扰民，请尽快处理。");
     CHECK(decision_is(a, "new", "R1", 0));
-    HANDLE(id1, .unit = unit, .team = P("%s-T", unit), .handler = P("%s-H", unit),
-           .months_ago = ma, .day = 2, .reached = true, .closeout_resolved = true,
-           .followup_reached = true, .outcome = "resolved");
+    HANDLE(id1, .unit = unit, .team = P("%s-T", unit), .handler = P("%s-H", unit), .months_ago = ma,
+           .day = 2, .reached = true, .closeout_resolved = true, .followup_reached = true,
+           .outcome = "resolved");
     if (!repeat)
         return;
     a = POST_TICKET(201, .id = id2, .at = at(ma, 12, 9, 0), .phone = ph, .category = CAT,
                     .description = "工地夜间施工噪音仍然扰民。");
     CHECK(decision_is(a, "repeat", "R6", 1));
-    HANDLE(id2, .unit = unit, .team = P("%s-T", unit), .handler = P("%s-H", unit),
-           .months_ago = ma, .day = 12, .reached = true, .closeout_resolved = true,
-           .followup_reached = true, .outcome = "resolved");
+    HANDLE(id2, .unit = unit, .team = P("%s-T", unit), .handler = P("%s-H", unit), .months_ago = ma,
+           .day = 12, .reached = true, .closeout_resolved = true, .followup_reached = true,
+           .outcome = "resolved");
 }
 
 static const char *green_phone = "13911112222";
@@ -104,7 +106,8 @@ START_TEST(history)
     ADMIN("PATCH", "/v1/admin/settings", "{\"ranking_min_complaints\": 1, \"ranking_bottom_n\": 1}",
           200);
     ADMIN("PUT", "/v1/admin/units",
-          "{\"units\": [{\"code\":\"PA\",\"name\":\"甲街道\"},{\"code\":\"PB\",\"name\":\"乙街道\"}]}",
+          "{\"units\": "
+          "[{\"code\":\"PA\",\"name\":\"甲街道\"},{\"code\":\"PB\",\"name\":\"乙街道\"}]}",
           200);
     for (int ma = 4; ma >= 1; ma--) {
         unit_month("PA", ma, ma >= 3);
@@ -116,8 +119,8 @@ START_TEST(history)
     HANDLE("PG-G1", .unit = "PG", .team = "PG-T", .handler = "PG-H", .months_ago = 6, .day = 1,
            .reached = true, .closeout_resolved = true, .followup_reached = true,
            .outcome = "resolved");
-    g = POST_TICKET(201, .id = "PG-G2", .at = at(6, 5, 9, 0), .phone = green_phone,
-                    .category = CAT, .description = "工地夜间施工噪音仍然扰民。");
+    g = POST_TICKET(201, .id = "PG-G2", .at = at(6, 5, 9, 0), .phone = green_phone, .category = CAT,
+                    .description = "工地夜间施工噪音仍然扰民。");
     CHECK(decision_is(g, "repeat", "R6", 1));
     HANDLE("PG-G2", .unit = "PG", .team = "PG-T", .handler = "PG-H", .months_ago = 6, .day = 5,
            .reached = true, .closeout_resolved = true, .followup_reached = true,
@@ -240,14 +243,14 @@ START_TEST(checkins_and_overdue)
     json_t *d = DASH(P("/v1/programmes/%lld", programme_id));
     ck_assert_int_eq(jbool(d, "checkin.overdue"), 1);
     ck_assert_int_eq(jint(d, "checkin.count"), 0);
-    MANAGER("POST", path,
-            P("{\"at\":\"%s\",\"status\":\"at_risk\",\"notes\":\"整改方案已上报\"}", at(3, 1, 10, 0)),
-            201);
+    MANAGER(
+        "POST", path,
+        P("{\"at\":\"%s\",\"status\":\"at_risk\",\"notes\":\"整改方案已上报\"}", at(3, 1, 10, 0)),
+        201);
     /* A check-in 2 days ago: due in 5 days, not overdue. */
     const char *recent = days_ago(2);
     d = MANAGER("POST", path,
-                P("{\"at\":\"%s\",\"status\":\"on_track\",\"notes\":\"回访率提升\"}", recent),
-                201);
+                P("{\"at\":\"%s\",\"status\":\"on_track\",\"notes\":\"回访率提升\"}", recent), 201);
     ck_assert_int_eq(jint(d, "checkin.count"), 2);
     ck_assert_int_eq(jbool(d, "checkin.overdue"), 0);
     ck_assert_int_eq(jint(d, "checkin.days_overdue"), 0);
@@ -292,19 +295,19 @@ START_TEST(bad_input)
                          400),
                  "invalid_field", "responsible");
     const char *checkins = P("/v1/programmes/%lld/checkins", programme_id);
-    EXPECT_ERROR(MANAGER("POST", checkins,
-                         P("{\"at\":\"%s\",\"status\":\"on_track\",\"notes\":\"早于开启\"}",
-                           at(5, 1, 9, 0)),
-                         422),
-                 "event_out_of_order", "at");
+    EXPECT_ERROR(
+        MANAGER("POST", checkins,
+                P("{\"at\":\"%s\",\"status\":\"on_track\",\"notes\":\"早于开启\"}", at(5, 1, 9, 0)),
+                422),
+        "event_out_of_order", "at");
     EXPECT_ERROR(MANAGER("POST", checkins,
                          "{\"at\":\"2026-01-01T00:00:00Z\",\"status\":\"fine\",\"notes\":\"x\"}",
                          400),
                  "invalid_field", "status");
-    EXPECT_ERROR(MANAGER("POST", "/v1/programmes/999999/checkins",
-                         "{\"at\":\"2026-01-01T00:00:00Z\",\"status\":\"on_track\",\"notes\":\"x\"}",
-                         404),
-                 "not_found", NULL);
+    EXPECT_ERROR(
+        MANAGER("POST", "/v1/programmes/999999/checkins",
+                "{\"at\":\"2026-01-01T00:00:00Z\",\"status\":\"on_track\",\"notes\":\"x\"}", 404),
+        "not_found", NULL);
     EXPECT_ERROR(CALL(api.dash_key, "GET", "/v1/programmes/abc", NULL, 404), "not_found", NULL);
     /* Open → open is no change: 409 with the changes allowed. */
     json_t *r = MANAGER("POST", P("/v1/programmes/%lld/status", programme_id),
@@ -320,9 +323,9 @@ START_TEST(bad_input)
                  "event_out_of_order", "at");
     EXPECT_ERROR(CALL(api.dash_key, "GET", "/v1/programmes?status=gone", NULL, 400),
                  "invalid_parameter", "status");
-    EXPECT_ERROR(CALL(api.dash_key, "GET", P("/v1/programmes/%lld?before=99", programme_id), NULL,
-                      400),
-                 "invalid_parameter", "before");
+    EXPECT_ERROR(
+        CALL(api.dash_key, "GET", P("/v1/programmes/%lld?before=99", programme_id), NULL, 400),
+        "invalid_parameter", "before");
     json_t *after = DASH(P("/v1/programmes/%lld", programme_id));
     ck_assert_int_eq((long)json_array_size(jget(after, "audit")), n_audit);
     ck_assert_int_eq(jint(after, "checkin.count"), jint(before, "checkin.count"));
@@ -334,17 +337,16 @@ END_TEST
 START_TEST(close_and_audit)
 {
     const char *path = P("/v1/programmes/%lld/status", programme_id);
-    json_t *p = MANAGER("POST", path,
-                        P("{\"status\":\"closed\",\"at\":\"%s\",\"note\":\"连续两月退出末位\"}",
-                          days_ago(1)),
-                        200);
+    json_t *p = MANAGER(
+        "POST", path,
+        P("{\"status\":\"closed\",\"at\":\"%s\",\"note\":\"连续两月退出末位\"}", days_ago(1)), 200);
     ck_assert_str_eq(jstr(p, "status"), "closed");
     ck_assert_str_eq(jstr(p, "closed_by"), "t-manager");
     ck_assert_int_eq(jbool(p, "exit_met_at_close"), 1);
     ck_assert_int_eq(jbool(p, "checkin.overdue"), 0);
     /* Closed is final: no status change, no check-in. */
-    json_t *r = MANAGER("POST", path,
-                        P("{\"status\":\"closed\",\"at\":\"%s\",\"note\":\"x\"}", days_ago(0)), 409);
+    json_t *r = MANAGER(
+        "POST", path, P("{\"status\":\"closed\",\"at\":\"%s\",\"note\":\"x\"}", days_ago(0)), 409);
     EXPECT_ERROR(r, "invalid_transition", "status");
     ck_assert_str_eq(jstr(r, "from"), "closed");
     ck_assert_uint_eq(json_array_size(jget(r, "allowed")), 0);
@@ -400,12 +402,12 @@ START_TEST(green_worklist)
     ck_assert_int_eq(jint(w, "verify_days"), 3);
 
     /* Refusals, nothing changed. */
-    EXPECT_ERROR(MANAGER("PUT", "/v1/green-channel/NOPE/specialist", "{\"specialist\":\"张\"}",
-                         404),
-                 "not_found", NULL);
-    EXPECT_ERROR(MANAGER("PUT", "/v1/green-channel/PG-0-a/specialist", "{\"specialist\":\"张\"}",
-                         409),
-                 "not_in_green_channel", NULL);
+    EXPECT_ERROR(
+        MANAGER("PUT", "/v1/green-channel/NOPE/specialist", "{\"specialist\":\"张\"}", 404),
+        "not_found", NULL);
+    EXPECT_ERROR(
+        MANAGER("PUT", "/v1/green-channel/PG-0-a/specialist", "{\"specialist\":\"张\"}", 409),
+        "not_in_green_channel", NULL);
     EXPECT_ERROR(MANAGER("POST", "/v1/green-channel/PG-G1/verifications",
                          P("{\"at\":\"%s\",\"found\":\"x\",\"solved\":false}", days_ago(0)), 409),
                  "conflict", NULL);
@@ -428,10 +430,10 @@ START_TEST(green_worklist)
     EXPECT_ERROR(MANAGER("POST", "/v1/green-channel/PG-G1/verifications",
                          P("{\"at\":\"%s\",\"found\":\"x\",\"solved\":false}", days_ago(11)), 422),
                  "event_out_of_order", "at");
-    c = MANAGER("POST", "/v1/green-channel/PG-G1/verifications",
-                P("{\"at\":\"%s\",\"found\":\"现场核查，施工仍在夜间进行\",\"solved\":false}",
-                  days_ago(1)),
-                201);
+    c = MANAGER(
+        "POST", "/v1/green-channel/PG-G1/verifications",
+        P("{\"at\":\"%s\",\"found\":\"现场核查，施工仍在夜间进行\",\"solved\":false}", days_ago(1)),
+        201);
     ck_assert_int_eq(jbool(c, "verification_overdue"), 0);
     ck_assert_uint_eq(json_array_size(jget(c, "verifications")), 1);
     ck_assert_str_eq(jstr(c, "verifications[0].specialist"), "张专员");
@@ -453,7 +455,10 @@ START_TEST(specialist_in_intake)
     HANDLE("PG-G3", .unit = "PG", .team = "PG-T", .handler = "PG-H", .months_ago = 6, .day = 12,
            .reached = true, .closeout_resolved = true, .followup_reached = true,
            .outcome = "resolved");
-    tk t = {.id = "PG-G4", .at = at(6, 20, 9, 0), .phone = green_phone, .category = CAT,
+    tk t = {.id = "PG-G4",
+            .at = at(6, 20, 9, 0),
+            .phone = green_phone,
+            .category = CAT,
             .description = "第四次反映工地夜间施工噪音。"};
     long status;
     json_t *pre = gc(classify(&t, &status));

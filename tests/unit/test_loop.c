@@ -10,9 +10,18 @@
 /* Months as indices: 24300 = 2025-01 (2025 * 12 + 0). */
 #define M(n) (24300 + (n))
 
-#define W(n) {M(n), true, true}   /* ranked, in the bottom N */
-#define O(n) {M(n), true, false}  /* ranked, out of the bottom */
-#define U(n) {M(n), false, false} /* not ranked (too few complaints) */
+#define W(n)                                                                                       \
+    {                                                                                              \
+        M(n), true, true                                                                           \
+    } /* ranked, in the bottom N */
+#define O(n)                                                                                       \
+    {                                                                                              \
+        M(n), true, false                                                                          \
+    } /* ranked, out of the bottom */
+#define U(n)                                                                                       \
+    {                                                                                              \
+        M(n), false, false                                                                         \
+    } /* not ranked (too few complaints) */
 
 static const struct exit_case {
     const char *what;
@@ -55,8 +64,8 @@ START_TEST(exit_criterion)
 }
 END_TEST
 
-#define DAY  86400
-#define T0   1767196800 /* 2025-12-31T16:00:00Z = 2026-01-01 00:00 +08:00 */
+#define DAY 86400
+#define T0  1767196800 /* 2025-12-31T16:00:00Z = 2026-01-01 00:00 +08:00 */
 
 static const struct overdue_case {
     const char *what;
