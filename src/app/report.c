@@ -8,6 +8,8 @@
 #include "repeatd/programmes.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 int rd_report_period_parse(const char *label, rd_period_kind *ret_kind, int *ret_month,
@@ -114,18 +116,63 @@ static section_fn *const sections[] = {
     headline, ranking, top_problems, anomalies, handling, programmes, green,
 };
 
+typedef struct section_job {
+    rd_service *svc;
+    rd_report *r;
+    section_fn *fn;
+    int rc;
+    rd_refusal ref;
+} section_job;
+
+static void *section_thread(void *arg)
+{
+    section_job *j = arg;
+    rd_db *db = NULL;
+    j->rc = j->fn(j->svc, &db, j->r, &j->ref);
+    rd_service_release(j->svc, db);
+    return NULL;
+}
+
+#define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+/* Each section reads in transactions of its own and writes its own part of the report: with a
+ * pool, side by side on connections of their own (the pool's size bounds how many at once);
+ * without one (a tool's single connection), one after the other on *db. */
+static int run_sections(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    section_job jobs[N_SECTIONS];
+    pthread_t threads[N_SECTIONS];
+    bool started[N_SECTIONS] = {false};
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        jobs[i] = (section_job){.svc = svc, .r = r, .fn = sections[i]};
+        if (svc->pool)
+            started[i] = pthread_create(&threads[i], NULL, section_thread, &jobs[i]) == 0;
+        if (!started[i])
+            jobs[i].rc = sections[i](svc, db, r, &jobs[i].ref);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        if (started[i])
+            pthread_join(threads[i], NULL);
+        if (rc == 0 && jobs[i].rc < 0) {
+            rc = jobs[i].rc;
+            if (rc == -ECANCELED)
+                *ref = jobs[i].ref;
+        }
+    }
+    return rc;
+}
+
 int rd_report_get(rd_service *svc, rd_db **db, rd_period_kind kind, int month, rd_report *ret,
                   rd_refusal *ref)
 {
     rd_report r = {.kind = kind, .month = month};
     r.previous = month - rd_period_months(kind);
     r.year_ago = month - 12;
-    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-        int rc = sections[i](svc, db, &r, ref);
-        if (rc < 0) {
-            rd_report_clear(&r);
-            return rc;
-        }
+    int rc = run_sections(svc, db, &r, ref);
+    if (rc < 0) {
+        rd_report_clear(&r);
+        return rc;
     }
     *ret = r;
     return 0;
