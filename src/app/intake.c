@@ -219,7 +219,6 @@ static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
     }
 }
 
-/* The transaction body: reads in, writes out only (the runner clears out between tries). */
 /* A repeat that opens the green channel names the chain's specialist, when a manager assigned
  * one: one primary-key probe, only then. */
 static int name_specialist(rd_db *db, rd_intake_out *x)
@@ -236,6 +235,7 @@ static int name_specialist(rd_db *db, rd_intake_out *x)
     return rd_answer_set_specialist(x->answer, name);
 }
 
+/* The transaction body: reads in, writes out only (the runner clears out between tries). */
 int rd_intake_tx(rd_db *db, const void *in_, void *out)
 {
     const rd_intake_in *in = in_;
