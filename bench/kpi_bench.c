@@ -140,7 +140,7 @@ int main(int argc, char **argv)
     snprintf(p6, sizeof(p6), "%d", at - 6);
     snprintf(p2, sizeof(p2), "%d", at - 2);
 
-    bench_case cases[12];
+    bench_case cases[16];
     int n = 0;
     bench_case *c = &cases[n++];
     c->name = "repeats by unit, 12 months";
@@ -252,6 +252,30 @@ int main(int argc, char **argv)
              "SELECT count(*) FILTER (WHERE creates_work_order),"
              " count(*) FILTER (WHERE counts_as_repeat) FROM tickets WHERE received_month = %d",
              last);
+
+    /* The periodic report: every KPI answer of its period in one document; the naive query
+     * is only its headline's counts from the raw tickets. */
+    static const struct {
+        const char *name;
+        int months;
+    } reports[] = {{"report, month", 1}, {"report, quarter", 3}, {"report, year", 12}};
+    for (size_t k = 0; k < sizeof(reports) / sizeof(reports[0]); k++) {
+        int start = at - at % reports[k].months;
+        c = &cases[n++];
+        c->name = reports[k].name;
+        if (reports[k].months == 1)
+            snprintf(c->path, sizeof(c->path), "/v1/reports/%s", at_s);
+        else if (reports[k].months == 3)
+            snprintf(c->path, sizeof(c->path), "/v1/reports/%04d-Q%d", start / 12,
+                     start % 12 / 3 + 1);
+        else
+            snprintf(c->path, sizeof(c->path), "/v1/reports/%04d", start / 12);
+        snprintf(c->naive, sizeof(c->naive),
+                 "SELECT count(*) FILTER (WHERE creates_work_order),"
+                 " count(*) FILTER (WHERE counts_as_repeat) FROM tickets"
+                 " WHERE received_month BETWEEN %d AND %d",
+                 start, start + reports[k].months - 1);
+    }
 
     printf("history: %d tickets, months %s .. %s; %d requests per endpoint\n\n", tickets, first_s,
            last_s, iterations);

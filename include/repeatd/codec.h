@@ -46,6 +46,10 @@ bool rd_ticket_id_valid(const char *s);
 json_t *rd_answer_json(const rd_ticket_in *t, const rd_decision *d, int definition_version,
                        size_t n_candidates, const rd_settings *s);
 
+/* Name the chain's green-channel specialist in the answer's green_channel action (the agent
+ * routes the call to them). 0, or -ENOMEM. */
+int rd_answer_set_specialist(json_t *answer, const char *specialist);
+
 /* ---- events (codec/event_json.c) ---- */
 
 typedef struct rd_event_req {

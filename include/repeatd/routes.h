@@ -58,3 +58,14 @@ void rd_handle_kpi_contact_failures(rd_request *req);
 void rd_handle_kpi_closeout_quality(rd_request *req);
 void rd_handle_kpi_green_channel(rd_request *req);
 void rd_handle_kpi_trend(rd_request *req);
+/* The improvement loop (handlers_loop.c). */
+void rd_handle_programmes_list(rd_request *req);
+void rd_handle_programme_create(rd_request *req);
+void rd_handle_programme_get(rd_request *req);
+void rd_handle_programme_checkin(rd_request *req);
+void rd_handle_programme_status(rd_request *req);
+void rd_handle_green_worklist(rd_request *req);
+void rd_handle_green_chain_get(rd_request *req);
+void rd_handle_green_assign(rd_request *req);
+void rd_handle_green_verify(rd_request *req);
+void rd_handle_report_get(rd_request *req);

@@ -4,6 +4,7 @@
 
 #include "repeatd/kpi_store.h"
 #include "repeatd/codec.h"
+#include "repeatd/loop_store.h"
 #include "repeatd/months.h"
 #include "repeatd/prior_state.h"
 #include "repeatd/script.h"
@@ -218,6 +219,22 @@ static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
     }
 }
 
+/* A repeat that opens the green channel names the chain's specialist, when a manager assigned
+ * one: one primary-key probe, only then. */
+static int name_specialist(rd_db *db, rd_intake_out *x)
+{
+    bool green = false;
+    for (size_t i = 0; i < x->d.n_actions; i++)
+        green |= x->d.actions[i].code == RD_ACTION_GREEN_CHANNEL;
+    if (!green || !x->d.chain_id)
+        return 0;
+    char name[RD_NAME_MAX];
+    int r = store_green_specialist(db, x->d.chain_id, name);
+    if (r <= 0)
+        return r;
+    return rd_answer_set_specialist(x->answer, name);
+}
+
 /* The transaction body: reads in, writes out only (the runner clears out between tries). */
 int rd_intake_tx(rd_db *db, const void *in_, void *out)
 {
@@ -270,6 +287,9 @@ int rd_intake_tx(rd_db *db, const void *in_, void *out)
         rd_answer_json(&x->t, &x->d, x->settings.definition_version, x->n_considered, &x->settings);
     if (!x->answer)
         return -ENOMEM;
+    r = name_specialist(db, x);
+    if (r < 0)
+        return r;
     return in->store ? insert_ticket(db, in, x) : 0;
 }
 

@@ -29,6 +29,10 @@ static const char *const codes[RD_ERR_COUNT_] = {
     [RD_ERR_DB_UNAVAILABLE] = "database_unavailable",
     [RD_ERR_SHUTTING_DOWN] = "shutting_down",
     [RD_ERR_INTERNAL] = "internal_error",
+    [RD_ERR_INVALID_TRANSITION] = "invalid_transition",
+    [RD_ERR_UNKNOWN_UNIT] = "unknown_unit",
+    [RD_ERR_NOT_IN_GREEN_CHANNEL] = "not_in_green_channel",
+    [RD_ERR_CONFLICT] = "conflict",
 };
 
 const char *rd_err_code(rd_err e)

@@ -260,6 +260,11 @@ static json_t *chain_json(const rd_green_chain *c)
     return o;
 }
 
+json_t *rd_green_chain_json(const rd_green_chain *c)
+{
+    return chain_json(c);
+}
+
 json_t *rd_kpi_green_channel_json(const rd_kpi_answer *a)
 {
     json_t *chains = json_array();

@@ -180,3 +180,17 @@ json_t *rd_answer_json(const rd_ticket_in *t, const rd_decision *d, int definiti
         names_of_bits(d->root_causes, RD_CAUSE_COUNT, rd_root_cause_name), "actions", actions,
         "assumptions", assumptions, "definition_version", definition_version, "evidence", evidence);
 }
+
+int rd_answer_set_specialist(json_t *answer, const char *specialist)
+{
+    json_t *actions = json_object_get(answer, "actions");
+    size_t i;
+    json_t *a;
+    json_array_foreach(actions, i, a)
+    {
+        const char *code = json_string_value(json_object_get(a, "code"));
+        if (code && !strcmp(code, rd_action_name(RD_ACTION_GREEN_CHANNEL)))
+            return json_object_set_new(a, "specialist", json_string(specialist)) ? -ENOMEM : 0;
+    }
+    return 0;
+}

@@ -33,6 +33,9 @@ const rd_setting_def rd_setting_defs[] = {
      offsetof(rd_settings, closeout_boilerplate), 0, NULL, default_boilerplate},
     INT(ranking_min_complaints,    0, 1000000, 20,  false),
     INT(ranking_bottom_n,          0, 1000,    3,   false),
+    /* The improvement programmes and the green-channel worklist. */
+    INT(programme_exit_months,     1, 24,      2,   false),
+    INT(green_channel_verify_days, 1, 365,     3,   false),
 };
 // clang-format on
 const size_t rd_setting_count = sizeof(rd_setting_defs) / sizeof(rd_setting_defs[0]);

@@ -33,6 +33,10 @@ static const unsigned statuses[RD_ERR_COUNT_] = {
     [RD_ERR_DB_UNAVAILABLE] = 503,
     [RD_ERR_SHUTTING_DOWN] = 503,
     [RD_ERR_INTERNAL] = 500,
+    [RD_ERR_INVALID_TRANSITION] = 409,
+    [RD_ERR_UNKNOWN_UNIT] = 422,
+    [RD_ERR_NOT_IN_GREEN_CHANNEL] = 409,
+    [RD_ERR_CONFLICT] = 409,
 };
 
 void rd_reply_json(rd_request *req, unsigned status, json_t *body)
@@ -85,6 +89,12 @@ void rd_reply_refusal(rd_request *req, const rd_refusal *ref)
         json_object_set_new(req->reply, "related_ticket", json_string(ref->related_ticket));
     } else if (ref->code == RD_ERR_CLOSEOUT_REJECTED) {
         json_object_set_new(req->reply, "defects", rd_defects_json(ref->defects, ref->n_defects));
+    } else if (ref->code == RD_ERR_INVALID_TRANSITION) {
+        json_t *allowed = json_array();
+        for (size_t i = 0; i < ref->n_allowed; i++)
+            json_array_append_new(allowed, json_string(ref->allowed[i]));
+        json_object_set_new(req->reply, "from", json_string(ref->from_status));
+        json_object_set_new(req->reply, "allowed", allowed);
     }
 }
 

@@ -33,6 +33,19 @@ static const rd_route routes[] = {
      0},
     {"GET", "/v1/kpi/green-channel", rd_handle_kpi_green_channel, RD_ROLE_DASHBOARD, false, 0},
     {"GET", "/v1/kpi/trend", rd_handle_kpi_trend, RD_ROLE_DASHBOARD, false, 0},
+    /* The improvement loop: programmes, the green-channel worklist, the periodic report. */
+    {"GET", "/v1/programmes", rd_handle_programmes_list, RD_ROLE_DASHBOARD, false, 0},
+    {"POST", "/v1/programmes", rd_handle_programme_create, RD_ROLE_MANAGER, true, 0},
+    {"GET", "/v1/programmes/{id}", rd_handle_programme_get, RD_ROLE_DASHBOARD, false, 0},
+    {"POST", "/v1/programmes/{id}/checkins", rd_handle_programme_checkin, RD_ROLE_MANAGER, true, 0},
+    {"POST", "/v1/programmes/{id}/status", rd_handle_programme_status, RD_ROLE_MANAGER, true, 0},
+    {"GET", "/v1/green-channel", rd_handle_green_worklist, RD_ROLE_DASHBOARD, false, 0},
+    {"GET", "/v1/green-channel/{chain_id}", rd_handle_green_chain_get, RD_ROLE_DASHBOARD, false, 0},
+    {"PUT", "/v1/green-channel/{chain_id}/specialist", rd_handle_green_assign, RD_ROLE_MANAGER,
+     true, 0},
+    {"POST", "/v1/green-channel/{chain_id}/verifications", rd_handle_green_verify, RD_ROLE_MANAGER,
+     true, 0},
+    {"GET", "/v1/reports/{period}", rd_handle_report_get, RD_ROLE_DASHBOARD, false, 0},
 };
 
 int rd_route_index(const rd_route *r)

@@ -74,6 +74,18 @@ START_TEST(demo_builds_a_city_whose_kpis_are_true)
                      value("SELECT count(*) FROM tickets WHERE first_contact_failed"));
     ck_assert_int_eq(value("SELECT count(*) FROM kpi_targets WHERE scope = 'unit'"),
                      value("SELECT count(*) FROM org_names WHERE kind = 'unit'"));
+
+    /* The improvement loop went through the use cases: every write is in the audit trail. */
+    ck_assert_int_ge(first.programmes, 1);
+    ck_assert_int_eq(value("SELECT count(*) FROM programmes"), first.programmes);
+    ck_assert_int_eq(value("SELECT count(*) FROM programme_checkins"), first.checkins);
+    ck_assert_int_eq(value("SELECT count(*) FROM green_assignments"), first.chains_assigned);
+    ck_assert_int_eq(value("SELECT count(*) FROM green_verifications"), first.verifications);
+    ck_assert_int_eq(value("SELECT count(*) FROM loop_audit"),
+                     first.programmes + first.checkins +
+                         value("SELECT count(*) FROM programmes WHERE status = 'closed'") +
+                         first.chains_assigned + first.verifications);
+    ck_assert_int_eq(value("SELECT count(*) FROM loop_audit WHERE changed_by <> 'demo'"), 0);
 }
 END_TEST
 

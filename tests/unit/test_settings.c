@@ -27,6 +27,8 @@ START_TEST(test_defaults)
         ck_assert_str_eq(s.closeout_boilerplate[i], bp[i]);
     ck_assert_int_eq(s.ranking_min_complaints, 20);
     ck_assert_int_eq(s.ranking_bottom_n, 3);
+    ck_assert_int_eq(s.programme_exit_months, 2);
+    ck_assert_int_eq(s.green_channel_verify_days, 3);
     ck_assert_int_eq(s.definition_version, 0);
 }
 END_TEST
@@ -50,6 +52,8 @@ START_TEST(test_table)
         {"closeout_boilerplate", RD_SETTING_TEXT_LIST, false},
         {"ranking_min_complaints", RD_SETTING_INT, false},
         {"ranking_bottom_n", RD_SETTING_INT, false},
+        {"programme_exit_months", RD_SETTING_INT, false},
+        {"green_channel_verify_days", RD_SETTING_INT, false},
     };
     ck_assert_uint_eq(rd_setting_count, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < rd_setting_count; i++) {
@@ -77,6 +81,8 @@ static const struct bound_case {
     {"closeout_min_chars", 1, 500, offsetof(rd_settings, closeout_min_chars)},
     {"ranking_min_complaints", 0, 1000000, offsetof(rd_settings, ranking_min_complaints)},
     {"ranking_bottom_n", 0, 1000, offsetof(rd_settings, ranking_bottom_n)},
+    {"programme_exit_months", 1, 24, offsetof(rd_settings, programme_exit_months)},
+    {"green_channel_verify_days", 1, 365, offsetof(rd_settings, green_channel_verify_days)},
 };
 
 static int field_of(const rd_settings *s, size_t offset)

@@ -5,6 +5,7 @@
  * them. */
 #include "demo.h"
 
+#include "loop.h"
 #include "simulate.h"
 
 #include "repeatd/kpi_store.h"
@@ -71,7 +72,9 @@ static int empty_tickets(rd_db *db, bool reset)
     if (all == 0)
         return 0;
     fprintf(stderr, "repeatd-demo: deleting %ld tickets, their events and the aggregates\n", all);
-    return rd_db_simple(db, "TRUNCATE ticket_events, tickets, kpi_counts, kpi_defects");
+    return rd_db_simple(db, "TRUNCATE ticket_events, tickets, kpi_counts, kpi_defects,"
+                            " programme_checkins, programmes, green_verifications,"
+                            " green_assignments, loop_audit");
 }
 
 /* ---- running citizens on worker threads ---- */
@@ -509,8 +512,10 @@ static int build(rd_db *db, rd_service *svc, const rd_demo_opts *o, demo_city *c
     free(calls);
     free(first);
     s->citizens = n;
-    if (r < 0 || per_group == 0)
+    if (r < 0)
         return r;
+    if (per_group == 0)
+        return demo_loop(svc, &db, end_month, end, o->seed, s);
 
     burst_spec *bursts = calloc((size_t)(4 * per_group), sizeof(*bursts));
     if (!bursts)
@@ -532,7 +537,9 @@ static int build(rd_db *db, rd_service *svc, const rd_demo_opts *o, demo_city *c
         s->citizens += planted.n;
     }
     free(bursts);
-    return r == 0 ? check_planted(db, month, s) : r;
+    if (r == 0)
+        r = check_planted(db, month, s);
+    return r == 0 ? demo_loop(svc, &db, end_month, end, o->seed, s) : r;
 }
 
 int rd_demo_run(const rd_demo_opts *o, rd_demo_summary *ret)
@@ -580,6 +587,10 @@ void rd_demo_summary_print(FILE *f, const rd_demo_summary *s)
             s->events, s->closeouts_rejected, s->events_refused);
     if (s->retries)
         fprintf(f, "citizens replayed after a deadlock: %ld\n", s->retries);
+    fprintf(f,
+            "improvement loop: %ld programmes with %ld check-ins (GET /v1/programmes), %ld "
+            "green-channel chains assigned with %ld verifications (GET /v1/green-channel)\n",
+            s->programmes, s->checkins, s->chains_assigned, s->verifications);
     fprintf(f, "planted anomalies in %s (GET /v1/kpi/anomalies?at=%s, by=category or by=unit):\n",
             month, month);
     for (size_t i = 0; i < s->n_planted; i++) {

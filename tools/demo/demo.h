@@ -51,6 +51,8 @@ typedef struct rd_demo_summary {
     rd_demo_planted planted[RD_DEMO_PLANTED_MAX];
     size_t n_planted;
     double elapsed_s;
+    /* The improvement loop (tools/demo/loop.c). */
+    long programmes, checkins, chains_assigned, verifications;
 } rd_demo_summary;
 
 /* Build the demo city into the database at o->database_url: migrations and settings first,

@@ -1,0 +1,179 @@
+/* The periodic report (按月、季、年通报): each section is filled by the KPI use case a dashboard
+ * calls for the same period (app/kpi_*.c) or by the improvement loop's reads, so every number
+ * equals that endpoint's answer. A new section is one more row of `sections` (and of the
+ * writer's table in codec/loop_json.c). */
+#include "repeatd/report.h"
+
+#include "repeatd/kpi_answer.h"
+#include "repeatd/programmes.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+int rd_report_period_parse(const char *label, rd_period_kind *ret_kind, int *ret_month,
+                           rd_refusal *ref)
+{
+    for (int k = RD_PERIOD_MONTH; label && k <= RD_PERIOD_YEAR; k++)
+        if (rd_period_parse((rd_period_kind)k, label, ret_month) == 0) {
+            *ret_kind = (rd_period_kind)k;
+            return 0;
+        }
+    return rd_refuse(ref, RD_ERR_INVALID_PARAMETER, "period",
+                     "period must be a month (2026-10), a quarter (2026-Q3) or a year (2026)");
+}
+
+void rd_report_clear(rd_report *r)
+{
+    if (!r)
+        return;
+    rd_kpi_answer_free(&r->headline);
+    rd_kpi_answer_free(&r->ranking);
+    rd_kpi_answer_free(&r->top_problems);
+    rd_kpi_answer_free(&r->anomalies_category);
+    rd_kpi_answer_free(&r->anomalies_unit);
+    rd_kpi_answer_free(&r->contact_failures);
+    rd_kpi_answer_free(&r->closeout_quality);
+    rd_programme_list_clear(&r->programmes);
+    rd_green_worklist_clear(&r->green);
+    memset(r, 0, sizeof(*r));
+}
+
+/* The query of a dashboard for the report's period: ?period=&at=, by `by` (RD_DIM_TOTAL for
+ * none), the endpoint's defaults for the rest. */
+static rd_kpi_query query_at(const rd_report *r, rd_kpi_dim by)
+{
+    return (rd_kpi_query){.period = r->kind,
+                          .has_from = true,
+                          .has_to = true,
+                          .from = r->month,
+                          .to = r->month,
+                          .has_by = by != RD_DIM_TOTAL,
+                          .by = by,
+                          .limit = 10,
+                          .baseline = 6,
+                          .min_repeats = 3,
+                          .min_score = 3};
+}
+
+typedef int section_fn(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref);
+
+static int headline(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    rd_kpi_query q = query_at(r, RD_DIM_TOTAL);
+    q.from = r->year_ago;
+    return rd_kpi_repeats(svc, db, &q, &r->headline, ref);
+}
+
+static int ranking(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    rd_kpi_query q = query_at(r, RD_DIM_UNIT);
+    return rd_kpi_ranking(svc, db, &q, &r->ranking, ref);
+}
+
+static int top_problems(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    rd_kpi_query q = query_at(r, RD_DIM_CATEGORY);
+    return rd_kpi_top_problems(svc, db, &q, &r->top_problems, ref);
+}
+
+static int anomalies(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    rd_kpi_query q = query_at(r, RD_DIM_CATEGORY);
+    q.limit = 50;
+    int rc = rd_kpi_anomalies(svc, db, &q, &r->anomalies_category, ref);
+    q.by = RD_DIM_UNIT;
+    return rc < 0 ? rc : rd_kpi_anomalies(svc, db, &q, &r->anomalies_unit, ref);
+}
+
+/* By unit, as the endpoints answer without a `by`. */
+static int handling(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    rd_kpi_query q = query_at(r, RD_DIM_UNIT);
+    int rc = rd_kpi_contact_failures(svc, db, &q, &r->contact_failures, ref);
+    return rc < 0 ? rc : rd_kpi_closeout_quality(svc, db, &q, &r->closeout_quality, ref);
+}
+
+static int programmes(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    int last = r->month + rd_period_months(r->kind) - 1;
+    return rd_programmes_in_period(svc, db, r->month, last, &r->programmes, ref);
+}
+
+static int green(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    int rc = rd_green_worklist_get(svc, db, RD_GREEN_WORKLIST_MAX, &r->green, ref);
+    int last = r->month + rd_period_months(r->kind) - 1;
+    return rc < 0 ? rc
+                  : rd_green_verification_counts(svc, db, r->month, last, &r->verifications,
+                                                 &r->verifications_solved);
+}
+
+/* The problem list's movements in the period plug in here, as one more row, once the problem
+ * list is part of the service. */
+static section_fn *const sections[] = {
+    headline, ranking, top_problems, anomalies, handling, programmes, green,
+};
+
+typedef struct section_job {
+    rd_service *svc;
+    rd_report *r;
+    section_fn *fn;
+    int rc;
+    rd_refusal ref;
+} section_job;
+
+static void *section_thread(void *arg)
+{
+    section_job *j = arg;
+    rd_db *db = NULL;
+    j->rc = j->fn(j->svc, &db, j->r, &j->ref);
+    rd_service_release(j->svc, db);
+    return NULL;
+}
+
+#define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+/* Each section reads in transactions of its own and writes its own part of the report: with a
+ * pool, side by side on connections of their own (the pool's size bounds how many at once);
+ * without one (a tool's single connection), one after the other on *db. */
+static int run_sections(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    section_job jobs[N_SECTIONS];
+    pthread_t threads[N_SECTIONS];
+    bool started[N_SECTIONS] = {false};
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        jobs[i] = (section_job){.svc = svc, .r = r, .fn = sections[i]};
+        if (svc->pool)
+            started[i] = pthread_create(&threads[i], NULL, section_thread, &jobs[i]) == 0;
+        if (!started[i])
+            jobs[i].rc = sections[i](svc, db, r, &jobs[i].ref);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        if (started[i])
+            pthread_join(threads[i], NULL);
+        if (rc == 0 && jobs[i].rc < 0) {
+            rc = jobs[i].rc;
+            if (rc == -ECANCELED)
+                *ref = jobs[i].ref;
+        }
+    }
+    return rc;
+}
+
+int rd_report_get(rd_service *svc, rd_db **db, rd_period_kind kind, int month, rd_report *ret,
+                  rd_refusal *ref)
+{
+    rd_report r = {.kind = kind, .month = month};
+    r.previous = month - rd_period_months(kind);
+    r.year_ago = month - 12;
+    int rc = run_sections(svc, db, &r, ref);
+    if (rc < 0) {
+        rd_report_clear(&r);
+        return rc;
+    }
+    *ret = r;
+    return 0;
+}
