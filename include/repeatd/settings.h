@@ -21,6 +21,9 @@ typedef struct rd_settings {
     size_t n_closeout_boilerplate;
     int ranking_min_complaints;
     int ranking_bottom_n;
+    int hotspot_min_citizens;
+    int hotspot_radius_m;
+    int hotspot_days;
     /* Which definition version these values are; set by the store, 0 for defaults. */
     int definition_version;
 } rd_settings;

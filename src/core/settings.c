@@ -33,6 +33,11 @@ const rd_setting_def rd_setting_defs[] = {
      offsetof(rd_settings, closeout_boilerplate), 0, NULL, default_boilerplate},
     INT(ranking_min_complaints,    0, 1000000, 20,  false),
     INT(ranking_bottom_n,          0, 1000,    3,   false),
+    /* Hotspots of the problem list's suggestions (聚集性问题): this many different citizens
+     * on one leaf category within the radius and the days. */
+    INT(hotspot_min_citizens,      2, 1000,    5,   false),
+    INT(hotspot_radius_m,          1, 100000,  250, false),
+    INT(hotspot_days,              1, 92,      7,   false),
 };
 // clang-format on
 const size_t rd_setting_count = sizeof(rd_setting_defs) / sizeof(rd_setting_defs[0]);

@@ -27,6 +27,9 @@ START_TEST(test_defaults)
         ck_assert_str_eq(s.closeout_boilerplate[i], bp[i]);
     ck_assert_int_eq(s.ranking_min_complaints, 20);
     ck_assert_int_eq(s.ranking_bottom_n, 3);
+    ck_assert_int_eq(s.hotspot_min_citizens, 5);
+    ck_assert_int_eq(s.hotspot_radius_m, 250);
+    ck_assert_int_eq(s.hotspot_days, 7);
     ck_assert_int_eq(s.definition_version, 0);
 }
 END_TEST
@@ -50,6 +53,9 @@ START_TEST(test_table)
         {"closeout_boilerplate", RD_SETTING_TEXT_LIST, false},
         {"ranking_min_complaints", RD_SETTING_INT, false},
         {"ranking_bottom_n", RD_SETTING_INT, false},
+        {"hotspot_min_citizens", RD_SETTING_INT, false},
+        {"hotspot_radius_m", RD_SETTING_INT, false},
+        {"hotspot_days", RD_SETTING_INT, false},
     };
     ck_assert_uint_eq(rd_setting_count, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < rd_setting_count; i++) {
@@ -77,6 +83,9 @@ static const struct bound_case {
     {"closeout_min_chars", 1, 500, offsetof(rd_settings, closeout_min_chars)},
     {"ranking_min_complaints", 0, 1000000, offsetof(rd_settings, ranking_min_complaints)},
     {"ranking_bottom_n", 0, 1000, offsetof(rd_settings, ranking_bottom_n)},
+    {"hotspot_min_citizens", 2, 1000, offsetof(rd_settings, hotspot_min_citizens)},
+    {"hotspot_radius_m", 1, 100000, offsetof(rd_settings, hotspot_radius_m)},
+    {"hotspot_days", 1, 92, offsetof(rd_settings, hotspot_days)},
 };
 
 static int field_of(const rd_settings *s, size_t offset)
