@@ -14,13 +14,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 HEADERS = {
     # core: pure domain, no I/O; the structs the other layers pass around
     "core": "domain decide settings months phone closeout workflow script kpi errors"
-            " ticket_view caller_history settings_change refusal kpi_query kpi_types prior_state",
+            " ticket_view caller_history settings_change refusal kpi_query kpi_types prior_state"
+            " problems",
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen",
-    "store": "pool tx result store kpi_store migrations",
-    "codec": "codec json_spec kpi_json",
+    "store": "pool tx result store kpi_store migrations problem_store",
+    "codec": "codec json_spec kpi_json problem_json",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
-           " import",
+           " import"
+           " problem_list",
     "http": "http routes auth metrics kpi_view kpi_params",
     "cli": "cli",
 }

@@ -17,6 +17,8 @@ typedef struct rd_refusal {
     rd_defect defects[RD_DEFECTS_MAX]; /* RD_ERR_CLOSEOUT_REJECTED */
     size_t n_defects;
     char related_ticket[RD_ID_MAX]; /* RD_ERR_NO_WORK_ORDER: the ticket the call was about */
+    unsigned allowed; /* RD_ERR_TRANSITION_NOT_ALLOWED: rd_problem_status bits, and from */
+    int status;
 } rd_refusal;
 
 /* Fill *ret (field may be NULL) and return -ECANCELED, the service layer's "refused". */

@@ -58,3 +58,12 @@ void rd_handle_kpi_contact_failures(rd_request *req);
 void rd_handle_kpi_closeout_quality(rd_request *req);
 void rd_handle_kpi_green_channel(rd_request *req);
 void rd_handle_kpi_trend(rd_request *req);
+/* the problem list */
+void rd_handle_problems_list(rd_request *req);
+void rd_handle_problem_create(rd_request *req);
+void rd_handle_problem_suggestions(rd_request *req);
+void rd_handle_problem_get(rd_request *req);
+void rd_handle_problem_patch(rd_request *req);
+void rd_handle_problem_measure(rd_request *req);
+void rd_handle_problem_note(rd_request *req);
+void rd_handle_problem_status(rd_request *req);

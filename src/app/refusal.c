@@ -25,6 +25,7 @@ static const char *const codes[RD_ERR_COUNT_] = {
     [RD_ERR_CLOSEOUT_REJECTED] = "closeout_rejected",
     [RD_ERR_INVALID_CATEGORY_TREE] = "invalid_category_tree",
     [RD_ERR_EVENT_OUT_OF_ORDER] = "event_out_of_order",
+    [RD_ERR_TRANSITION_NOT_ALLOWED] = "transition_not_allowed",
     [RD_ERR_DB_UNAVAILABLE] = "database_unavailable",
     [RD_ERR_SHUTTING_DOWN] = "shutting_down",
     [RD_ERR_INTERNAL] = "internal_error",

@@ -3,6 +3,7 @@
 
 #include "repeatd/decide.h" /* rd_distance_m */
 #include "repeatd/kpi.h"    /* rd_rate */
+#include "repeatd/months.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -159,4 +160,33 @@ int rd_hotspots_find(const rd_hotspot_point *points, size_t n, const rd_hotspot_
     memcpy(ret, found, m * sizeof(*found));
     free(found);
     return (int)m;
+}
+
+int rd_date_parse(const char *s, int64_t *ret_days)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return -EINVAL;
+    int v[3] = {0, 0, 0}, at[3] = {0, 5, 8}, len[3] = {4, 2, 2};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < len[k]; i++) {
+            char c = s[at[k] + i];
+            if (c < '0' || c > '9')
+                return -EINVAL;
+            v[k] = v[k] * 10 + (c - '0');
+        }
+    bool leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
+    if (v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays[v[1] - 1] ||
+        (v[1] == 2 && v[2] == 29 && !leap))
+        return -EINVAL;
+    *ret_days = rd_days_from_civil(v[0], v[1], v[2]);
+    return 0;
+}
+
+int rd_date_month(int64_t days)
+{
+    int64_t y;
+    int m, d;
+    rd_civil_from_days(days, &y, &m, &d);
+    return (int)(y * 12 + m - 1);
 }

@@ -3,6 +3,7 @@
 
 #include "repeatd/codec.h"
 #include "repeatd/log.h"
+#include "repeatd/problems.h"
 #include "repeatd/workflow.h"
 
 #include <errno.h>
@@ -29,6 +30,7 @@ static const unsigned statuses[RD_ERR_COUNT_] = {
     [RD_ERR_CLOSEOUT_REJECTED] = 422,
     [RD_ERR_INVALID_CATEGORY_TREE] = 422,
     [RD_ERR_EVENT_OUT_OF_ORDER] = 422,
+    [RD_ERR_TRANSITION_NOT_ALLOWED] = 409,
     [RD_ERR_DB_UNAVAILABLE] = 503,
     [RD_ERR_SHUTTING_DOWN] = 503,
     [RD_ERR_INTERNAL] = 500,
@@ -82,6 +84,14 @@ void rd_reply_refusal(rd_request *req, const rd_refusal *ref)
         json_object_set_new(req->reply, "missing", missing);
     } else if (ref->code == RD_ERR_NO_WORK_ORDER && ref->related_ticket[0]) {
         json_object_set_new(req->reply, "related_ticket", json_string(ref->related_ticket));
+    } else if (ref->code == RD_ERR_TRANSITION_NOT_ALLOWED) {
+        json_t *allowed = json_array();
+        for (int i = 0; i < RD_PROBLEM_STATUS_COUNT_; i++)
+            if (ref->allowed & (1u << i))
+                json_array_append_new(allowed,
+                                      json_string(rd_problem_status_name((rd_problem_status)i)));
+        json_object_set_new(req->reply, "status", json_string(rd_problem_status_name(ref->status)));
+        json_object_set_new(req->reply, "allowed", allowed);
     } else if (ref->code == RD_ERR_CLOSEOUT_REJECTED) {
         json_object_set_new(req->reply, "defects", rd_defects_json(ref->defects, ref->n_defects));
     }
