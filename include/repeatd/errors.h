@@ -20,8 +20,9 @@ typedef enum rd_err {
     RD_ERR_UNKNOWN_CATEGORY,
     RD_ERR_CLOSEOUT_REJECTED,
     RD_ERR_INVALID_CATEGORY_TREE,
-    RD_ERR_EVENT_OUT_OF_ORDER,     /* an event dated before what it follows; names the field */
-    RD_ERR_TRANSITION_NOT_ALLOWED, /* a problem's status change; names the allowed ones */
+    RD_ERR_EVENT_OUT_OF_ORDER, /* an event dated before what it follows; names the field */
+    /* A problem's status change that is not allowed; names the allowed ones. */
+    RD_ERR_TRANSITION_NOT_ALLOWED,
     RD_ERR_DB_UNAVAILABLE,
     RD_ERR_SHUTTING_DOWN,
     RD_ERR_INTERNAL, /* our fault, logged */
