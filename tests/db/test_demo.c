@@ -74,6 +74,16 @@ START_TEST(demo_builds_a_city_whose_kpis_are_true)
                      value("SELECT count(*) FROM tickets WHERE first_contact_failed"));
     ck_assert_int_eq(value("SELECT count(*) FROM kpi_targets WHERE scope = 'unit'"),
                      value("SELECT count(*) FROM org_names WHERE kind = 'unit'"));
+
+    /* The problem list has something to show: problems in every state of work, each with its
+     * history. */
+    ck_assert_int_ge(first.problems, 3);
+    ck_assert_int_eq(value("SELECT count(*) FROM problems WHERE created_by = 'demo'"),
+                     first.problems);
+    ck_assert_int_eq(value("SELECT count(DISTINCT status) FROM problems"), 3);
+    ck_assert_int_eq(value("SELECT count(*) FROM problems p WHERE NOT EXISTS (SELECT 1 FROM"
+                           " problem_updates u WHERE u.problem_id = p.id AND u.kind <> 'created')"),
+                     0);
 }
 END_TEST
 

@@ -532,7 +532,9 @@ static int build(rd_db *db, rd_service *svc, const rd_demo_opts *o, demo_city *c
         s->citizens += planted.n;
     }
     free(bursts);
-    return r == 0 ? check_planted(db, month, s) : r;
+    if (r == 0)
+        r = check_planted(db, month, s);
+    return r == 0 ? demo_problems(db, svc, s, end_month, &s->problems) : r;
 }
 
 int rd_demo_run(const rd_demo_opts *o, rd_demo_summary *ret)
@@ -580,6 +582,7 @@ void rd_demo_summary_print(FILE *f, const rd_demo_summary *s)
             s->events, s->closeouts_rejected, s->events_refused);
     if (s->retries)
         fprintf(f, "citizens replayed after a deadlock: %ld\n", s->retries);
+    fprintf(f, "problem list: %ld problems with their history (GET /v1/problems)\n", s->problems);
     fprintf(f, "planted anomalies in %s (GET /v1/kpi/anomalies?at=%s, by=category or by=unit):\n",
             month, month);
     for (size_t i = 0; i < s->n_planted; i++) {
