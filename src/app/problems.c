@@ -108,7 +108,7 @@ static int load_effect(rd_db *db, rd_problem_view *v, int months_before)
     r = store_kpi_grouped(db, RD_DIM_CATEGORY, leaf ? 0 : level, 1, from, to, &rows, &n_rows);
     if (r < 0)
         return r;
-    v->n_months = (size_t)(to - from + 1);
+    v->n_months = (size_t)to - (size_t)from + 1; /* to >= from */
     v->months = calloc(v->n_months, sizeof(*v->months));
     if (!v->months) {
         free(rows);
