@@ -51,3 +51,22 @@ CREATE INDEX problem_updates_problem ON problem_updates (problem_id, id);
 -- received_at (the covering columns spare the heap); clustering is done in C.
 CREATE INDEX tickets_hotspot ON tickets (received_at, category) INCLUDE (citizen_hash, lat, lon)
     WHERE lat IS NOT NULL AND lon IS NOT NULL;
+
+-- The effect of a problem scoped to one unit needs that unit's counts in the problem's
+-- category: dimension 5, key 'leaf/unit' (a category code has no '/'), complaints and repeats
+-- only, kept by intake and dispatch from now on (core/kpi.c) and filled here from what is
+-- stored, as 0002 filled the others: a complaint under the unit it is dispatched to, a repeat
+-- under the unit of the ticket it repeats. A key longer than a key slot is not counted (the
+-- service refuses such a scope).
+INSERT INTO kpi_counts (dim, key, month, version, shard, complaints, repeats)
+SELECT 5, key, month, version, 0, sum(c), sum(r)
+FROM (
+    SELECT t.category || '/' || t.unit AS key, t.received_month AS month,
+           t.definition_version AS version, 1 AS c, 0 AS r
+    FROM tickets t WHERE t.creates_work_order AND coalesce(t.unit, '') <> ''
+    UNION ALL
+    SELECT t.category || '/' || t.repeat_unit, t.received_month, t.definition_version, 0, 1
+    FROM tickets t WHERE t.counts_as_repeat AND coalesce(t.repeat_unit, '') <> ''
+) s
+WHERE octet_length(key) <= 256
+GROUP BY key, month, version;

@@ -85,3 +85,15 @@ typedef struct store_located {
  * range of the index tickets_hotspot. *ret is malloc'd (free it). */
 int store_located_tickets(rd_db *db, int64_t from, int64_t until, const char *tz,
                           store_located **ret, size_t *ret_n);
+
+/* One month's complaints and repeats of a scope. */
+typedef struct store_month_counts {
+    int month;
+    int64_t complaints, repeats;
+} store_month_counts;
+
+/* The complaints and repeats of `unit` in the leaves under `category` (itself when a leaf),
+ * per month of [from, to], from the aggregates' unit-and-leaf rows (RD_DIM_UNIT_CATEGORY);
+ * months without any are absent. *ret is malloc'd (free it). */
+int store_unit_category_months(rd_db *db, const char *category, const char *unit, int from, int to,
+                               store_month_counts **ret, size_t *ret_n);

@@ -270,7 +270,7 @@ int rd_problem_suggest(rd_service *svc, rd_db **db, const char *at, rd_problem_s
     int r = rd_service_tx(svc, db, &tx);
     month = h.month;
     const char *period = h.period;
-    /* Hotspots first in the answer's order of sources: top problems, anomalies, hotspots. */
+    /* The hotspots wait: the answer lists the top problems and the anomalies first. */
     size_t n_hot = h.n;
     rd_problem_suggestion *hot = h.items;
     h.items = NULL, h.n = h.cap = 0;

@@ -103,28 +103,38 @@ static int load_effect(rd_db *db, rd_problem_view *v, int months_before)
     if (to < from)
         to = from;
     v->from = from;
-    rd_kpi_row *rows = NULL;
-    size_t n_rows = 0;
-    r = store_kpi_grouped(db, RD_DIM_CATEGORY, leaf ? 0 : level, 1, from, to, &rows, &n_rows);
-    if (r < 0)
-        return r;
     v->n_months = (size_t)to - (size_t)from + 1; /* to >= from */
     v->months = calloc(v->n_months, sizeof(*v->months));
-    if (!v->months) {
-        free(rows);
+    if (!v->months)
         return -ENOMEM;
-    }
     for (size_t i = 0; i < v->n_months; i++) {
-        rd_effect_month *m = &v->months[i];
-        m->month = from + (int)i;
-        m->complete = m->month < v->now_month;
-        for (size_t k = 0; k < n_rows; k++)
-            if (rows[k].period_start == m->month && !strcmp(rows[k].key, p->category)) {
+        v->months[i].month = from + (int)i;
+        v->months[i].complete = v->months[i].month < v->now_month;
+    }
+    if (p->has_unit) { /* the unit's counts in the category's leaves */
+        store_month_counts *rows = NULL;
+        size_t n_rows = 0;
+        r = store_unit_category_months(db, p->category, p->unit, from, to, &rows, &n_rows);
+        for (size_t k = 0; r == 0 && k < n_rows; k++) {
+            rd_effect_month *m = &v->months[rows[k].month - from];
+            m->complaints = (long)rows[k].complaints;
+            m->repeats = (long)rows[k].repeats;
+        }
+        free(rows);
+    } else {
+        rd_kpi_row *rows = NULL;
+        size_t n_rows = 0;
+        r = store_kpi_grouped(db, RD_DIM_CATEGORY, leaf ? 0 : level, 1, from, to, &rows, &n_rows);
+        for (size_t k = 0; r == 0 && k < n_rows; k++)
+            if (!strcmp(rows[k].key, p->category)) {
+                rd_effect_month *m = &v->months[rows[k].period_start - from];
                 m->complaints = rows[k].v[RD_KPI_COMPLAINTS];
                 m->repeats = rows[k].v[RD_KPI_REPEATS];
             }
+        free(rows);
     }
-    free(rows);
+    if (r < 0)
+        return r;
     rd_problem_effect(v->months, v->n_months, v->start, &v->effect);
     return 0;
 }
@@ -230,8 +240,12 @@ static int create_check(const create_in *in, rd_refusal *ref)
     if (blank(in->category))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "scope.category",
                          "scope.category must not be empty");
+    char key[RD_ID_MAX];
     if (in->unit && blank(in->unit))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "scope.unit", "scope.unit must not be empty");
+    if (in->unit && !rd_kpi_unit_category_key(in->category, in->unit, key))
+        return rd_refuse(ref, RD_ERR_INVALID_FIELD, "scope.unit",
+                         "scope.unit and scope.category together must fit %d bytes", RD_ID_MAX - 2);
     if (in->department && blank(in->department))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "department",
                          "department must not be empty (leave it out until one is named)");

@@ -72,11 +72,11 @@ static json_t *effect_json(const rd_problem_view *v)
         "{s:o, s:o, s:o}", "repeats_per_month", opt_real(e->has_repeats_change, e->repeats_change),
         "repeats_per_month_ratio", opt_real(e->has_repeats_change_ratio, e->repeats_change_ratio),
         "repeat_rate", opt_real(e->has_rate_change, e->rate_change));
-    return json_pack("{s:o, s:i, s:s, s:b, s:o, s:o, s:o, s:o}", "measured_from",
+    return json_pack("{s:o, s:i, s:s, s:o, s:o, s:o, s:o, s:o}", "measured_from",
                      v->has_start ? month_label(v->start) : json_null(), "months_before",
-                     v->months_before, "category", v->problem.category, "scope_exact",
-                     !v->problem.has_unit, "months", months, "before", side_json(&e->before),
-                     "after", side_json(&e->after), "change", change);
+                     v->months_before, "category", v->problem.category, "unit",
+                     opt_string(v->problem.has_unit, v->problem.unit), "months", months, "before",
+                     side_json(&e->before), "after", side_json(&e->after), "change", change);
 }
 
 json_t *rd_problem_view_json(const rd_problem_view *v)

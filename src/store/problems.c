@@ -424,3 +424,33 @@ int store_located_tickets(rd_db *db, int64_t from, int64_t until, const char *tz
     return store_read_rows(db, &q_located, params, located_cols, sizeof(**ret), (void **)ret,
                            ret_n);
 }
+
+/* The leaves under a category are its subtree's codes; the keys of the others match nothing.
+ * One index range of kpi_counts' primary key per month range and key. */
+static const rd_stmt q_unit_category = {
+    "unit_category_months",
+    "WITH RECURSIVE sub(code, depth) AS (SELECT code, 0 FROM categories WHERE code = $1"
+    " UNION ALL SELECT c.code, s.depth + 1 FROM categories c JOIN sub s ON c.parent = s.code"
+    "  WHERE s.depth < 32)"
+    " SELECT k.month, sum(k.complaints::integer) AS complaints,"
+    " sum(k.repeats::integer) AS repeats FROM kpi_counts k"
+    " WHERE k.dim = 5 AND k.month BETWEEN $3::integer AND $4::integer"
+    " AND k.key IN (SELECT code || '/' || $2 FROM sub) GROUP BY k.month ORDER BY k.month",
+    4};
+static const rd_col month_counts_cols[] = {
+    RD_COL("month", RD_COL_INT, store_month_counts, month),
+    RD_COL("complaints", RD_COL_INT64, store_month_counts, complaints),
+    RD_COL("repeats", RD_COL_INT64, store_month_counts, repeats),
+    {0},
+};
+
+int store_unit_category_months(rd_db *db, const char *category, const char *unit, int from, int to,
+                               store_month_counts **ret, size_t *ret_n)
+{
+    char f[16], t[16];
+    snprintf(f, sizeof(f), "%d", from);
+    snprintf(t, sizeof(t), "%d", to);
+    const char *params[] = {category, unit, f, t};
+    return store_read_rows(db, &q_unit_category, params, month_counts_cols, sizeof(**ret),
+                           (void **)ret, ret_n);
+}

@@ -5,8 +5,10 @@
 #include "scenario.h"
 
 #include <check.h>
+#include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MGR  api.manager_key
@@ -92,7 +94,8 @@ END_TEST
 /* ---- the effect, on a hand-made history in HB.ZS (two leaves) ---- */
 
 /* A citizen's ticket handled and closed the same day, then a second call: a repeat. */
-static void pair(const char *idp, int months_ago, int day, int who, const char *cat, bool again)
+static void pair(const char *idp, int months_ago, int day, int who, const char *cat,
+                 const char *unit, bool again)
 {
     char id1[32], id2[32];
     snprintf(id1, sizeof(id1), "%s-1", idp);
@@ -100,7 +103,7 @@ static void pair(const char *idp, int months_ago, int day, int who, const char *
     json_t *a = POST_TICKET(201, .id = id1, .at = at(months_ago, day, 9, 0), .phone = phone(who),
                             .category = cat, .description = "市民反映噪声问题，请尽快处理。");
     CHECK(decision_is(a, "new", "R1", 0));
-    HANDLE(id1, .unit = "U01", .team = "T1", .handler = "H1", .months_ago = months_ago, .day = day,
+    HANDLE(id1, .unit = unit, .team = "T1", .handler = "H1", .months_ago = months_ago, .day = day,
            .reached = true, .closeout_resolved = true, .followup_reached = true,
            .outcome = "resolved");
     if (!again)
@@ -115,11 +118,11 @@ START_TEST(effect_hand_computed)
 {
     /* Month -3: JZ 2 complaints 1 repeat, SH 2 and 1; month -2: JZ 2 and 1; month -1: SH 1 and
      * 0; HB.DQ.YY (outside the scope) 2 and 1 in month -2. */
-    pair("EF-A", 3, 2, 101, "HB.ZS.JZ", true);
-    pair("EF-B", 3, 3, 102, "HB.ZS.SH", true);
-    pair("EF-C", 2, 2, 103, "HB.ZS.JZ", true);
-    pair("EF-D", 1, 2, 104, "HB.ZS.SH", false);
-    pair("EF-E", 2, 4, 105, "HB.DQ.YY", true);
+    pair("EF-A", 3, 2, 101, "HB.ZS.JZ", "U01", true);
+    pair("EF-B", 3, 3, 102, "HB.ZS.SH", "U02", true);
+    pair("EF-C", 2, 2, 103, "HB.ZS.JZ", "U01", true);
+    pair("EF-D", 1, 2, 104, "HB.ZS.SH", "U01", false);
+    pair("EF-E", 2, 4, 105, "HB.DQ.YY", "U01", true);
 
     long long id = create("{\"title\":\"噪声污染反复投诉\",\"scope\":{\"category\":\"HB.ZS\"},"
                           "\"source\":\"manual\",\"department\":\"生态环境局\"}");
@@ -153,7 +156,7 @@ START_TEST(effect_hand_computed)
     ck_assert(fabs(json_real_value(jget(e, "change.repeats_per_month")) + 1.5) < 1e-9);
     ck_assert(fabs(json_real_value(jget(e, "change.repeats_per_month_ratio")) + 1.0) < 1e-9);
     ck_assert(fabs(json_real_value(jget(e, "change.repeat_rate")) + 0.5) < 1e-9);
-    ck_assert_int_eq(jbool(e, "scope_exact"), 1);
+    ck_assert(jisnull(e, "unit"));
 
     /* The same numbers as the KPI answer by category at level 2. */
     char kpi[128];
@@ -171,14 +174,73 @@ START_TEST(effect_hand_computed)
     ck_assert_int_eq(c, 6);
     ck_assert_int_eq(r, 3);
 
-    /* One unit (known from its dispatches): kept, and its effect says it is the category's. */
-    json_t *u = req("POST", "/v1/problems", MGR,
-                    "{\"title\":\"U01 噪声整改\",\"scope\":{\"category\":\"HB.ZS\","
-                    "\"unit\":\"U01\"},\"source\":\"manual\"}",
-                    201);
+    /* One unit (known from its dispatches): U01's tickets in HB.ZS only. A complaint counts
+     * under the unit it is dispatched to (the second calls never are), a repeat under the
+     * unit of the ticket it repeats (EF-B's is U02's). Before (-3, -2): complaints 1 + 1,
+     * repeats 1 + 1: 1 a month, rate 1; after (-1): 1 complaint, no repeat. */
+    long long uid = create("{\"title\":\"U01 噪声整改\",\"scope\":{\"category\":\"HB.ZS\","
+                           "\"unit\":\"U01\"},\"source\":\"manual\"}");
+    snprintf(path, sizeof(path), "/v1/problems/%lld/measures", uid);
+    json_t *u = req("POST", path, MGR, body, 201);
     ck_assert_str_eq(jstr(u, "scope.unit"), "U01");
-    ck_assert_int_eq(jbool(u, "effect.scope_exact"), 0);
-    ck_assert(jisnull(u, "effect.measured_from"));
+    ck_assert_str_eq(jstr(u, "effect.unit"), "U01");
+    snprintf(path, sizeof(path), "/v1/problems/%lld?months_before=2", uid);
+    e = jget(req("GET", path, DASH, NULL, 200), "effect");
+    ck_assert_int_eq(jint(e, "months[0].complaints"), 1);
+    ck_assert_int_eq(jint(e, "months[0].repeats"), 1);
+    ck_assert_int_eq(jint(e, "months[1].complaints"), 1);
+    ck_assert_int_eq(jint(e, "months[1].repeats"), 1);
+    ck_assert_int_eq(jint(e, "before.complaints"), 2);
+    ck_assert_int_eq(jint(e, "before.repeats"), 2);
+    ck_assert(fabs(json_real_value(jget(e, "before.repeat_rate")) - 1.0) < 1e-9);
+    ck_assert_int_eq(jint(e, "after.complaints"), 1);
+    ck_assert_int_eq(jint(e, "after.repeats"), 0);
+    ck_assert(fabs(json_real_value(jget(e, "change.repeats_per_month")) + 1.0) < 1e-9);
+    ck_assert(fabs(json_real_value(jget(e, "change.repeat_rate")) + 1.0) < 1e-9);
+    /* U02's, without a measure: its one complaint and one repeat (month -3), all before. */
+    long long u2 = create("{\"title\":\"U02\",\"scope\":{\"category\":\"HB.ZS.SH\","
+                          "\"unit\":\"U02\"},\"source\":\"manual\"}");
+    snprintf(path, sizeof(path), "/v1/problems/%lld?months_before=4", u2);
+    e = jget(req("GET", path, DASH, NULL, 200), "effect");
+    ck_assert(jisnull(e, "measured_from"));
+    ck_assert_int_eq(jint(e, "before.repeats"), 1);
+    ck_assert_int_eq(jint(e, "before.complaints"), 1);
+}
+END_TEST
+
+/* The unit-and-leaf rows intake and dispatch kept are what migration 0007 fills from the
+ * tickets of a database that had them: the same query, here over the effect's history. */
+static long sql_value(const char *sql)
+{
+    PGconn *c = PQconnectdb(api.db_url);
+    ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect: %s", PQerrorMessage(c));
+    PGresult *res = PQexec(c, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(c));
+    long n = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    PQfinish(c);
+    return n;
+}
+
+#define KEPT                                                                                       \
+    "SELECT key, month, version, sum(complaints) AS c, sum(repeats) AS r FROM kpi_counts"          \
+    " WHERE dim = 5 GROUP BY 1, 2, 3 HAVING sum(complaints) <> 0 OR sum(repeats) <> 0"
+#define BACKFILL                                                                                   \
+    "SELECT key, month, version, sum(c) AS c, sum(r) AS r FROM ("                                  \
+    " SELECT t.category || '/' || t.unit AS key, t.received_month AS month,"                       \
+    "  t.definition_version AS version, 1 AS c, 0 AS r"                                            \
+    " FROM tickets t WHERE t.creates_work_order AND coalesce(t.unit, '') <> ''"                    \
+    " UNION ALL SELECT t.category || '/' || t.repeat_unit, t.received_month,"                      \
+    "  t.definition_version, 0, 1"                                                                 \
+    " FROM tickets t WHERE t.counts_as_repeat AND coalesce(t.repeat_unit, '') <> '') s"            \
+    " WHERE octet_length(key) <= 256 GROUP BY key, month, version"
+
+START_TEST(unit_category_backfill_is_what_intake_kept)
+{
+    ck_assert_int_ge(sql_value("SELECT count(*) FROM (" KEPT ") k"), 4);
+    ck_assert_int_eq(sql_value("SELECT count(*) FROM ((" KEPT " EXCEPT " BACKFILL
+                               ") UNION ALL (" BACKFILL " EXCEPT " KEPT ")) d"),
+                     0);
 }
 END_TEST
 
@@ -453,6 +515,7 @@ int main(void)
     Suite *s = api_suite(&tc);
     tcase_add_test(tc, roles);
     tcase_add_test(tc, effect_hand_computed);
+    tcase_add_test(tc, unit_category_backfill_is_what_intake_kept);
     tcase_add_test(tc, hotspot_boundaries);
     tcase_add_test(tc, top_problems_suggested);
     tcase_add_loop_test(tc, bad_create_changes_nothing, 0,
