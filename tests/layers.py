@@ -15,13 +15,13 @@ HEADERS = {
     # core: pure domain, no I/O; the structs the other layers pass around
     "core": "domain decide settings months phone closeout workflow script kpi errors"
             " ticket_view caller_history settings_change refusal kpi_query kpi_types prior_state"
-            " loop loop_types",
+            " loop loop_types problems",
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen",
-    "store": "pool tx result store kpi_store migrations loop_store",
-    "codec": "codec json_spec kpi_json csv kpi_csv loop_json",
+    "store": "pool tx result store kpi_store migrations loop_store problem_store",
+    "codec": "codec json_spec kpi_json csv kpi_csv loop_json problem_json",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
-           " import programmes report",
+           " import programmes report problem_list",
     "http": "http routes auth metrics kpi_view kpi_params",
     "cli": "cli",
 }

@@ -25,7 +25,7 @@ typedef enum rd_err {
     RD_ERR_DB_UNAVAILABLE,
     RD_ERR_SHUTTING_DOWN,
     RD_ERR_INTERNAL, /* our fault, logged */
-    /* The improvement loop: programmes and the green-channel worklist. */
+    /* The improvement loop: problems, programmes and the green-channel worklist. */
     RD_ERR_INVALID_TRANSITION,   /* a status change its state does not allow; names the allowed */
     RD_ERR_UNKNOWN_UNIT,         /* a unit or team no name and no ticket knows */
     RD_ERR_NOT_IN_GREEN_CHANNEL, /* a chain that is not in the green channel now */

@@ -85,6 +85,9 @@ typedef enum rd_kpi_dim {
     RD_DIM_TEAM,
     RD_DIM_HANDLER,
     RD_DIM_CATEGORY, /* leaf category code */
+    /* "leaf/unit": complaints and repeats only, for the problem list's unit-scoped effect;
+     * no KPI answer groups by it. */
+    RD_DIM_UNIT_CATEGORY,
     RD_DIM_COUNT_
 } rd_kpi_dim;
 
@@ -105,6 +108,10 @@ const char *rd_kpi_metric_name(rd_kpi_metric m);
 const char *rd_kpi_dim_name(rd_kpi_dim d);
 int rd_kpi_dim_parse(const char *s, rd_kpi_dim *ret);
 
+/* The key of RD_DIM_UNIT_CATEGORY: "leaf/unit" (a category code has no '/'); false, with ""
+ * in ret, when either is empty or the two do not fit a key (a unit code of some 190 bytes). */
+bool rd_kpi_unit_category_key(const char *category, const char *unit, char ret[RD_ID_MAX]);
+
 /* Who a ticket is assigned to; "" for not (yet) known. */
 typedef struct rd_assignment {
     char unit[RD_ID_MAX], team[RD_ID_MAX], handler[RD_ID_MAX];
@@ -118,7 +125,7 @@ typedef struct rd_kpi_delta {
     long values[RD_KPI_METRIC_COUNT_];
 } rd_kpi_delta;
 
-#define RD_KPI_DELTAS_MAX 16
+#define RD_KPI_DELTAS_MAX 24
 
 /* A list of deltas with at most one entry per (dim, key, month, version). */
 typedef struct rd_kpi_deltas {

@@ -17,7 +17,8 @@ typedef struct rd_refusal {
     rd_defect defects[RD_DEFECTS_MAX]; /* RD_ERR_CLOSEOUT_REJECTED */
     size_t n_defects;
     char related_ticket[RD_ID_MAX]; /* RD_ERR_NO_WORK_ORDER: the ticket the call was about */
-    /* RD_ERR_INVALID_TRANSITION: the state it is in and the changes it allows (static names). */
+    /* RD_ERR_INVALID_TRANSITION (a problem, a programme): the state it is in and the changes it
+     * allows (static names). */
     const char *from_status;
     const char *allowed[8];
     size_t n_allowed;

@@ -69,3 +69,12 @@ void rd_handle_green_chain_get(rd_request *req);
 void rd_handle_green_assign(rd_request *req);
 void rd_handle_green_verify(rd_request *req);
 void rd_handle_report_get(rd_request *req);
+/* the problem list */
+void rd_handle_problems_list(rd_request *req);
+void rd_handle_problem_create(rd_request *req);
+void rd_handle_problem_suggestions(rd_request *req);
+void rd_handle_problem_get(rd_request *req);
+void rd_handle_problem_patch(rd_request *req);
+void rd_handle_problem_measure(rd_request *req);
+void rd_handle_problem_note(rd_request *req);
+void rd_handle_problem_status(rd_request *req);

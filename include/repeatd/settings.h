@@ -24,6 +24,9 @@ typedef struct rd_settings {
     /* The improvement programmes and the green-channel worklist. */
     int programme_exit_months;
     int green_channel_verify_days;
+    int hotspot_min_citizens;
+    int hotspot_radius_m;
+    int hotspot_days;
     /* Which definition version these values are; set by the store, 0 for defaults. */
     int definition_version;
 } rd_settings;

@@ -27,8 +27,9 @@ static const char *const metric_names[RD_KPI_METRIC_COUNT_] = {
 };
 
 static const char *const dim_names[RD_DIM_COUNT_] = {
-    [RD_DIM_TOTAL] = "total",     [RD_DIM_UNIT] = "unit",         [RD_DIM_TEAM] = "team",
-    [RD_DIM_HANDLER] = "handler", [RD_DIM_CATEGORY] = "category",
+    [RD_DIM_TOTAL] = "total",       [RD_DIM_UNIT] = "unit",
+    [RD_DIM_TEAM] = "team",         [RD_DIM_HANDLER] = "handler",
+    [RD_DIM_CATEGORY] = "category", [RD_DIM_UNIT_CATEGORY] = "unit_category",
 };
 
 /* Out-of-range values get "unknown" rather than NULL, as in names.c: a corrupt value formatted
@@ -364,10 +365,25 @@ static rd_kpi_delta *find_delta(rd_kpi_deltas *ds, rd_kpi_dim dim, const char *k
 }
 
 /* Nobody's unit, team or handler is not a group: a ticket not yet dispatched counts in the
- * whole line and its category only. That keeps a new ticket's intake to two aggregate rows. */
-static bool counted(rd_kpi_dim dim, const char *key)
+ * whole line and its category only. That keeps a new ticket's intake to two aggregate rows.
+ * A unit's leaf keeps complaints and repeats only (the problem list's effect reads no more). */
+static bool counted(rd_kpi_dim dim, const char *key, rd_kpi_metric metric)
 {
+    if (dim == RD_DIM_UNIT_CATEGORY)
+        return key[0] != '\0' && (metric == RD_KPI_COMPLAINTS || metric == RD_KPI_REPEATS);
     return dim == RD_DIM_TOTAL || dim == RD_DIM_CATEGORY || key[0] != '\0';
+}
+
+bool rd_kpi_unit_category_key(const char *category, const char *unit, char ret[RD_ID_MAX])
+{
+    size_t c = category ? strlen(category) : 0, u = unit ? strlen(unit) : 0;
+    ret[0] = '\0';
+    if (!c || !u || c + 1 + u > RD_ID_MAX - 1)
+        return false;
+    memcpy(ret, category, c);
+    ret[c] = '/';
+    memcpy(ret + c + 1, unit, u + 1);
+    return true;
 }
 
 /* rd_kpi_add, but all or nothing: -ENOSPC, with ds unchanged, when the new entries do not all
@@ -379,12 +395,15 @@ static int add_checked(rd_kpi_deltas *ds, const rd_assignment *who, const char *
     static const rd_assignment nobody = {{0}, {0}, {0}};
     if (!who)
         who = &nobody;
+    char unit_category[RD_ID_MAX];
+    (void)rd_kpi_unit_category_key(category, who->unit, unit_category);
     const char *keys[RD_DIM_COUNT_] = {
         [RD_DIM_TOTAL] = "",
         [RD_DIM_UNIT] = who->unit,
         [RD_DIM_TEAM] = who->team,
         [RD_DIM_HANDLER] = who->handler,
         [RD_DIM_CATEGORY] = category ? category : "",
+        [RD_DIM_UNIT_CATEGORY] = unit_category,
     };
 
     if ((unsigned)metric >= RD_KPI_METRIC_COUNT_ || ds->n > RD_KPI_DELTAS_MAX)
@@ -392,14 +411,14 @@ static int add_checked(rd_kpi_deltas *ds, const rd_assignment *who, const char *
 
     size_t missing = 0;
     for (int dim = 0; dim < RD_DIM_COUNT_; dim++)
-        if (counted((rd_kpi_dim)dim, keys[dim]) &&
+        if (counted((rd_kpi_dim)dim, keys[dim], metric) &&
             !find_delta(ds, (rd_kpi_dim)dim, keys[dim], month, version))
             missing++;
     if (missing > RD_KPI_DELTAS_MAX - ds->n)
         return -ENOSPC;
 
     for (int dim = 0; dim < RD_DIM_COUNT_; dim++) {
-        if (!counted((rd_kpi_dim)dim, keys[dim]))
+        if (!counted((rd_kpi_dim)dim, keys[dim], metric))
             continue;
         rd_kpi_delta *d = find_delta(ds, (rd_kpi_dim)dim, keys[dim], month, version);
         if (!d) {
@@ -415,8 +434,8 @@ static int add_checked(rd_kpi_deltas *ds, const rd_assignment *who, const char *
 void rd_kpi_add(rd_kpi_deltas *ds, const rd_assignment *who, const char *category, int month,
                 int version, rd_kpi_metric metric, long amount)
 {
-    /* The header gives no way to report a full list; the callers here need at most 10 of the
-     * 16 slots, so a full list is a caller's bug and is left as it was. */
+    /* The header gives no way to report a full list; the callers here need at most 12 of the
+     * 24 slots, so a full list is a caller's bug and is left as it was. */
     if (ds)
         (void)add_checked(ds, who, category, month, version, metric, amount);
 }

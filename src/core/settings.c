@@ -36,6 +36,11 @@ const rd_setting_def rd_setting_defs[] = {
     /* The improvement programmes and the green-channel worklist. */
     INT(programme_exit_months,     1, 24,      2,   false),
     INT(green_channel_verify_days, 1, 365,     3,   false),
+    /* Hotspots of the problem list's suggestions (聚集性问题): this many different citizens
+     * on one leaf category within the radius and the days. */
+    INT(hotspot_min_citizens,      2, 1000,    5,   false),
+    INT(hotspot_radius_m,          1, 100000,  250, false),
+    INT(hotspot_days,              1, 92,      7,   false),
 };
 // clang-format on
 const size_t rd_setting_count = sizeof(rd_setting_defs) / sizeof(rd_setting_defs[0]);

@@ -46,6 +46,15 @@ static const rd_route routes[] = {
     {"POST", "/v1/green-channel/{chain_id}/verifications", rd_handle_green_verify, RD_ROLE_MANAGER,
      true, 0},
     {"GET", "/v1/reports/{period}", rd_handle_report_get, RD_ROLE_DASHBOARD, false, 0},
+    /* The problem list: read like a dashboard, written by a manager (suggestions before {id}). */
+    {"GET", "/v1/problems", rd_handle_problems_list, RD_ROLE_DASHBOARD, false, 0},
+    {"POST", "/v1/problems", rd_handle_problem_create, RD_ROLE_MANAGER, true, 0},
+    {"GET", "/v1/problems/suggestions", rd_handle_problem_suggestions, RD_ROLE_DASHBOARD, false, 0},
+    {"GET", "/v1/problems/{id}", rd_handle_problem_get, RD_ROLE_DASHBOARD, false, 0},
+    {"PATCH", "/v1/problems/{id}", rd_handle_problem_patch, RD_ROLE_MANAGER, true, 0},
+    {"POST", "/v1/problems/{id}/measures", rd_handle_problem_measure, RD_ROLE_MANAGER, true, 0},
+    {"POST", "/v1/problems/{id}/notes", rd_handle_problem_note, RD_ROLE_MANAGER, true, 0},
+    {"POST", "/v1/problems/{id}/status", rd_handle_problem_status, RD_ROLE_MANAGER, true, 0},
 };
 
 int rd_route_index(const rd_route *r)

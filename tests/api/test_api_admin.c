@@ -69,13 +69,16 @@ START_TEST(settings_defaults)
 {
     json_t *s = settings_now();
     json_t *want = json_pack(
-        "{s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:i, s:[s,s,s,s,s,s], s:i, s:i, s:i, s:i, s:i}",
+        "{s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:i, s:[s,s,s,s,s,s], s:i, s:i, s:i, s:i, s:i, s:i, "
+        "s:i, "
+        "s:i}",
         "repeat_window_months", 1, "lookback_months", 12, "same_place_radius_m", 250,
         "green_channel_min_repeats", 2, "expedite_after_calls", 2, "contact_failure_attempts", 3,
         "time_zone", "Asia/Shanghai", "closeout_min_chars", 10, "closeout_boilerplate", "已处理",
         "已维修", "已解决", "处理完毕", "已办结", "已回复", "ranking_min_complaints", 20,
         "ranking_bottom_n", 3, "programme_exit_months", 2, "green_channel_verify_days", 3,
-        "definition_version", 1);
+        "hotspot_min_citizens", 5, "hotspot_radius_m", 250, "hotspot_days", 7, "definition_version",
+        1);
     char *got = json_dumps(s, JSON_SORT_KEYS | JSON_COMPACT);
     ck_assert_msg(json_equal(s, want), "settings: %s", got);
     free(got);

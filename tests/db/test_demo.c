@@ -86,6 +86,15 @@ START_TEST(demo_builds_a_city_whose_kpis_are_true)
                          value("SELECT count(*) FROM programmes WHERE status = 'closed'") +
                          first.chains_assigned + first.verifications);
     ck_assert_int_eq(value("SELECT count(*) FROM loop_audit WHERE changed_by <> 'demo'"), 0);
+    /* The problem list has something to show: problems in every state of work, each with its
+     * history. */
+    ck_assert_int_ge(first.problems, 3);
+    ck_assert_int_eq(value("SELECT count(*) FROM problems WHERE created_by = 'demo'"),
+                     first.problems);
+    ck_assert_int_eq(value("SELECT count(DISTINCT status) FROM problems"), 3);
+    ck_assert_int_eq(value("SELECT count(*) FROM problems p WHERE NOT EXISTS (SELECT 1 FROM"
+                           " problem_updates u WHERE u.problem_id = p.id AND u.kind <> 'created')"),
+                     0);
 }
 END_TEST
 

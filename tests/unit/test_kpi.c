@@ -364,7 +364,8 @@ START_TEST(test_kpi_names)
                                           "contacted",           "first_contact_failed",
                                           "closeouts_inspected", "closeouts_rejected",
                                           "false_closeouts"};
-    static const char *const dims[] = {"total", "unit", "team", "handler", "category"};
+    static const char *const dims[] = {"total",   "unit",     "team",
+                                       "handler", "category", "unit_category"};
 
     ck_assert_int_eq(N_OF(metrics), RD_KPI_METRIC_COUNT_);
     ck_assert_int_eq(N_OF(dims), RD_DIM_COUNT_);
@@ -427,17 +428,18 @@ typedef struct delta_case {
 #define TEAM     RD_DIM_TEAM
 #define HANDLER  RD_DIM_HANDLER
 #define CATEGORY RD_DIM_CATEGORY
+#define UNITCAT  RD_DIM_UNIT_CATEGORY
 
 /* clang-format off */
 static const delta_case delta_cases[] = {
     {"intake_new_ticket", OP_INTAKE, true, false, .a = WHO("U01", "T3", "H17"), WANT({TOTAL, "", 1, 0}, {CATEGORY, CAT, 1, 0})},
-    {"intake_repeat_of_U01_T3_H17", OP_INTAKE, true, true, .a = WHO("U01", "T3", "H17"), WANT({TOTAL, "", 1, 1}, {CATEGORY, CAT, 1, 1}, {UNIT, "U01", 0, 1}, {TEAM, "T3", 0, 1}, {HANDLER, "H17", 0, 1})},
+    {"intake_repeat_of_U01_T3_H17", OP_INTAKE, true, true, .a = WHO("U01", "T3", "H17"), WANT({TOTAL, "", 1, 1}, {CATEGORY, CAT, 1, 1}, {UNIT, "U01", 0, 1}, {TEAM, "T3", 0, 1}, {HANDLER, "H17", 0, 1}, {UNITCAT, CAT "/U01", 0, 1})},
     {"intake_repeat_without_prior", OP_INTAKE, true, true, .a_null = true, WANT({TOTAL, "", 1, 1}, {CATEGORY, CAT, 1, 1})},
     {"intake_excluded_call_adds_nothing", OP_INTAKE, false, false, .a = WHO("U01", "T3", "H17"), .n_want = 0},
-    {"dispatch_from_empty", OP_DISPATCH, .a = WHO("", "", ""), .b = WHO("U01", "T3", "H17"), WANT({UNIT, "U01", 1, 0}, {TEAM, "T3", 1, 0}, {HANDLER, "H17", 1, 0})},
-    {"dispatch_from_null_is_from_empty", OP_DISPATCH, .a_null = true, .b = WHO("U01", "T3", "H17"), WANT({UNIT, "U01", 1, 0}, {TEAM, "T3", 1, 0}, {HANDLER, "H17", 1, 0})},
+    {"dispatch_from_empty", OP_DISPATCH, .a = WHO("", "", ""), .b = WHO("U01", "T3", "H17"), WANT({UNIT, "U01", 1, 0}, {TEAM, "T3", 1, 0}, {HANDLER, "H17", 1, 0}, {UNITCAT, CAT "/U01", 1, 0})},
+    {"dispatch_from_null_is_from_empty", OP_DISPATCH, .a_null = true, .b = WHO("U01", "T3", "H17"), WANT({UNIT, "U01", 1, 0}, {TEAM, "T3", 1, 0}, {HANDLER, "H17", 1, 0}, {UNITCAT, CAT "/U01", 1, 0})},
     {"redispatch_other_handler_only", OP_DISPATCH, .a = WHO("U01", "T3", "H17"), .b = WHO("U01", "T3", "H18"), WANT({HANDLER, "H17", -1, 0}, {HANDLER, "H18", 1, 0})},
-    {"redispatch_other_unit_same_team_code", OP_DISPATCH, .a = WHO("U01", "T3", "H17"), .b = WHO("U02", "T3", "H17"), WANT({UNIT, "U01", -1, 0}, {UNIT, "U02", 1, 0})},
+    {"redispatch_other_unit_same_team_code", OP_DISPATCH, .a = WHO("U01", "T3", "H17"), .b = WHO("U02", "T3", "H17"), WANT({UNIT, "U01", -1, 0}, {UNIT, "U02", 1, 0}, {UNITCAT, CAT "/U01", -1, 0}, {UNITCAT, CAT "/U02", 1, 0})},
     {"dispatch_without_change_adds_nothing", OP_DISPATCH, .a = WHO("U01", "T3", "H17"), .b = WHO("U01", "T3", "H17"), .n_want = 0},
 };
 /* clang-format on */
@@ -547,6 +549,33 @@ START_TEST(test_kpi_add_long_category)
 }
 END_TEST
 
+/* The unit's leaf key: "leaf/unit", nothing when either is empty or they do not fit; only
+ * complaints and repeats count there. */
+START_TEST(test_unit_category_key)
+{
+    char key[RD_ID_MAX], unit[RD_ID_MAX];
+    ck_assert(rd_kpi_unit_category_key("HB.ZS.JZ", "U01", key));
+    ck_assert_str_eq(key, "HB.ZS.JZ/U01");
+    ck_assert(!rd_kpi_unit_category_key("HB.ZS.JZ", "", key));
+    ck_assert_str_eq(key, "");
+    ck_assert(!rd_kpi_unit_category_key(NULL, "U01", key));
+    memset(unit, 'u', sizeof(unit) - 1);
+    unit[RD_ID_MAX - 1 - strlen("0301/")] = '\0'; /* fits exactly */
+    ck_assert(rd_kpi_unit_category_key(CAT, unit, key));
+    ck_assert_uint_eq(strlen(key), RD_ID_MAX - 1);
+    unit[RD_ID_MAX - 1 - strlen("0301/")] = 'u';
+    unit[RD_ID_MAX - strlen("0301/")] = '\0'; /* one too many */
+    ck_assert(!rd_kpi_unit_category_key(CAT, unit, key));
+
+    rd_kpi_deltas ds = {.n = 0};
+    rd_assignment who = WHO("U01", "T3", "H17");
+    rd_kpi_add(&ds, &who, CAT, MONTH, VERSION, RD_KPI_CLOSEOUTS_INSPECTED, 1);
+    ck_assert_ptr_null(find(&ds, UNITCAT, CAT "/U01"));
+    rd_kpi_add(&ds, &who, CAT, MONTH, VERSION, RD_KPI_REPEATS, 1);
+    ck_assert_int_eq(find(&ds, UNITCAT, CAT "/U01")->values[RD_KPI_REPEATS], 1);
+}
+END_TEST
+
 /* A full list is never written past, and each call lands whole or not at all, so that the
  * total always equals the sum over units. */
 START_TEST(test_kpi_deltas_full)
@@ -554,10 +583,11 @@ START_TEST(test_kpi_deltas_full)
     rd_kpi_deltas ds = {.n = 0};
     rd_assignment who = WHO("U01", "T3", "H17");
 
-    /* Three months fill 15 of 16 slots; a fourth needs 5 more and is refused whole. */
-    for (int m = 0; m < 4; m++)
+    /* Three months fill 18 of 24 slots (six dimensions each); a fourth fits exactly, a fifth
+     * needs 6 more and is refused whole. */
+    for (int m = 0; m < 5; m++)
         rd_kpi_add(&ds, &who, CAT, MONTH + m, VERSION, RD_KPI_COMPLAINTS, 1);
-    ck_assert_uint_eq(ds.n, 15);
+    ck_assert_uint_eq(ds.n, 24);
     /* Merging into existing entries still works when full. */
     rd_kpi_add(&ds, &who, CAT, MONTH, VERSION, RD_KPI_COMPLAINTS, 1);
     ck_assert_int_eq(find(&ds, HANDLER, "H17")->values[RD_KPI_COMPLAINTS], 2);
@@ -584,7 +614,8 @@ START_TEST(test_intake_then_dispatch)
 
     rd_kpi_intake(&ds, CAT, MONTH, VERSION, true, false, NULL);
     rd_kpi_dispatch(&ds, CAT, MONTH, VERSION, NULL, &who);
-    ck_assert_uint_eq(ds.n, 5);
+    ck_assert_uint_eq(ds.n, 6);
+    ck_assert_int_eq(find(&ds, UNITCAT, CAT "/U01")->values[RD_KPI_COMPLAINTS], 1);
     ck_assert_int_eq(find(&ds, TOTAL, "")->values[RD_KPI_COMPLAINTS], 1);
     ck_assert_int_eq(find(&ds, CATEGORY, CAT)->values[RD_KPI_COMPLAINTS], 1);
     ck_assert_int_eq(find(&ds, UNIT, "U01")->values[RD_KPI_COMPLAINTS], 1);
@@ -616,6 +647,7 @@ static Suite *kpi_suite(void)
     tcase_add_loop_test(tc, test_deltas, 0, N_OF(delta_cases));
     tcase_add_test(tc, test_kpi_add_merges_and_keeps_zeros);
     tcase_add_test(tc, test_kpi_add_long_category);
+    tcase_add_test(tc, test_unit_category_key);
     tcase_add_test(tc, test_kpi_deltas_full);
     tcase_add_test(tc, test_intake_then_dispatch);
     suite_add_tcase(s, tc);

@@ -29,6 +29,9 @@ START_TEST(test_defaults)
     ck_assert_int_eq(s.ranking_bottom_n, 3);
     ck_assert_int_eq(s.programme_exit_months, 2);
     ck_assert_int_eq(s.green_channel_verify_days, 3);
+    ck_assert_int_eq(s.hotspot_min_citizens, 5);
+    ck_assert_int_eq(s.hotspot_radius_m, 250);
+    ck_assert_int_eq(s.hotspot_days, 7);
     ck_assert_int_eq(s.definition_version, 0);
 }
 END_TEST
@@ -54,6 +57,9 @@ START_TEST(test_table)
         {"ranking_bottom_n", RD_SETTING_INT, false},
         {"programme_exit_months", RD_SETTING_INT, false},
         {"green_channel_verify_days", RD_SETTING_INT, false},
+        {"hotspot_min_citizens", RD_SETTING_INT, false},
+        {"hotspot_radius_m", RD_SETTING_INT, false},
+        {"hotspot_days", RD_SETTING_INT, false},
     };
     ck_assert_uint_eq(rd_setting_count, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < rd_setting_count; i++) {
@@ -83,6 +89,9 @@ static const struct bound_case {
     {"ranking_bottom_n", 0, 1000, offsetof(rd_settings, ranking_bottom_n)},
     {"programme_exit_months", 1, 24, offsetof(rd_settings, programme_exit_months)},
     {"green_channel_verify_days", 1, 365, offsetof(rd_settings, green_channel_verify_days)},
+    {"hotspot_min_citizens", 2, 1000, offsetof(rd_settings, hotspot_min_citizens)},
+    {"hotspot_radius_m", 1, 100000, offsetof(rd_settings, hotspot_radius_m)},
+    {"hotspot_days", 1, 92, offsetof(rd_settings, hotspot_days)},
 };
 
 static int field_of(const rd_settings *s, size_t offset)

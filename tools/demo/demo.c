@@ -539,7 +539,9 @@ static int build(rd_db *db, rd_service *svc, const rd_demo_opts *o, demo_city *c
     free(bursts);
     if (r == 0)
         r = check_planted(db, month, s);
-    return r == 0 ? demo_loop(svc, &db, end_month, end, o->seed, s) : r;
+    if (r == 0)
+        r = demo_loop(svc, &db, end_month, end, o->seed, s);
+    return r == 0 ? demo_problems(db, svc, s, end_month, &s->problems) : r;
 }
 
 int rd_demo_run(const rd_demo_opts *o, rd_demo_summary *ret)
@@ -591,6 +593,7 @@ void rd_demo_summary_print(FILE *f, const rd_demo_summary *s)
             "improvement loop: %ld programmes with %ld check-ins (GET /v1/programmes), %ld "
             "green-channel chains assigned with %ld verifications (GET /v1/green-channel)\n",
             s->programmes, s->checkins, s->chains_assigned, s->verifications);
+    fprintf(f, "problem list: %ld problems with their history (GET /v1/problems)\n", s->problems);
     fprintf(f, "planted anomalies in %s (GET /v1/kpi/anomalies?at=%s, by=category or by=unit):\n",
             month, month);
     for (size_t i = 0; i < s->n_planted; i++) {

@@ -50,6 +50,7 @@ typedef struct rd_demo_summary {
     int anomaly_month;                 /* month index (year * 12 + month - 1) */
     rd_demo_planted planted[RD_DEMO_PLANTED_MAX];
     size_t n_planted;
+    long problems; /* put on the problem list (demo/problems.c) */
     double elapsed_s;
     /* The improvement loop (tools/demo/loop.c). */
     long programmes, checkins, chains_assigned, verifications;
@@ -61,6 +62,14 @@ typedef struct rd_demo_summary {
  * o->reset; earlier demo tickets are always replaced. 0 or a negative errno, with a message
  * on stderr. */
 int rd_demo_run(const rd_demo_opts *o, rd_demo_summary *ret);
+
+struct rd_db;
+struct rd_service;
+/* The problem list of the built city: a few problems with their history, made by the use
+ * cases of /v1/problems under the key name "demo" (earlier demo problems are replaced); their
+ * count into *ret_n. */
+int demo_problems(struct rd_db *db, struct rd_service *svc, const rd_demo_summary *s, int end_month,
+                  long *ret_n);
 
 /* The summary as the command prints it. */
 void rd_demo_summary_print(FILE *f, const rd_demo_summary *s);
