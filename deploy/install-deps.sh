@@ -10,6 +10,8 @@ packages=(
     libmicrohttpd-dev libjansson-dev libpq-dev libgnutls28-dev check libcurl4-gnutls-dev
     postgresql-15 curl valgrind python3 git clang-format clang-tidy
 )
+# The dashboard's browser tests: a headless chromium, CJK fonts to draw Chinese, pdftotext.
+packages+=(chromium fonts-noto-cjk poppler-utils)
 
 installed() {
     local status

@@ -33,6 +33,10 @@ static const rd_route routes[] = {
      0},
     {"GET", "/v1/kpi/green-channel", rd_handle_kpi_green_channel, RD_ROLE_DASHBOARD, false, 0},
     {"GET", "/v1/kpi/trend", rd_handle_kpi_trend, RD_ROLE_DASHBOARD, false, 0},
+    /* The dashboard's files: public; the data they show needs a key. */
+    {"GET", "/", rd_handle_web_root, RD_ROLE_NONE, false, 0},
+    {"GET", "/ui/", rd_handle_web_index, RD_ROLE_NONE, false, 0},
+    {"GET", "/ui/{file}", rd_handle_web_file, RD_ROLE_NONE, false, 0},
 };
 
 int rd_route_index(const rd_route *r)
