@@ -63,7 +63,7 @@ export async function render(root, ctx) {
 }
 
 function unitsChart(root, ranking) {
-  const rows = ranking.rows.filter((r) => r.repeat_rate !== null);
+  const rows = ranking.rows.filter((r) => r.ranked);
   return chartBox(root, {
     legend: { top: 0 },
     grid: { left: 60, right: 20, top: 40, bottom: 90 },

@@ -19,18 +19,18 @@ export async function render(root, ctx) {
   const by = BY.includes(ctx.params.get('by')) ? ctx.params.get('by') : 'unit';
   const periods = { month: 12, quarter: 8, year: 3 }[p.kind];
   const trend = (metric) => get('/v1/kpi/trend', { metric, period: p.kind, periods, to: p.at });
-  const [contact, closeout, failTrend, passTrend] = await Promise.all([
+  const [contact, closeout, failTrend, passTrend, rejectedTrend, falseTrend] = await Promise.all([
     get('/v1/kpi/contact-failures', { period: p.kind, at: p.at, by }),
     get('/v1/kpi/closeout-quality', { period: p.kind, at: p.at, by }),
     trend('first_contact_failure_rate'),
     trend('closeout_pass_rate'),
+    trend('closeouts_rejected'),
+    trend('false_closeouts'),
   ]);
   const rows = merge(contact.rows, closeout.rows);
-  const sum = (list, f) => list.reduce((a, r) => a + (r[f] || 0), 0);
-  const contacted = sum(contact.rows, 'contacted');
-  const failed = sum(contact.rows, 'first_contact_failed');
-  const inspected = sum(closeout.rows, 'inspected');
-  const rejected = sum(closeout.rows, 'rejected');
+  // The tiles are the whole hotline's: the last point of each series (a ticket not yet
+  // dispatched is in no unit's row).
+  const last = (tr) => tr.series[tr.series.length - 1].value;
   const defects = new Map();
   for (const r of closeout.rows) for (const d of r.top_defects) defects.set(d.code, (defects.get(d.code) || 0) + d.count);
   const defectList = [...defects.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
@@ -39,11 +39,11 @@ export async function render(root, ctx) {
     periodPicker(ctx, ['month', 'quarter', 'year'], p),
     tabs(ctx, 'by', BY, by),
     tiles([
-      { label: t('first_contact_failure_rate'), value: fmtPct(contacted ? failed / contacted : null), kpi: 'fcf_rate' },
-      { label: t('closeout_pass_rate'), value: fmtPct(inspected ? (inspected - rejected) / inspected : null), kpi: 'pass_rate' },
-      { label: t('closeouts_rejected'), value: fmtInt(rejected), kpi: 'rejected' },
-      { label: t('false_closeouts'), value: fmtInt(sum(closeout.rows, 'false_closeouts')), kpi: 'false_closeouts',
-        cls: sum(closeout.rows, 'false_closeouts') ? 'alert' : '' },
+      { label: t('first_contact_failure_rate'), value: fmtPct(last(failTrend)), kpi: 'fcf_rate' },
+      { label: t('closeout_pass_rate'), value: fmtPct(last(passTrend)), kpi: 'pass_rate' },
+      { label: t('closeouts_rejected'), value: fmtInt(last(rejectedTrend)), kpi: 'rejected' },
+      { label: t('false_closeouts'), value: fmtInt(last(falseTrend)), kpi: 'false_closeouts',
+        cls: last(falseTrend) ? 'alert' : '' },
     ]),
     card(`${t('quality_trend')} (${spell(p.kind, failTrend.from)} – ${spell(p.kind, failTrend.to)})`, chartBox(root, {
       legend: { top: 0 },
@@ -61,7 +61,7 @@ export async function render(root, ctx) {
       grid: { left: 200, right: 30, top: 10, bottom: 30 },
       xAxis: { type: 'value' },
       yAxis: { type: 'category', inverse: true, data: defectList.map(([c]) => defectName(c)) },
-      series: [{ name: t('count'), type: 'bar', data: defectList.map(([, n]) => n) }],
+      series: [{ name: t('count'), type: 'bar', barMaxWidth: 28, data: defectList.map(([, n]) => n) }],
     })));
   }
   root.append(card(`${t('quality_by_' + by)} · ${spell(p.kind, p.at)}`, qualityTable(rows)));

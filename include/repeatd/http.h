@@ -54,8 +54,7 @@ typedef struct rd_request {
     const char *error_code; /* for the access log */
     char allow[64];         /* Allow header of a 405 */
 
-    const struct rd_web_asset *asset; /* a dashboard file to send (web.h), or */
-    const char *location;             /* a redirect's target */
+    const struct rd_web_asset *asset; /* a dashboard file to send instead (web.h) */
 } rd_request;
 
 typedef void (*rd_handler_fn)(rd_request *req);

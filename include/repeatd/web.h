@@ -1,4 +1,4 @@
-/* The dashboard's static files over HTTP: GET /, /ui/ and /ui/{file}, no key needed. */
+/* The dashboard's static files over HTTP: GET / (the page) and /ui/{file}, no key needed. */
 #pragma once
 
 #include "repeatd/http.h"
@@ -10,7 +10,6 @@
     "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "                   \
     "frame-ancestors 'none'"
 
-/* Queue the reply of a request whose handler chose a file (req->asset) or a redirect
- * (req->location): the file with its type, ETag and security headers, or 304 when the
- * client's If-None-Match holds the ETag. */
+/* Queue the reply of a request whose handler chose a file (req->asset): the file with its
+ * type, ETag and security headers, or 304 when the client's If-None-Match holds the ETag. */
 enum MHD_Result rd_web_queue(rd_request *req);

@@ -1,4 +1,5 @@
-/* GET /, /ui/ and /ui/{file}: the dashboard's files, compiled in, with their security headers. */
+/* GET / and /ui/{file}: the dashboard's page and files, compiled in, with their security headers.
+ */
 #include "repeatd/routes.h"
 #include "repeatd/web.h"
 #include "repeatd/web_assets.h"
@@ -29,17 +30,8 @@ static void reply_asset(rd_request *req, const char *name)
     req->status = 200;
 }
 
+/* The page itself at the root: it names its files by absolute /ui/ paths. */
 void rd_handle_web_root(rd_request *req)
-{
-    if (rd_web_asset_count == 0) {
-        reply_asset(req, "index.html");
-        return;
-    }
-    req->location = "/ui/";
-    req->status = 302;
-}
-
-void rd_handle_web_index(rd_request *req)
 {
     reply_asset(req, "index.html");
 }
@@ -70,27 +62,22 @@ static bool etag_matches(const char *header, const char *etag)
 enum MHD_Result rd_web_queue(rd_request *req)
 {
     const rd_web_asset *a = req->asset;
-    bool fresh = a && etag_matches(MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                               MHD_HTTP_HEADER_IF_NONE_MATCH),
-                                   a->etag);
+    bool fresh = etag_matches(
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+        a->etag);
     if (fresh)
         req->status = 304;
     /* The bytes are static and never written: PERSISTENT neither copies nor frees them. */
     struct MHD_Response *resp =
-        a && !fresh ? MHD_create_response_from_buffer(a->size, (void *)(uintptr_t)a->bytes,
-                                                      MHD_RESPMEM_PERSISTENT)
-                    : MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        !fresh ? MHD_create_response_from_buffer(a->size, (void *)(uintptr_t)a->bytes,
+                                                 MHD_RESPMEM_PERSISTENT)
+               : MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
-    if (a) {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
-        /* Revalidate every time: a 304 costs a round trip, and an upgrade shows at once. */
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    } else {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, req->location);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+    /* Revalidate every time: a 304 costs a round trip, and an upgrade shows at once. */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(resp, "Content-Security-Policy", RD_WEB_CSP);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

@@ -35,7 +35,6 @@ static const rd_route routes[] = {
     {"GET", "/v1/kpi/trend", rd_handle_kpi_trend, RD_ROLE_DASHBOARD, false, 0},
     /* The dashboard's files: public; the data they show needs a key. */
     {"GET", "/", rd_handle_web_root, RD_ROLE_NONE, false, 0},
-    {"GET", "/ui/", rd_handle_web_index, RD_ROLE_NONE, false, 0},
     {"GET", "/ui/{file}", rd_handle_web_file, RD_ROLE_NONE, false, 0},
 };
 

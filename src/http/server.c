@@ -189,7 +189,7 @@ static void dispatch(rd_request *req)
 
 static enum MHD_Result queue_reply(rd_request *req)
 {
-    if (req->asset || req->location)
+    if (req->asset)
         return rd_web_queue(req);
     char *text = NULL;
     const char *type = "application/json";

@@ -59,7 +59,7 @@ async function open(hash, key = DASH) {
   page.on('pageerror', (e) => page.problems.push('page error: ' + e.message));
   page.on('requestfailed', (r) => page.problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('response', (r) => { if (r.status() >= 400) page.problems.push(`HTTP ${r.status()} ${r.url()}`); });
-  await page.goto(`${BASE}/ui/${hash}`, { waitUntil: 'load' });
+  await page.goto(`${BASE}/${hash}`, { waitUntil: 'load' });
   await page.waitForSelector('#key-input', { visible: true });
   await page.type('#key-input', key);
   await page.click('#key-submit');
@@ -103,13 +103,11 @@ async function shoot(page, name) {
 }
 
 test('static files: types, ETag, security headers, no key needed', async () => {
-  const root = await fetch(BASE + '/', { redirect: 'manual' });
-  assert.equal(root.status, 302);
-  assert.equal(root.headers.get('location'), '/ui/');
-  for (const [file, type] of [['', 'text/html; charset=utf-8'], ['app.js', 'text/javascript; charset=utf-8'],
+  for (const [file, type] of [['/', 'text/html; charset=utf-8'], ['/ui/index.html', 'text/html; charset=utf-8'], ['app.js', 'text/javascript; charset=utf-8'],
     ['app.css', 'text/css; charset=utf-8'], ['echarts.min.js', 'text/javascript; charset=utf-8'],
     ['favicon.svg', 'image/svg+xml']]) {
-    const r = await fetch(`${BASE}/ui/${file}`);
+    const url = file.startsWith('/') ? BASE + file : `${BASE}/ui/${file}`;
+    const r = await fetch(url);
     assert.equal(r.status, 200, file);
     assert.equal(r.headers.get('content-type'), type, file);
     const csp = r.headers.get('content-security-policy');
@@ -119,7 +117,7 @@ test('static files: types, ETag, security headers, no key needed', async () => {
     assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
     const etag = r.headers.get('etag');
     assert.match(etag, /^"[0-9a-f]{20}"$/);
-    const again = await fetch(`${BASE}/ui/${file}`, { headers: { 'If-None-Match': etag } });
+    const again = await fetch(url, { headers: { 'If-None-Match': etag } });
     assert.equal(again.status, 304, file);
   }
   const missing = await fetch(BASE + '/ui/nope.js');
@@ -134,10 +132,17 @@ test('the sources never write HTML from strings', () => {
   }
 });
 
+// The last full month: the current one may have just begun.
+async function lastMonth() {
+  const month = (await api('/v1/kpi/repeats')).to;
+  return (await api(`/v1/kpi/trend?metric=repeats&periods=2&to=${month}`)).series[0].period;
+}
+
 test('every page loads without an error, draws its charts and shows no write control', async () => {
+  const prev = await lastMonth();
   const page = await open('#/overview');
   for (const id of PAGES) {
-    await go(page, '#/' + id);
+    await go(page, id === 'green' ? '#/green' : `#/${id}?at=${prev}`);
     const drawn = await chartsDrawn(page);
     for (const [i, n] of drawn.entries()) assert.ok(n > 500, `${id}: chart ${i} is blank (${n} pixels)`);
     const writes = await page.$$eval('main [data-write], main form, main input, main textarea',
@@ -174,6 +179,8 @@ test('overview numbers equal the API', async () => {
   const judged = rank.rows.filter((r) => r.target_met !== null);
   assert.equal(await kpi(page, 'units_met'), `${judged.filter((r) => r.target_met).length} / ${judged.length}`);
   assert.equal(await kpi(page, 'watch'), String(rank.rows.filter((r) => r.watch).length));
+  assert.deepEqual((await chartsDrawn(page)).filter((n) => n <= 500), []);
+  await shoot(page, 'overview-last-month');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -257,7 +264,7 @@ test('English by the switch', async () => {
 
 test('a key that is refused shows the form again with a message', async () => {
   const page = await browser.newPage();
-  await page.goto(`${BASE}/ui/#/overview`, { waitUntil: 'load' });
+  await page.goto(`${BASE}/#/overview`, { waitUntil: 'load' });
   await page.type('#key-input', 'not-a-key');
   await page.click('#key-submit');
   await page.waitForFunction(() => document.getElementById('login-error').textContent !== '');
