@@ -111,7 +111,7 @@ const STRINGS = {
     defect_satisfied_without_contact: '未联系即称满意',
     defect_contact_time_before_received: '联系时间早于受理',
     defect_contact_time_in_future: '联系时间在未来',
-    report_title: '12345热线重复投诉情况通报（{0}）',
+    report_title: '热线重复投诉情况通报（{0}）',
     report_meta: '生成日期：{0}　　统计口径版本：{1}',
     report_s1: '一、总体情况',
     report_l1a: '本期共受理投诉 ',

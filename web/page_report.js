@@ -48,7 +48,7 @@ export async function render(root, ctx) {
   const doc = h('article', { class: 'report' },
     h('header', { class: 'report-head' },
       h('h1', { text: t('report_title', spell(p.kind, p.at)) }),
-      h('p', { class: 'report-meta', text: t('report_meta', new Date().toISOString().slice(0, 10),
+      h('p', { class: 'report-meta', text: t('report_meta', new Date().toLocaleDateString('sv-SE'),
         now.definition_versions.join(', ') || '—') })),
     h('h2', { text: t('report_s1') }),
     h('p', { class: 'headline' },

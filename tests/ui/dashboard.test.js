@@ -248,6 +248,20 @@ test('the report shows the API numbers and prints them to an A4 PDF', async () =
   await page.close();
 });
 
+test('the green-channel worklist lists every chain, the not dispatched and overdue first', async () => {
+  const answer = await api('/v1/kpi/green-channel?limit=1000');
+  const page = await open('#/green');
+  assert.equal(digits(await kpi(page, 'green_total')), String(answer.chains.length));
+  const now = Date.now();
+  const rank = (c) => (!c.unit ? 0 : c.deadline && Date.parse(c.deadline) < now ? 1 : 2);
+  const shown = await page.$$eval('table.data tbody tr', (trs) => trs.map((tr) => tr.children[2].textContent));
+  const expected = answer.chains.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .map(({ c }) => c.latest_ticket_id);
+  assert.deepEqual(shown, expected);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('English by the switch', async () => {
   const page = await open('#/overview');
   await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
