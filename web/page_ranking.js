@@ -60,14 +60,25 @@ export function rankingTable(rows, opts = {}) {
   });
 }
 
-// One group's history: its repeats and repeat rate over the last 24 months (8 quarters, 3 years).
+// One group's history (its repeats and repeat rate over the last 24 months, 8 quarters or 3
+// years) and what is under it: a unit's teams and handlers, a team's handlers, each ranked
+// among all of its kind (rows name their parent: PUT /v1/admin/units).
 async function drill(root, ctx, p, by, group, ranking) {
   const periods = { month: 24, quarter: 8, year: 3 }[p.kind];
   const q = (metric) => get('/v1/kpi/trend', { metric, period: p.kind, periods, by, group, to: p.at });
-  const [rate, repeats] = await Promise.all([q('repeat_rate'), q('repeats')]);
+  const below = { unit: ['team', 'handler'], team: ['handler'], handler: [] }[by];
+  const [rate, repeats, ...lower] = await Promise.all([q('repeat_rate'), q('repeats'),
+    ...below.map((b) => get('/v1/kpi/ranking', { period: p.kind, at: p.at, by: b }))]);
   const row = ranking.rows.find((r) => r.group === group);
   const title = `${t('history_of')} ${row && row.name ? row.name : group} (${group})`;
-  return card(title,
+  const parents = new Set([group]);
+  const parts = lower.map((answer, i) => {
+    const rows = answer.rows.filter((r) => parents.has(r.parent));
+    for (const r of rows) parents.add(r.group);
+    return [h('h3', { text: `${t('below_' + below[i])} (${rows.length})` }),
+      rows.length ? rankingTable(rows) : note(t('below_none'))];
+  });
+  const box = card(title,
     h('button', { type: 'button', class: 'link no-print', text: t('close'), on: { click: () => ctx.go({ group: null }) } }),
     chartBox(root, {
       legend: { top: 0 },
@@ -80,5 +91,7 @@ async function drill(root, ctx, p, by, group, ranking) {
         { name: t('repeat_rate'), type: 'line', yAxisIndex: 1, data: rate.series.map((s) => s.value) },
       ],
     }),
-    by !== 'handler' ? note(t('drill_note')) : null);
+    parts);
+  box.classList.add('drill');
+  return box;
 }

@@ -214,9 +214,18 @@ test('ranking numbers equal the API, the bottom N marked, a row drills down', as
     if (by === 'unit') {
       assert.ok(answer.rows.some((r) => r.watch), 'some unit is on the watch');
       await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
-      await page.click('table.data tbody tr[data-group]');
+      // The unit with the most complaints: its teams and their handlers open under it.
+      const unit = [...answer.rows].sort((x, y) => y.complaints - x.complaints)[0].group;
+      await page.click(`table.data tbody tr[data-group="${unit}"]`);
       await ready(page);
-      assert.match(page.url(), /group=/);
+      assert.match(page.url(), new RegExp(`group=${unit}`));
+      const teams = (await api(`/v1/kpi/ranking?at=${prev}&by=team`)).rows.filter((r) => r.parent === unit);
+      const teamCodes = new Set(teams.map((r) => r.group));
+      const handlers = (await api(`/v1/kpi/ranking?at=${prev}&by=handler`)).rows.filter((r) => teamCodes.has(r.parent));
+      assert.ok(teams.length > 0 && handlers.length > 0, 'the demo names each team\'s unit and each handler\'s team');
+      const below = await page.$$eval('.drill table.data tbody tr[data-group]', (trs) => trs.map((tr) => tr.dataset.group));
+      assert.deepEqual(below, [...teams, ...handlers].map((r) => r.group));
+      await shoot(page, 'ranking-drill');
       assert.deepEqual((await chartsDrawn(page)).filter((n) => n <= 500), []);
     }
     assert.deepEqual(page.problems, []);
