@@ -15,6 +15,8 @@ import puppeteer from 'puppeteer-core';
 const BASE = process.env.REPEATD_URL;
 const ADMIN = process.env.REPEATD_ADMIN_KEY;
 const DASH = process.env.REPEATD_DASHBOARD_KEY;
+const MANAGER = process.env.REPEATD_MANAGER_KEY;
+const CRM = process.env.REPEATD_CRM_KEY;
 const OUT = process.env.REPEATD_UI_OUT;
 const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 const PAGES = ['overview', 'ranking', 'problems', 'green', 'quality', 'report'];
@@ -271,6 +273,37 @@ test('the green-channel worklist lists every chain, the not dispatched and overd
   await page.close();
 });
 
+test('the report for a quarter and a year shows the API numbers', async () => {
+  const month = (await api('/v1/kpi/repeats')).to;
+  const y = month.slice(0, 4);
+  const quarter = `${y}-Q${Math.floor((Number(month.slice(5)) - 1) / 3) + 1}`;
+  for (const [kind, at] of [['quarter', quarter], ['year', y]]) {
+    const row = (await api(`/v1/kpi/repeats?period=${kind}&at=${at}`)).rows[0];
+    const page = await open(`#/report?period=${kind}&at=${at}`);
+    assert.equal(digits(await kpi(page, 'complaints')), String(row.complaints));
+    assert.equal(digits(await kpi(page, 'repeats')), String(row.repeats));
+    assert.equal(await kpi(page, 'repeat_rate'), pct(row.repeat_rate));
+    assert.deepEqual((await chartsDrawn(page)).filter((n) => n <= 500), []);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  }
+});
+
+test('a manager key reads every page; a crm key is turned away with a message', async () => {
+  const page = await open('#/overview', MANAGER);
+  for (const id of PAGES) await go(page, '#/' + id);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+  const crm = await browser.newPage();
+  await crm.goto(`${BASE}/#/overview`, { waitUntil: 'load' });
+  await crm.type('#key-input', CRM);
+  await crm.click('#key-submit');
+  await crm.waitForFunction(() => document.getElementById('login-error').textContent !== '');
+  assert.match(await crm.$eval('#login-error', (e) => e.textContent), /dashboard/);
+  assert.equal(await crm.evaluate(() => sessionStorage.getItem('repeatd.key')), null);
+  await crm.close();
+});
+
 test('English by the switch', async () => {
   const page = await open('#/overview');
   await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
@@ -325,5 +358,5 @@ test('a unit name holding markup is shown as text', async () => {
 test('no key in the server log', () => {
   const log = fs.readFileSync(process.env.REPEATD_SERVER_LOG, 'utf8');
   assert.ok(log.length > 0);
-  assert.ok(!log.includes(DASH) && !log.includes(ADMIN));
+  for (const key of [DASH, ADMIN, MANAGER, CRM]) assert.ok(!log.includes(key));
 });

@@ -44,6 +44,8 @@ trap cleanup EXIT
     exit 1
 }
 dash_key=$(REPEATD_DATABASE_URL=$db_url "$BIN" key create --role dashboard --name ui-dashboard 2>>"$OUT/setup.log" | tail -1)
+manager_key=$(REPEATD_DATABASE_URL=$db_url "$BIN" key create --role manager --name ui-manager 2>>"$OUT/setup.log" | tail -1)
+crm_key=$(REPEATD_DATABASE_URL=$db_url "$BIN" key create --role crm --name ui-crm 2>>"$OUT/setup.log" | tail -1)
 
 REPEATD_DATABASE_URL=$db_url REPEATD_SECRET=$secret REPEATD_LISTEN=127.0.0.1:$port \
     REPEATD_BOOTSTRAP_ADMIN_KEY=$admin_key REPEATD_THREADS=2 \
@@ -58,5 +60,6 @@ curl -fsS -X PATCH -H "Authorization: Bearer $admin_key" -H 'Content-Type: appli
     -d '{"ranking_min_complaints": 5}' "http://127.0.0.1:$port/v1/admin/settings" >/dev/null
 
 REPEATD_URL=http://127.0.0.1:$port REPEATD_ADMIN_KEY=$admin_key REPEATD_DASHBOARD_KEY=$dash_key \
+    REPEATD_MANAGER_KEY=$manager_key REPEATD_CRM_KEY=$crm_key \
     REPEATD_UI_OUT=$OUT REPEATD_SERVER_LOG=$log \
     node --test --test-reporter=tap --test-concurrency=1 "$HERE/dashboard.test.js"
