@@ -9,6 +9,9 @@ typedef struct rd_web_asset {
     const char *etag; /* quoted hash of the bytes */
     size_t size;
     const char *bytes;
+    size_t gz_size;       /* the gzip-compressed bytes, when they are much smaller; else 0, */
+    const char *gz_etag;  /* NULL, */
+    const char *gz_bytes; /* NULL */
 } rd_web_asset;
 
 /* Every file, by name; empty when the build left the dashboard out (-Dui=false). */

@@ -5,7 +5,9 @@
 #include "repeatd/web_assets.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const rd_web_asset *find_asset(const char *name)
 {
@@ -59,23 +61,47 @@ static bool etag_matches(const char *header, const char *etag)
     return false;
 }
 
+/* Whether Accept-Encoding takes gzip: named, and not with q=0. */
+static bool accepts_gzip(const char *header)
+{
+    for (const char *p = header ? header : ""; *p;) {
+        p += strspn(p, " \t,");
+        size_t len = strcspn(p, ",");
+        size_t name = strcspn(p, " \t;,");
+        if (name == 4 && !strncasecmp(p, "gzip", 4)) {
+            const char *q = strstr(p, "q=");
+            return !(q && q < p + len && strtod(q + 2, NULL) == 0.0);
+        }
+        p += len;
+    }
+    return false;
+}
+
 enum MHD_Result rd_web_queue(rd_request *req)
 {
     const rd_web_asset *a = req->asset;
+    bool gz = a->gz_bytes && accepts_gzip(MHD_lookup_connection_value(
+                                 req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    const char *etag = gz ? a->gz_etag : a->etag;
     bool fresh = etag_matches(
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
-        a->etag);
+        etag);
     if (fresh)
         req->status = 304;
     /* The bytes are static and never written: PERSISTENT neither copies nor frees them. */
     struct MHD_Response *resp =
-        !fresh ? MHD_create_response_from_buffer(a->size, (void *)(uintptr_t)a->bytes,
-                                                 MHD_RESPMEM_PERSISTENT)
-               : MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        fresh ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
+              : MHD_create_response_from_buffer(gz ? a->gz_size : a->size,
+                                                (void *)(uintptr_t)(gz ? a->gz_bytes : a->bytes),
+                                                MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    if (a->gz_bytes)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (gz && !fresh)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     /* Revalidate every time: a 304 costs a round trip, and an upgrade shows at once. */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(resp, "Content-Security-Policy", RD_WEB_CSP);
