@@ -64,6 +64,7 @@ export async function render(root, ctx) {
 
 function unitsChart(root, ranking) {
   const rows = ranking.rows.filter((r) => r.ranked);
+  if (!rows.length) return note(t('none_ranked', ranking.min_complaints));
   return chartBox(root, {
     legend: { top: 0 },
     grid: { left: 60, right: 20, top: 40, bottom: 90 },

@@ -328,6 +328,7 @@ test('English by the switch', async () => {
   await page.click('#lang-switch');
   await ready(page);
   assert.equal(await page.$eval('nav a', (a) => a.textContent), 'Overview');
+  await shoot(page, 'overview-en');
   await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
   await page.click('#lang-switch');
   await ready(page);
