@@ -11,6 +11,8 @@ packages=(
     postgresql-15 curl valgrind python3 git clang-format clang-tidy
     prometheus # promtool: checks and unit-tests deploy/monitoring/ (the daemon is not needed)
 )
+# The dashboard's browser tests: a headless chromium, CJK fonts to draw Chinese, pdftotext.
+packages+=(chromium fonts-noto-cjk poppler-utils)
 
 installed() {
     local status

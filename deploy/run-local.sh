@@ -190,6 +190,8 @@ repeatd is running at $base (pid $server_pid); Ctrl-C stops it and its database.
 admin key: $REPEATD_BOOTSTRAP_ADMIN_KEY   (kept in $ROOT/var/admin.key)
 try: curl $base/readyz
      curl -H "Authorization: Bearer \$(cat $ROOT/var/admin.key)" $base/v1/admin/settings
+dashboard: open $base/ in a browser and paste a key (this admin key, or one of role
+     dashboard: build/repeatd key create --role dashboard --name wallboard)
 
 EOF
 if $demo_ready; then

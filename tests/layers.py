@@ -22,7 +22,7 @@ HEADERS = {
     "codec": "codec json_spec kpi_json csv kpi_csv loop_json problem_json",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
            " import programmes report problem_list",
-    "http": "http routes auth metrics kpi_view kpi_params",
+    "http": "http routes auth metrics kpi_view kpi_params web web_assets",
     "cli": "cli",
 }
 

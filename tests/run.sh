@@ -155,6 +155,10 @@ if [ ! -x tests/lint/node_modules/.bin/redocly ]; then
     step "npm ci (tests/lint)" npm ci --prefix tests/lint --no-audit --no-fund
 fi
 
+if [ ! -d tests/ui/node_modules/puppeteer-core ]; then
+    step "npm ci (tests/ui)" npm ci --prefix tests/ui --no-audit --no-fund
+fi
+
 build build build -Dwerror=true
 build build-san build-san -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
 
@@ -215,6 +219,11 @@ meson_run "tests under ASan+UBSan (build-san)" build-san testlog "$(step_rc buil
 meson_run "api tests, server under valgrind (build)" build valgrind "$(step_rc build)" \
     "REPEATD_TEST_SERVER_WRAPPER=$VALGRIND" -- \
     --suite api --print-errorlogs --num-processes 1 --timeout-multiplier 10
+
+# The dashboard in Debian's chromium against the real server on a small demo city (about a
+# minute): pages, charts, numbers against the API, the report's PDF, text never markup.
+meson_run "browser tests (build)" build ui "$(step_rc build)" -- \
+    --setup ui --suite ui --print-errorlogs
 
 section "OpenAPI lint"
 if [ ! -f openapi.yaml ]; then

@@ -55,6 +55,8 @@ typedef struct rd_request {
     char reply_disposition[200]; /* Content-Disposition of a download, or "" */
     const char *error_code;      /* for the access log */
     char allow[64];              /* Allow header of a 405 */
+
+    const struct rd_web_asset *asset; /* a dashboard file to send instead (web.h) */
 } rd_request;
 
 typedef void (*rd_handler_fn)(rd_request *req);

@@ -58,6 +58,7 @@ typedef struct rd_kpi_name {
     rd_kpi_dim dim;
     char code[RD_ID_MAX];
     char name[RD_NAME_MAX];
+    char parent[RD_ID_MAX]; /* a team's unit, a handler's team, a category's parent; "" if none */
 } rd_kpi_name;
 
 /* A target repeat rate of a unit or team, for one period ("2026-Q4") or standing (""). */
@@ -73,6 +74,7 @@ typedef struct rd_kpi_item {
     int period_start;      /* first month of the row's period */
     const rd_kpi_row *row; /* the counts; NULL for a trend period without any */
     const char *name;      /* display name of row->key, NULL when it has none */
+    const char *parent;    /* the group's parent (rd_kpi_name.parent), NULL when it has none */
     long previous;         /* top-problems: repeats in the previous period */
     rd_rank_row rank;      /* ranking */
     rd_anomaly anomaly;    /* anomalies */

@@ -34,6 +34,8 @@ const rd_route *rd_route_at(int i);
 
 /* ---- handlers, one file per resource ---- */
 void rd_handle_metrics(rd_request *req);
+void rd_handle_web_root(rd_request *req);
+void rd_handle_web_file(rd_request *req);
 void rd_handle_healthz(rd_request *req);
 void rd_handle_readyz(rd_request *req);
 void rd_handle_ticket_create(rd_request *req);

@@ -25,14 +25,13 @@ static int cmp_name(const void *x, const void *y)
     return strcmp(((const rd_kpi_name *)x)->code, ((const rd_kpi_name *)y)->code);
 }
 
-static const char *name_of(const rd_kpi_answer *a, const char *key)
+static const rd_kpi_name *name_of(const rd_kpi_answer *a, const char *key)
 {
     rd_kpi_name k;
     if (!a->n_names || strlen(key) >= sizeof(k.code))
         return NULL;
     strcpy(k.code, key);
-    const rd_kpi_name *n = bsearch(&k, a->names, a->n_names, sizeof(k), cmp_name);
-    return n ? n->name : NULL;
+    return bsearch(&k, a->names, a->n_names, sizeof(k), cmp_name);
 }
 
 /* Fill a missing from/to with the current period and check the range. */
@@ -166,7 +165,9 @@ rd_kpi_item *rd_kpi_item_add(rd_kpi_answer *a, const rd_kpi_row *row)
     rd_kpi_item *it = &a->items[a->n_items++];
     it->period_start = row->period_start;
     it->row = row;
-    it->name = name_of(a, row->key);
+    const rd_kpi_name *n = name_of(a, row->key);
+    it->name = n ? n->name : NULL;
+    it->parent = n && n->parent[0] ? n->parent : NULL;
     return it;
 }
 

@@ -188,12 +188,16 @@ static void ranking_cells(rd_csv *c, const rd_kpi_answer *a, const rd_kpi_item *
     else
         rd_csv_bool(c, k->target_met);
     rd_csv_bool(c, k->watch);
+    if (it->parent)
+        rd_csv_text(c, it->parent);
+    else
+        rd_csv_empty(c);
 }
 
 void rd_kpi_ranking_csv(const rd_kpi_answer *a, rd_csv *c, char filename[RD_CSV_FILENAME_MAX])
 {
-    static const char *const cols[] = {"complaints", "repeats", "repeat_rate", "ranked",
-                                       "rank",       "target",  "target_met",  "watch"};
+    static const char *const cols[] = {"complaints", "repeats",    "repeat_rate", "ranked", "rank",
+                                       "target",     "target_met", "watch",       "parent"};
     rows_csv(a, c, cols, N_OF(cols), ranking_cells);
     frame_filename(a, "ranking", NULL, filename);
 }

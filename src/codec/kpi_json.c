@@ -137,6 +137,8 @@ static void ranking_fields(json_t *o, const rd_kpi_answer *a, const rd_kpi_item 
     json_object_set_new(o, "target_met",
                         k->target_met < 0 ? json_null() : json_boolean(k->target_met));
     json_object_set_new(o, "watch", json_boolean(k->watch));
+    /* A team's unit, a handler's team (PUT /v1/admin/units): a dashboard drills down by it. */
+    json_object_set_new(o, "parent", it->parent ? json_string(it->parent) : json_null());
 }
 
 json_t *rd_kpi_ranking_json(const rd_kpi_answer *a)

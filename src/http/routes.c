@@ -55,6 +55,9 @@ static const rd_route routes[] = {
     {"POST", "/v1/problems/{id}/measures", rd_handle_problem_measure, RD_ROLE_MANAGER, true, 0},
     {"POST", "/v1/problems/{id}/notes", rd_handle_problem_note, RD_ROLE_MANAGER, true, 0},
     {"POST", "/v1/problems/{id}/status", rd_handle_problem_status, RD_ROLE_MANAGER, true, 0},
+    /* The dashboard's files: public; the data they show needs a key. */
+    {"GET", "/", rd_handle_web_root, RD_ROLE_NONE, false, 0},
+    {"GET", "/ui/{file}", rd_handle_web_file, RD_ROLE_NONE, false, 0},
 };
 
 int rd_route_index(const rd_route *r)

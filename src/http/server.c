@@ -5,6 +5,7 @@
 #include "repeatd/crypto.h"
 #include "repeatd/log.h"
 #include "repeatd/routes.h"
+#include "repeatd/web.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -189,6 +190,8 @@ static void dispatch(rd_request *req)
 
 static enum MHD_Result queue_reply(rd_request *req)
 {
+    if (req->asset)
+        return rd_web_queue(req);
     char *text = NULL;
     const char *type = "application/json";
     if (req->reply_text) {

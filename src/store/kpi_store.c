@@ -149,8 +149,9 @@ static const rd_stmt q_names = {"org_names",
                                 " octet_length(code), code COLLATE \"C\"",
                                 0};
 static const rd_stmt q_names_of = {"org_names_of",
-                                   "SELECT code, name FROM org_names WHERE kind = $1", 1};
-static const rd_stmt q_category_names = {"category_names", "SELECT code, name FROM categories", 0};
+                                   "SELECT code, name, parent FROM org_names WHERE kind = $1", 1};
+static const rd_stmt q_category_names = {"category_names",
+                                         "SELECT code, name, parent FROM categories", 0};
 static const rd_stmt q_name_upsert = {
     "org_name_upsert",
     "INSERT INTO org_names (kind, code, name, parent) VALUES ($1, $2, $3, $4)"
@@ -493,6 +494,7 @@ typedef struct name_row {
 static const rd_col name_cols[] = {
     RD_COL_T("code", rd_kpi_name, code),
     RD_COL_T("name", rd_kpi_name, name),
+    RD_COL_T("parent", rd_kpi_name, parent),
     {0},
 };
 

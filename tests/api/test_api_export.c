@@ -268,7 +268,7 @@ static const struct {
 } header_of[] = {
     {"repeats", HEAD3 "complaints,repeats,repeat_rate,definition_versions"},
     {"ranking", HEAD3 "complaints,repeats,repeat_rate,ranked,rank,target,target_met,watch,"
-                      "definition_versions"},
+                      "parent,definition_versions"},
     {"top-problems", HEAD3 "repeats,complaints,previous_period,previous_repeats,change,"
                            "change_rate,definition_versions"},
     {"anomalies", HEAD3 "observed,baseline,p_value,score,history,definition_versions"},
@@ -493,7 +493,7 @@ START_TEST(export_cells_and_names)
     ck_assert_str_eq(name, "attachment; filename=\"repeatd-ranking-unit-2019.csv\"");
     ck_assert_str_eq(t, "\xEF\xBB\xBF"
                         "period,group,name,complaints,repeats,repeat_rate,ranked,rank,target,"
-                        "target_met,watch,definition_versions\r\n");
+                        "target_met,watch,parent,definition_versions\r\n");
 }
 END_TEST
 

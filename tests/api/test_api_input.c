@@ -91,7 +91,11 @@ static const row table[] = {
 
     /* ---- routing ---- */
     {.name = "unknown path", .method = "GET", .path = "/v1/nope", .key = KEY_CRM, .status = 404, .error = "not_found"},
-    {.name = "root path", .method = "GET", .path = "/", .status = 404, .error = "not_found"},
+    {.name = "unknown dashboard file", .method = "GET", .path = "/ui/nope.js", .status = 404, .error = "not_found"},
+    {.name = "dashboard file in a folder", .method = "GET", .path = "/ui/a/app.js", .status = 404, .error = "not_found"},
+    {.name = "dashboard path escaping", .method = "GET", .path = "/ui/..%2Fmeson.build", .status = 404, .error = "not_found"},
+    {.name = "the dashboard's folder alone", .method = "GET", .path = "/ui/", .status = 404, .error = "not_found"},
+    {.name = "PUT to the root", .method = "PUT", .path = "/", .content_type = JSON, .body = "{}", .status = 405, .error = "method_not_allowed", .allow = "GET"},
     {.name = "empty ticket id segment", .method = "GET", .path = "/v1/tickets/", .key = KEY_CRM, .status = 404, .error = "not_found"},
     {.name = "extra segment", .method = "GET", .path = "/v1/tickets/IN-EV/events/1", .key = KEY_CRM, .status = 404, .error = "not_found"},
     {.name = "unknown ticket", .method = "GET", .path = "/v1/tickets/IN-NOPE", .key = KEY_CRM, .status = 404, .error = "not_found"},
@@ -549,6 +553,26 @@ START_TEST(deep_nesting)
 END_TEST
 
 /* After all that: healthy, ready, and still taking tickets. */
+/* The root is the dashboard's page, which needs no key (its data does); a build without the
+ * dashboard (-Dui=false) says so in a 404. */
+START_TEST(root_and_dashboard)
+{
+    const char *ui = getenv("REPEATD_TEST_UI");
+    bool built = ui && !strcmp(ui, "1");
+    http_request rq = {.method = "GET", .path = "/"};
+    http_reply rep;
+    ck_assert_int_eq(http_send(&rq, &rep), 0);
+    ck_assert_int_eq(rep.status, built ? 200 : 404);
+    if (built) {
+        ck_assert_str_eq(rep.content_type, "text/html; charset=utf-8");
+        ck_assert_ptr_nonnull(strstr(rep.body, "<script type=\"module\" src=\"/ui/app.js\">"));
+    } else {
+        ck_assert_ptr_nonnull(strstr(rep.body, "-Dui=false"));
+    }
+    http_reply_free(&rep);
+}
+END_TEST
+
 START_TEST(healthy_after_the_table)
 {
     expect_healthy();
@@ -581,6 +605,7 @@ int main(void)
     tcase_add_test(tc, length_limits_in_characters);
     tcase_add_test(tc, deep_nesting);
     tcase_add_test(tc, garbage_urls_and_bytes);
+    tcase_add_test(tc, root_and_dashboard);
     tcase_add_test(tc, healthy_after_the_table);
     return harness_run(s, tc);
 }

@@ -437,6 +437,17 @@ START_TEST(behaviour_ranking)
     a = OK_GET("/v1/kpi/ranking?period=year&at=2019");
     EXPECT_ROWS(a, 0);
     ck_assert_int_eq(json_array_size(jget(a, "definition_versions")), 0);
+
+    /* Each team row names its unit, each handler row its team (PUT /v1/admin/units), so a
+     * dashboard can drill down; null by unit and for a group no one named. */
+    a = OK_GET("/v1/kpi/ranking?period=month&at=2024-03&by=team");
+    ck_assert_str_eq(jstr(row_of(a, "2024-03", "BU-A-T1"), "parent"), "BU-A");
+    a = OK_GET("/v1/kpi/ranking?period=month&at=2024-03&by=handler");
+    ck_assert_str_eq(jstr(row_of(a, "2024-03", "BU-A-H1"), "parent"), "BU-A-T1");
+    a = OK_GET("/v1/kpi/ranking?period=month&at=2024-03&by=unit");
+    ck_assert(jisnull(row_of(a, "2024-03", "BU-A"), "parent"));
+    a = OK_GET("/v1/kpi/ranking?period=month&at=2024-07&by=team");
+    ck_assert(jisnull(row_of(a, "2024-07", "BU-B-T1"), "parent"));
 }
 END_TEST
 
