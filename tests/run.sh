@@ -110,14 +110,20 @@ meson_run() { # LABEL BUILDDIR LOGBASE BUILD_RC [ENV=VAL...] -- MESON TEST ARGS.
         shift
     done
     shift
-    local log=$dir/meson-logs/$logbase.json
+    # meson names the logs of a run with --setup NAME LOGBASE-NAME.
+    local a prev="" logname=$logbase
+    for a in "$@"; do
+        [ "$prev" = --setup ] && logname=$logbase-$a
+        prev=$a
+    done
+    local log=$dir/meson-logs/$logname.json
     section "$label"
     if [ "$build_rc" -ne 0 ]; then
         echo "not run: the build in $dir failed"
         runs+=("$label" "$log" -)
         return 0
     fi
-    rm -f "$dir/meson-logs/$logbase".{json,txt,junit.xml}
+    rm -f "$dir/meson-logs/$logname".{json,txt,junit.xml}
     attempt env "${envs[@]}" meson test -C "$dir" --logbase "$logbase" "$@"
     runs+=("$label" "$log" "$rc")
 }
