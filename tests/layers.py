@@ -17,7 +17,7 @@ HEADERS = {
             " ticket_view caller_history settings_change refusal kpi_query kpi_types prior_state",
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen",
-    "store": "pool tx result store kpi_store migrations",
+    "store": "pool tx result store kpi_store import_store migrations",
     "codec": "codec json_spec kpi_json",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
            " import",

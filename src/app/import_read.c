@@ -111,6 +111,9 @@ int imp_order(imp_records *rs)
         if (rs->items[i].kind == IMP_TICKET)
             by_id[k++] = &rs->items[i];
     qsort(by_id, n_tickets, sizeof(*by_id), cmp_id);
+    for (size_t i = 1; i < n_tickets; i++)
+        if (!strcmp(by_id[i - 1]->id, by_id[i]->id))
+            by_id[i - 1]->dup_id = by_id[i]->dup_id = true;
     for (size_t i = 0; i < rs->n; i++) {
         imp_record *r = &rs->items[i];
         if (r->kind == IMP_TICKET) {
@@ -123,6 +126,7 @@ int imp_order(imp_records *rs)
         if (own) {
             r->citizen = (*own)->citizen;
             r->has_citizen = true;
+            r->dup_id = (*own)->dup_id;
         }
     }
     free(by_id);
