@@ -44,6 +44,10 @@ typedef struct run {
     pthread_mutex_t lock;
     const imp_records *rs;
     unsigned n_workers;
+    /* Where the time went: the phases before the workers, the workers' summed. */
+    double read_s, order_s, check_s;
+    imp_times times;
+    double live_s;
 } run;
 
 /* One worker: its connection and the citizens it owns (citizen % n_workers == part). Each
@@ -54,10 +58,12 @@ typedef struct worker {
     rd_db *db;
     unsigned part;
     int rc;
+    imp_times times;
+    double live_s; /* in the live transactions */
     pthread_t thread;
 } worker;
 
-static double now_s(void)
+double imp_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -244,7 +250,7 @@ static void progress(run *u, bool last)
 {
     if (!u->o->progress)
         return;
-    double t = now_s();
+    double t = imp_now();
     bool tty = isatty(fileno(u->o->progress));
     if (!last && t - u->last_progress < (tty ? 1.0 : 5.0))
         return;
@@ -302,22 +308,31 @@ static int apply_batch(worker *w, const imp_record *const *recs, size_t n, imp_o
 }
 
 /* Records through the live transactions, RD_IMPORT_BATCH a transaction. */
-static int apply_slow(worker *w, const imp_record *const *recs, size_t n, imp_outcome *outs)
+static int apply_slow(worker *w, const imp_record *const *recs, size_t n)
 {
-    int r = 0;
+    imp_outcome *outs = calloc(RD_IMPORT_BATCH, sizeof(*outs));
+    int r = outs ? 0 : -ENOMEM;
+    double t = imp_now();
     for (size_t i = 0; r == 0 && i < n; i += RD_IMPORT_BATCH)
         r = apply_batch(w, recs + i, n - i < RD_IMPORT_BATCH ? n - i : RD_IMPORT_BATCH, outs);
+    w->live_s += imp_now() - t;
+    free(outs);
     return r;
 }
 
 /* Whole citizens through the fast path; those it leaves go through the live transactions. */
-static int apply_fast(worker *w, const imp_record *const *recs, size_t n, imp_outcome *outs,
-                      bool *slow, const imp_record **rest)
+static int apply_fast(worker *w, const imp_record *const *recs, size_t n, bool *slow,
+                      const imp_record **rest)
 {
     run *u = w->u;
-    int r = imp_fast_apply(u->svc, w->db, u->o->dry_run, recs, n, outs, slow);
-    if (r < 0 && fatal(r))
+    imp_outcome *outs = calloc(n, sizeof(*outs));
+    if (!outs)
+        return -ENOMEM;
+    int r = imp_fast_apply(u->svc, w->db, u->o->dry_run, recs, n, outs, slow, &w->times);
+    if (r < 0 && fatal(r)) {
+        free(outs);
         return r;
+    }
     size_t n_rest = 0;
     pthread_mutex_lock(&u->lock);
     for (size_t k = 0; k < n; k++) {
@@ -330,7 +345,8 @@ static int apply_fast(worker *w, const imp_record *const *recs, size_t n, imp_ou
     u->s.fast_records += (long)(n - n_rest);
     progress(u, false);
     pthread_mutex_unlock(&u->lock);
-    return r < 0 ? r : apply_slow(w, rest, n_rest, outs);
+    free(outs);
+    return r < 0 ? r : apply_slow(w, rest, n_rest);
 }
 
 /* A worker's records by citizen, each citizen's in time order (the order they come in). */
@@ -354,9 +370,8 @@ static void *work(void *cls)
         n += u->rs->items[i].citizen % u->n_workers == w->part;
     const imp_record **mine = calloc(n + 1, sizeof(*mine));
     const imp_record **rest = calloc(n + 1, sizeof(*rest));
-    imp_outcome *outs = calloc(n + 1, sizeof(*outs));
     bool *slow = calloc(n + 1, sizeof(*slow));
-    int r = mine && rest && outs && slow ? 0 : -ENOMEM;
+    int r = mine && rest && slow ? 0 : -ENOMEM;
     /* Its commits may be lost in a crash of the database: the next run applies them again. */
     if (r == 0)
         r = rd_db_simple(w->db, "SET synchronous_commit TO off");
@@ -367,14 +382,14 @@ static void *work(void *cls)
         if (u->rs->items[i].citizen % u->n_workers == w->part)
             mine[k++] = &u->rs->items[i];
     if (r == 0 && u->o->per_record) {
-        r = apply_slow(w, mine, n, outs);
+        r = apply_slow(w, mine, n);
     } else if (r == 0) {
         qsort(mine, n, sizeof(*mine), cmp_citizen);
         size_t from = 0;
         for (size_t i = 1; r == 0 && i <= n; i++) {
             bool boundary = i == n || mine[i]->citizen != mine[i - 1]->citizen;
             if (boundary && (i - from >= RD_IMPORT_FAST_BATCH || i == n)) {
-                r = apply_fast(w, mine + from, i - from, outs + from, slow + from, rest);
+                r = apply_fast(w, mine + from, i - from, slow + from, rest);
                 from = i;
             }
         }
@@ -383,7 +398,6 @@ static void *work(void *cls)
         (void)rd_db_simple(w->db, "ROLLBACK"); /* a dry run writes nothing */
     free(mine);
     free(rest);
-    free(outs);
     free(slow);
     w->rc = r;
     return NULL;
@@ -429,6 +443,11 @@ static int apply_all(run *u)
         pthread_join(ws[i].thread, NULL);
         if (r == 0)
             r = ws[i].rc;
+        u->times.parse += ws[i].times.parse;
+        u->times.ask += ws[i].times.ask;
+        u->times.fold += ws[i].times.fold;
+        u->times.write += ws[i].times.write;
+        u->live_s += ws[i].live_s;
     }
     for (unsigned i = 1; i < u->n_workers; i++)
         rd_db_close(ws[i].db);
@@ -487,7 +506,7 @@ static int check_overlap(run *u, const imp_records *rs)
 
 int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_summary *ret)
 {
-    run u = {.svc = svc, .db = db, .o = o, .started = now_s(), .n_workers = 1};
+    run u = {.svc = svc, .db = db, .o = o, .started = imp_now(), .n_workers = 1};
     if (o->database_url && o->workers > 0)
         u.n_workers = o->workers < RD_IMPORT_WORKERS_MAX ? o->workers : RD_IMPORT_WORKERS_MAX;
     u.s.dry_run = o->dry_run;
@@ -511,23 +530,35 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
             fclose(f);
     }
     u.s.lines = rs.lines;
+    double t = imp_now();
+    u.read_s = t - u.started;
     if (r == 0)
         r = imp_order(&rs);
+    u.order_s = imp_now() - t;
+    t = imp_now();
     u.total = rs.n;
     if (r == 0)
         r = check_overlap(&u, &rs);
     if (r == 0)
         r = citizens_from_database(&u, &rs);
+    u.check_s = imp_now() - t;
     u.rs = &rs;
     pthread_mutex_init(&u.lock, NULL);
     if (r == 0)
         r = apply_all(&u);
     pthread_mutex_destroy(&u.lock);
     progress(&u, true);
+    if (o->progress)
+        fprintf(o->progress,
+                "repeatd import: seconds in reading %.2f, ordering %.2f, checking %.2f; the "
+                "workers' sum: parsing %.2f, asking %.2f, folding %.2f, writing %.2f, live "
+                "transactions %.2f\n",
+                u.read_s, u.order_s, u.check_s, u.times.parse, u.times.ask, u.times.fold,
+                u.times.write, u.live_s);
     if (u.rejects && fclose(u.rejects) != 0 && r == 0)
         r = -EIO;
     imp_records_free(&rs);
-    u.s.seconds = now_s() - u.started;
+    u.s.seconds = imp_now() - u.started;
     if (r == 0)
         *ret = u.s;
     return r;
