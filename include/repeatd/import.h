@@ -15,7 +15,7 @@
 #define RD_IMPORT_BATCH       250 /* records a transaction (each ticket holds an advisory lock) */
 #define RD_IMPORT_WORKERS_MAX 16  /* connections applying records side by side */
 /* Records (of whole citizens) a transaction of the fast path. */
-#define RD_IMPORT_FAST_BATCH 16384
+#define RD_IMPORT_FAST_BATCH 8192
 
 typedef struct rd_import_opts {
     const char *const *files; /* "-" is standard input */

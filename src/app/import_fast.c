@@ -11,6 +11,7 @@
 #include "repeatd/import_store.h"
 #include "repeatd/intake.h"
 #include "repeatd/kpi_store.h"
+#include "repeatd/log.h"
 #include "repeatd/months.h"
 #include "repeatd/prior_state.h"
 #include "repeatd/script.h"
@@ -99,14 +100,6 @@ static void col_hash(cbuf *b, const char *hex)
     col(b, hex ? t : NULL, false);
 }
 
-static void append(cbuf *to, const cbuf *from)
-{
-    if (from->err && !to->err)
-        to->err = from->err;
-    if (from->n)
-        put(to, from->p, from->n);
-}
-
 /* ---- what the fold keeps ---- */
 
 #define TIME_MAX 40 /* an RFC 3339 time as sent; "" for NULL */
@@ -134,8 +127,7 @@ typedef struct fticket {
 typedef struct fprep {
     const imp_record *rec;
     json_t *body;
-    bool refused; /* the parse refused it: ref */
-    rd_refusal ref;
+    rd_refusal *ref; /* the parse refused it (rare: allocated then) */
     rd_intake_in tin;
     rd_event_in ein;
     bool ein_made;
@@ -147,12 +139,15 @@ typedef struct group {
     bool slow;
 } group;
 
-/* Aggregate deltas of the batch, summed before they are written. */
+/* Aggregate deltas of the batch: d[0, base) one entry a key, summed (slots index them by
+ * key); d[base, n) the open citizen's, merged in when its fold succeeds, dropped when not. */
 typedef struct deltas {
     rd_kpi_delta *d;
-    size_t n, cap;
+    size_t n, cap, base;
+    uint32_t *slots; /* index + 1 into d, 0 empty */
+    size_t n_slots;  /* a power of two, at least twice base */
     store_kpi_defect_count *x;
-    size_t nx, capx;
+    size_t nx, capx, basex;
 } deltas;
 
 static int delta_push(deltas *ds, const rd_kpi_delta *d)
@@ -167,6 +162,74 @@ static int delta_push(deltas *ds, const rd_kpi_delta *d)
     }
     ds->d[ds->n++] = *d;
     return 0;
+}
+
+static uint64_t delta_hash(const rd_kpi_delta *d)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *c = d->key; *c; c++)
+        h = (h ^ (uint8_t)*c) * 1099511628211ULL;
+    h = (h ^ (uint64_t)d->dim) * 1099511628211ULL;
+    h = (h ^ (uint64_t)(uint32_t)d->month) * 1099511628211ULL;
+    return (h ^ (uint64_t)(uint32_t)d->version) * 1099511628211ULL;
+}
+
+static bool same_key(const rd_kpi_delta *a, const rd_kpi_delta *b)
+{
+    return a->dim == b->dim && a->month == b->month && a->version == b->version &&
+           !strcmp(a->key, b->key);
+}
+
+static uint32_t *slot_of(deltas *ds, const rd_kpi_delta *d)
+{
+    size_t mask = ds->n_slots - 1, i = (size_t)delta_hash(d) & mask;
+    while (ds->slots[i] && !same_key(&ds->d[ds->slots[i] - 1], d))
+        i = (i + 1) & mask;
+    return &ds->slots[i];
+}
+
+static int rehash(deltas *ds)
+{
+    size_t n = ds->n_slots ? ds->n_slots * 2 : 1024;
+    uint32_t *slots = calloc(n, sizeof(*slots));
+    if (!slots)
+        return -ENOMEM;
+    free(ds->slots);
+    ds->slots = slots;
+    ds->n_slots = n;
+    for (size_t i = 0; i < ds->base; i++)
+        *slot_of(ds, &ds->d[i]) = (uint32_t)(i + 1);
+    return 0;
+}
+
+/* The open citizen's deltas into the batch's sums. */
+static int deltas_merge(deltas *ds)
+{
+    for (size_t i = ds->base; i < ds->n; i++) {
+        if (2 * (ds->base + 1) > ds->n_slots) {
+            int r = rehash(ds);
+            if (r < 0)
+                return r;
+        }
+        rd_kpi_delta d = ds->d[i];
+        uint32_t *slot = slot_of(ds, &d);
+        if (*slot) {
+            for (int m = 0; m < RD_KPI_METRIC_COUNT_; m++)
+                ds->d[*slot - 1].values[m] += d.values[m];
+        } else {
+            ds->d[ds->base] = d;
+            *slot = (uint32_t)++ds->base;
+        }
+    }
+    ds->n = ds->base;
+    ds->basex = ds->nx;
+    return 0;
+}
+
+static void deltas_drop(deltas *ds)
+{
+    ds->n = ds->base;
+    ds->nx = ds->basex;
 }
 
 static int defect_push(deltas *ds, int dim, const char *key, int month, const char *code)
@@ -189,19 +252,6 @@ static int defect_push(deltas *ds, int dim, const char *key, int month, const ch
     return 0;
 }
 
-static int cmp_delta(const void *a, const void *b)
-{
-    const rd_kpi_delta *x = a, *y = b;
-    if (x->dim != y->dim)
-        return (int)x->dim - (int)y->dim;
-    if (x->month != y->month)
-        return x->month < y->month ? -1 : 1;
-    int c = strcmp(x->key, y->key);
-    if (c)
-        return c;
-    return x->version < y->version ? -1 : x->version > y->version;
-}
-
 static int cmp_defect(const void *a, const void *b)
 {
     const store_kpi_defect_count *x = a, *y = b;
@@ -214,21 +264,8 @@ static int cmp_defect(const void *a, const void *b)
 }
 
 /* One entry a key, the amounts summed: an upsert may touch a row once a statement. */
-static void deltas_sum(deltas *ds)
+static void defects_sum(deltas *ds)
 {
-    if (ds->n) {
-        qsort(ds->d, ds->n, sizeof(*ds->d), cmp_delta);
-        size_t k = 0;
-        for (size_t i = 1; i < ds->n; i++) {
-            if (cmp_delta(&ds->d[k], &ds->d[i]) == 0) {
-                for (int m = 0; m < RD_KPI_METRIC_COUNT_; m++)
-                    ds->d[k].values[m] += ds->d[i].values[m];
-            } else {
-                ds->d[++k] = ds->d[i];
-            }
-        }
-        ds->n = k + 1;
-    }
     if (ds->nx) {
         qsort(ds->x, ds->nx, sizeof(*ds->x), cmp_defect);
         size_t k = 0;
@@ -242,27 +279,26 @@ static void deltas_sum(deltas *ds)
     }
 }
 
-/* The fold of one citizen: its stored tickets, its event rows, its deltas. */
+/* The fold of one citizen: its stored tickets; its event rows and deltas go straight into the
+ * batch's, taken back if the citizen goes the live way. */
 typedef struct gstate {
     fticket *t;
     size_t n, cap;
-    cbuf events;
-    deltas ds;
+    cbuf *events;
+    deltas *ds;
     const char *event_ids[GROUP_MAX]; /* "ticket\nevent_id" of its events, to find a twice */
     size_t n_event_ids;
 } gstate;
 
-static void gstate_clear(gstate *g)
+/* Ready for the next citizen (the arrays are kept). */
+static void gstate_reset(gstate *g)
 {
     for (size_t i = 0; i < g->n; i++)
         free(g->t[i].intake);
-    free(g->t);
-    free(g->events.p);
-    free(g->ds.d);
-    free(g->ds.x);
+    g->n = 0;
     for (size_t i = 0; i < g->n_event_ids; i++)
         free((void *)g->event_ids[i]);
-    memset(g, 0, sizeof(*g));
+    g->n_event_ids = 0;
 }
 
 static fticket *find_ticket(gstate *g, const char *id)
@@ -525,7 +561,7 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
         rd_kpi_intake(&ds, in->req.category, month, s->definition_version, d.creates_work_order,
                       d.counts_as_repeat, &prior);
         for (size_t i = 0; r == 0 && i < ds.n; i++)
-            r = delta_push(&g->ds, &ds.d[i]);
+            r = delta_push(g->ds, &ds.d[i]);
     }
     /* An excluded call is one more call about P (d.related points into cands: copy first). */
     char related[RD_ID_MAX] = "";
@@ -727,12 +763,12 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
         rd_kpi_deltas ds = {0};
         bool count_defects = rd_event_kpis(c, n_defects, &st, &ds);
         for (size_t i = 0; r == 0 && i < ds.n; i++)
-            r = delta_push(&g->ds, &ds.d[i]);
+            r = delta_push(g->ds, &ds.d[i]);
         for (size_t i = 0; r == 0 && count_defects && i < n_defects; i++) {
             const char *code = rd_defect_name(defects[i].code);
-            r = defect_push(&g->ds, RD_DIM_UNIT, st.unit, st.received_month, code);
+            r = defect_push(g->ds, RD_DIM_UNIT, st.unit, st.received_month, code);
             if (r == 0)
-                r = defect_push(&g->ds, RD_DIM_HANDLER, st.handler, st.received_month, code);
+                r = defect_push(g->ds, RD_DIM_HANDLER, st.handler, st.received_month, code);
         }
         if (r < 0)
             return r;
@@ -746,7 +782,7 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
             return -ENOMEM;
     }
     update(x, e, n_defects == 0);
-    cbuf *b = &g->events;
+    cbuf *b = g->events;
     col(b, c->ticket_id, true);
     col(b, rd_event_type_name(e->type), false);
     col(b, e->at.text, false);
@@ -779,23 +815,27 @@ static int parse(rd_service *svc, fprep *pp)
     json_decref(o);
     if (!pp->body)
         return -ENOMEM; /* read and checked once already */
+    rd_refusal ref = {0};
     int r;
     if (rec->kind == IMP_TICKET) {
-        r = rd_intake_prepare(svc, pp->body, true, &pp->tin, &pp->ref);
+        r = rd_intake_prepare(svc, pp->body, true, &pp->tin, &ref);
         if (r == 0 && !plain_time(pp->tin.req.received_at.text))
             return 1;
     } else {
         json_object_del(pp->body, "ticket_id");
         r = imp_ensure_event_id(rec->id, pp->body);
         if (r == 0)
-            r = rd_event_prepare(svc, rec->id, pp->body, false, &pp->ein, &pp->ref);
+            r = rd_event_prepare(svc, rec->id, pp->body, false, &pp->ein, &ref);
         pp->ein_made = r == 0;
         if (r == 0 && (!plain_time(pp->ein.ev.at.text) ||
                        (pp->ein.ev.deadline.set && !plain_time(pp->ein.ev.deadline.text))))
             return 1;
     }
     if (r == -ECANCELED) {
-        pp->refused = true;
+        pp->ref = malloc(sizeof(*pp->ref));
+        if (!pp->ref)
+            return -ENOMEM;
+        *pp->ref = ref;
         return 0;
     }
     return r;
@@ -846,7 +886,7 @@ static int ask(rd_db *db, const rd_settings *s, fprep *pp, size_t n, group *gs, 
             fprep *p = &pp[i];
             a->id_group[a->n_ids] = k;
             a->ids[a->n_ids++] = p->rec->id;
-            if (p->rec->kind != IMP_TICKET || p->refused)
+            if (p->rec->kind != IMP_TICKET || p->ref)
                 continue;
             p->fact = a->n_tickets;
             a->codes[a->n_tickets] = p->tin.req.category;
@@ -869,45 +909,38 @@ static int ask(rd_db *db, const rd_settings *s, fprep *pp, size_t n, group *gs, 
     return r;
 }
 
-/* Fold one citizen into the batch's rows: 1 to go the live way. */
-static int fold_group(fprep *pp, const group *gr, const store_import_fact *facts,
-                      const rd_settings *s, bool kpis, imp_outcome *outs, cbuf *tickets,
-                      cbuf *events, deltas *ds)
+/* Fold one citizen into the batch's rows: 1 to go the live way (nothing of it kept). */
+static int fold_group(gstate *g, fprep *pp, const group *gr, const store_import_fact *facts,
+                      const rd_settings *s, bool kpis, imp_outcome *outs, cbuf *tickets)
 {
-    gstate g = {0};
+    size_t tickets_n = tickets->n, events_n = g->events->n;
     int r = 0;
+    gstate_reset(g);
     for (size_t i = gr->lo; r == 0 && i < gr->hi; i++) {
         memset(&outs[i], 0, sizeof(outs[i]));
-        if (pp[i].refused)
-            reject(&outs[i], pp[i].rec, &pp[i].ref);
+        if (pp[i].ref)
+            reject(&outs[i], pp[i].rec, pp[i].ref);
         else if (pp[i].rec->kind == IMP_TICKET)
-            r = fold_ticket(&g, &pp[i], &facts[pp[i].fact], s, kpis, &outs[i]);
+            r = fold_ticket(g, &pp[i], &facts[pp[i].fact], s, kpis, &outs[i]);
         else
-            r = fold_event(&g, &pp[i], s, kpis, &outs[i]);
+            r = fold_event(g, &pp[i], s, kpis, &outs[i]);
     }
-    for (size_t i = 0; r == 0 && i < g.n; i++) {
-        cbuf row = {0};
-        ticket_row(&row, &g.t[i]);
-        append(tickets, &row);
-        free(row.p);
-    }
-    if (r == 0)
-        append(events, &g.events);
-    for (size_t i = 0; r == 0 && i < g.ds.n; i++)
-        r = delta_push(ds, &g.ds.d[i]);
-    for (size_t i = 0; r == 0 && i < g.ds.nx; i++) {
-        const store_kpi_defect_count *x = &g.ds.x[i];
-        r = defect_push(ds, x->dim, x->key, x->month, x->code);
-    }
-    if (r == 0 && (tickets->err || events->err))
+    for (size_t i = 0; r == 0 && i < g->n; i++)
+        ticket_row(tickets, &g->t[i]);
+    if (r == 0 && (tickets->err || g->events->err))
         r = -ENOMEM;
-    gstate_clear(&g);
+    if (r == 0)
+        r = deltas_merge(g->ds);
+    if (r != 0) {
+        tickets->n = tickets_n;
+        g->events->n = events_n;
+        deltas_drop(g->ds);
+    }
     return r;
 }
 
 static int write_batch(rd_db *db, bool dry_run, cbuf *tickets, cbuf *events, deltas *ds)
 {
-    deltas_sum(ds);
     int r = rd_db_simple(db, dry_run ? "SAVEPOINT batch" : "BEGIN");
     if (r == 0)
         r = store_copy_in(db, tickets_copy, tickets->p, tickets->n);
@@ -961,10 +994,11 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     deltas ds = {0};
     bool kpis = !svc->skip_kpis;
     size_t n_fast = 0;
+    gstate g = {.events = &events, .ds = &ds};
     for (size_t k = 0; r == 0 && k < n_groups; k++) {
         if (gs[k].slow)
             continue;
-        r = fold_group(pp, &gs[k], a.facts, &s, kpis, outs, &tickets, &events, &ds);
+        r = fold_group(&g, pp, &gs[k], a.facts, &s, kpis, outs, &tickets);
         if (r == 1) {
             gs[k].slow = true;
             r = 0;
@@ -973,8 +1007,19 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     }
     double t3 = imp_now();
     if (r == 0 && n_fast) {
-        r = write_batch(db, dry_run, &tickets, &events, &ds);
+        defects_sum(&ds);
+        /* A deadlock with another worker's aggregate rows (a live transaction takes them in
+         * the order of its records) rolled the batch back: it is written again as it was. */
+        for (int tries = 0; tries < 5; tries++) {
+            r = write_batch(db, dry_run, &tickets, &events, &ds);
+            if (r != -EAGAIN)
+                break;
+        }
         if (r < 0 && !fatal(r)) {
+            rd_log(RD_LOG_WARN,
+                   "import: a batch of %zu records failed (%s): the live"
+                   " transactions apply it",
+                   n, strerror(-r));
             /* Nothing of it was kept: the live transactions apply it record by record, and
              * reject what the database refuses. */
             for (size_t k = 0; k < n_groups; k++)
@@ -987,7 +1032,10 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     times->ask += t2 - t1;
     times->fold += t3 - t2;
     times->write += t4 - t3;
+    gstate_reset(&g);
+    free(g.t);
     asked_free(&a);
+    free(ds.slots);
     free(tickets.p);
     free(events.p);
     free(ds.d);
@@ -1017,6 +1065,7 @@ int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *c
         if (pp[i].ein_made)
             rd_event_in_clear(&pp[i].ein);
         json_decref(pp[i].body);
+        free(pp[i].ref);
     }
     free(pp);
     free(gs);
