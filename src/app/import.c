@@ -333,10 +333,12 @@ static int apply_fast(worker *w, const imp_record *const *recs, size_t n, bool *
         free(outs);
         return r;
     }
+    bool all_slow = r < 0; /* the database refused a question: the live way for all */
     size_t n_rest = 0;
+    r = 0;
     pthread_mutex_lock(&u->lock);
     for (size_t k = 0; k < n; k++) {
-        if (r < 0 || slow[k])
+        if (all_slow || slow[k])
             rest[n_rest++] = recs[k];
         else if (r == 0)
             r = count(u, &outs[k]);
