@@ -1,5 +1,6 @@
-/* Import, second half: apply the ordered records through the live transaction bodies, in
- * batches, and account for every line. */
+/* Import, second half: apply the ordered records, whole citizens at a time through the fast
+ * path (app/import_fast.c) and the rest through the live transaction bodies, in batches, and
+ * account for every line. */
 #include "repeatd/import.h"
 
 #include "import_records.h"
