@@ -454,6 +454,50 @@ START_TEST(import_survives_kill_9)
 }
 END_TEST
 
+/* A time with a fraction of a second, a ticket id that comes twice: the fold cannot answer as
+ * the live statements would, so those citizens go through the live transactions; a plain
+ * citizen beside them takes the fast path. */
+START_TEST(what_the_fold_cannot_vouch_for_goes_the_live_way)
+{
+    ensure_history(); /* for its paths */
+    char url[1200], summary[4096], path[600], frac[64], plain[64], later[64];
+    fresh_database("repeatd_test_import_v", url, sizeof(url));
+    int64_t t = (int64_t)time(NULL) - 200 * 86400;
+    const char *b = iso(t);
+    snprintf(frac, sizeof(frac), "%.19s.500%s", b, b + 19);
+    snprintf(plain, sizeof(plain), "%s", iso(t + 60));
+    snprintf(later, sizeof(later), "%s", iso(t + 3600));
+    snprintf(path, sizeof(path), "%s.vouch", history_path);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    static const char ticket[] =
+        "{\"ticket\": {\"ticket_id\": \"%s\", \"received_at\": \"%s\", \"citizen\":"
+        " {\"phone\": \"%s\"}, \"category\": \"CG.SZ.LD\"}}\n";
+    fprintf(f, ticket, "FRAC-1", frac, "13900001111");
+    fprintf(f,
+            "{\"event\": {\"ticket_id\": \"FRAC-1\", \"type\": \"dispatched\", \"at\": \"%s\","
+            " \"unit\": \"U1\", \"team\": \"T1\", \"handler\": \"H1\"}}\n",
+            later);
+    fprintf(f, ticket, "TWICE-1", plain, "13900002222");
+    fprintf(f, ticket, "TWICE-1", plain, "13900003333");
+    fprintf(f, ticket, "PLAIN-1", plain, "13900004444");
+    fclose(f);
+    const char *args[] = {"import", path, NULL};
+    ck_assert_int_eq(harness_run_repeatd_on(url, summary, sizeof(summary), args), 3);
+    json_t *s = gc(json_loads(summary, 0, NULL));
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(jint(s, "records_by_path.fast"), 1);
+    ck_assert_int_eq(jint(s, "records_by_path.live"), 4);
+    ck_assert_int_eq(jint(s, "tickets"), 3);
+    ck_assert_int_eq(jint(s, "events_accepted"), 1);
+    ck_assert_int_eq(jint(s, "rejected_by_error.idempotency_conflict"), 1);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets"), 3);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets WHERE ticket_id = 'FRAC-1'"
+                                    " AND unit = 'U1' AND dispatched_at IS NOT NULL"),
+                     1);
+}
+END_TEST
+
 START_TEST(dry_run_writes_nothing_and_overlap_is_refused)
 {
     ensure_history();
@@ -501,6 +545,7 @@ int main(void)
     tcase_add_test(tc, import_survives_kill_9);
     tcase_add_test(tc, fast_path_stores_what_the_live_transactions_store);
     tcase_add_test(tc, kill_9_in_a_copy_batch_then_again);
+    tcase_add_test(tc, what_the_fold_cannot_vouch_for_goes_the_live_way);
     tcase_add_test(tc, dry_run_writes_nothing_and_overlap_is_refused);
     return harness_run(s, tc);
 }
