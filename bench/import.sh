@@ -2,19 +2,23 @@
 # The import benchmark: one history posted through the live transactions and imported. Builds
 # a release tree, starts a private PostgreSQL in var/bench-import-pg (durable settings), builds
 # the demo city live with --jsonl (its rate is the live path's: each ticket and event through
-# its own transaction), imports that file into an empty database with 1 worker and with the
-# default, and prints for each: tickets/s, records/s, peak RSS, database size per ticket; then
-# checks that the imported database equals the live one (decisions, events, KPI aggregates).
-# Usage: bench/import.sh [--tickets N] (default 200000)
+# its own transaction), imports that file into empty databases: record by record through the
+# live transaction bodies (--per-record, the default workers), and through the fast path (in
+# memory and COPY) with 1 worker and with the default; prints for each: tickets/s, records/s,
+# peak RSS, database size per ticket, and for the fast path where its time went; then checks
+# that each imported database equals the live one (decisions, events, KPI aggregates).
+# Usage: bench/import.sh [--tickets N] [--no-per-record] (default 200000 tickets)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 tickets=200000
+paths="per-record fast-1 fast"
 while [ $# -gt 0 ]; do
     case $1 in
     --tickets) tickets=$2; shift 2 ;;
-    *) echo "usage: $0 [--tickets N]" >&2; exit 2 ;;
+    --no-per-record) paths="fast-1 fast"; shift ;;
+    *) echo "usage: $0 [--tickets N] [--no-per-record]" >&2; exit 2 ;;
     esac
 done
 
@@ -68,21 +72,27 @@ facts() { # DB: a digest of what import must reproduce
         sum(false_closeouts) FROM kpi_counts GROUP BY 1, 2, 3, 4) k"
 }
 want=$(facts live)
-for workers in 1 default; do
-    db=imp_$workers
+for path in $paths; do
+    db=imp_${path//-/_}
     fresh "$db"
     pg_dump -d "$(url live)" -t categories --data-only --disable-triggers 2>/dev/null |
         psql -Xq "$(url "$db")" >/dev/null
-    args=()
-    [ "$workers" = default ] || args=(--workers "$workers")
+    case $path in
+    per-record) args=(--per-record); label="import --per-record" ;;
+    fast-1) args=(--workers 1); label="import --workers 1" ;;
+    fast) args=(); label="import" ;;
+    esac
     /usr/bin/time -f '%e %M' -o "$work/time" env REPEATD_DATABASE_URL="$(url "$db")" \
-        build-release/repeatd import "${args[@]}" "$work/city.jsonl" >"$work/summary.json" 2>/dev/null
+        build-release/repeatd import "${args[@]}" "$work/city.jsonl" >"$work/summary.json" \
+        2>"$work/stderr.txt"
     read -r secs rss_kb <"$work/time"
-    printf '%-28s %10.1f %10.0f %12.0f %9.0fM %14s\n' "import --workers $workers" "$secs" \
+    printf '%-28s %10.1f %10.0f %12.0f %9.0fM %14s\n' "$label" "$secs" \
         "$(div $tickets $secs)" "$(div $records $secs)" \
         "$(div $rss_kb 1024)" "$(size_of "$db")"
+    grep -o '"records_by_path":{[^}]*}' "$work/summary.json" | sed 's/^/    /'
+    grep 'seconds in' "$work/stderr.txt" | sed 's/^repeatd import: /    /'
     if [ "$(facts "$db")" != "$want" ]; then
-        echo "bench: import --workers $workers differs from the live database" >&2
+        echo "bench: $label differs from the live database" >&2
         exit 1
     fi
 done

@@ -140,6 +140,7 @@ int rd_cmd_import(int argc, char **argv)
         {"rejects", required_argument, NULL, 'r'},
         {"dry-run", no_argument, NULL, 'n'},
         {"workers", required_argument, NULL, 'w'},
+        {"per-record", no_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     rd_import_opts io = {.progress = stderr, .workers = import_workers_default()};
@@ -150,14 +151,18 @@ int rd_cmd_import(int argc, char **argv)
             io.rejects_path = optarg;
         else if (o == 'n')
             io.dry_run = true;
+        else if (o == 'p')
+            io.per_record = true;
         else if (o == 'w' && parse_workers(optarg, &io.workers) == 0)
             continue;
         else
             return 2;
     }
     if (optind >= argc) {
-        fprintf(stderr, "usage: repeatd import [--rejects FILE] [--dry-run] [--workers N] FILE..."
-                        " (- for standard input)\n");
+        fprintf(stderr,
+                "usage: repeatd import [--rejects FILE] [--dry-run] [--workers N] [--per-record]"
+                " FILE..."
+                " (- for standard input)\n");
         return 2;
     }
     io.files = (const char *const *)argv + optind;

@@ -18,7 +18,7 @@ HEADERS = {
             " loop loop_types problems",
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen",
-    "store": "pool tx result store kpi_store migrations loop_store problem_store",
+    "store": "pool tx result store kpi_store import_store migrations loop_store problem_store",
     "codec": "codec json_spec kpi_json csv kpi_csv loop_json problem_json",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
            " import programmes report problem_list",

@@ -14,9 +14,22 @@ int store_month_now(rd_db *db, const char *tz, int *ret);
 /* Add the deltas to kpi_counts in one statement (rows locked in a fixed order). */
 int store_kpi_apply(rd_db *db, const rd_kpi_deltas *ds);
 
+/* The same for many deltas at once (an import's batch), each (dim, key, month, version) once. */
+int store_kpi_apply_many(rd_db *db, const rd_kpi_delta *deltas, size_t n);
+
 /* Count the defects of a rejected close-out under its unit and handler. */
 int store_kpi_defects_add(rd_db *db, const char *unit, const char *handler, int month,
                           const rd_defect *defects, size_t n);
+
+/* Defect counts to add, each (dim, key, month, code) once (an import's batch, summed). */
+typedef struct store_kpi_defect_count {
+    int dim; /* RD_DIM_UNIT or RD_DIM_HANDLER */
+    char key[RD_ID_MAX];
+    int month;
+    const char *code; /* rd_defect_name */
+    long n;
+} store_kpi_defect_count;
+int store_kpi_defects_many(rd_db *db, const store_kpi_defect_count *rows, size_t n);
 
 /* kpi_counts of dimension `dim` summed by period (of `period_months` months, aligned like
  * calendar periods) and key, for months [from, to]. For RD_DIM_CATEGORY with level > 0 the

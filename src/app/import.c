@@ -1,5 +1,6 @@
-/* Import, second half: apply the ordered records through the live transaction bodies, in
- * batches, and account for every line. */
+/* Import, second half: apply the ordered records, whole citizens at a time through the fast
+ * path (app/import_fast.c) and the rest through the live transaction bodies, in batches, and
+ * account for every line. */
 #include "repeatd/import.h"
 
 #include "import_records.h"
@@ -44,6 +45,10 @@ typedef struct run {
     pthread_mutex_t lock;
     const imp_records *rs;
     unsigned n_workers;
+    /* Where the time went: the phases before the workers, the workers' summed. */
+    double read_s, order_s, check_s;
+    imp_times times;
+    double live_s;
 } run;
 
 /* One worker: its connection and the citizens it owns (citizen % n_workers == part). Each
@@ -54,10 +59,12 @@ typedef struct worker {
     rd_db *db;
     unsigned part;
     int rc;
+    imp_times times;
+    double live_s; /* in the live transactions */
     pthread_t thread;
 } worker;
 
-static double now_s(void)
+double imp_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -89,17 +96,9 @@ static int write_reject(void *cls, const imp_reject *rej)
 
 /* ---- one record, inside the batch's transaction ---- */
 
-/* What applying one record did, to be counted when its batch commits. */
-typedef struct outcome {
-    enum { O_DECIDED, O_EVENT, O_SKIPPED_TICKET, O_SKIPPED_EVENT, O_REJECTED } what;
-    rd_decision_kind decision;
-    bool closeout_rejected;
-    imp_reject reject;
-} outcome;
-
 /* Without an event_id of its own, an event gets one from its content, so that a second run
  * recognises it (the same event twice at the same instant is one event). */
-static int ensure_event_id(const char *ticket_id, json_t *body)
+int imp_ensure_event_id(const char *ticket_id, json_t *body)
 {
     if (json_object_get(body, "event_id"))
         return 0;
@@ -123,7 +122,7 @@ static int ensure_event_id(const char *ticket_id, json_t *body)
     return r;
 }
 
-static int apply_ticket(worker *w, const imp_record *rec, json_t *body, outcome *out)
+static int apply_ticket(worker *w, const imp_record *rec, json_t *body, imp_outcome *out)
 {
     run *u = w->u;
     rd_intake_in in;
@@ -148,11 +147,11 @@ static int apply_ticket(worker *w, const imp_record *rec, json_t *body, outcome 
     return r;
 }
 
-static int apply_event(worker *w, const imp_record *rec, json_t *body, outcome *out)
+static int apply_event(worker *w, const imp_record *rec, json_t *body, imp_outcome *out)
 {
     run *u = w->u;
     json_object_del(body, "ticket_id");
-    int r = ensure_event_id(rec->id, body);
+    int r = imp_ensure_event_id(rec->id, body);
     rd_event_in in;
     rd_event_out ev = {0};
     if (r == 0)
@@ -175,7 +174,7 @@ static int apply_event(worker *w, const imp_record *rec, json_t *body, outcome *
     return r;
 }
 
-static int apply(worker *w, const imp_record *rec, outcome *out)
+static int apply(worker *w, const imp_record *rec, imp_outcome *out)
 {
     memset(out, 0, sizeof(*out));
     json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, NULL);
@@ -190,7 +189,7 @@ static int apply(worker *w, const imp_record *rec, outcome *out)
 }
 
 /* Called with u->lock held. */
-static int count(run *u, const outcome *o)
+static int count(run *u, const imp_outcome *o)
 {
     rd_import_summary *s = &u->s;
     switch (o->what) {
@@ -231,7 +230,7 @@ static const char *rollback_sql(const run *u)
     return u->o->dry_run ? "ROLLBACK TO SAVEPOINT batch" : "ROLLBACK";
 }
 
-static int run_batch(worker *w, const imp_record *const *recs, size_t n, outcome *outs)
+static int run_batch(worker *w, const imp_record *const *recs, size_t n, imp_outcome *outs)
 {
     run *u = w->u;
     int r = rd_db_simple(w->db, begin_sql(u));
@@ -252,7 +251,7 @@ static void progress(run *u, bool last)
 {
     if (!u->o->progress)
         return;
-    double t = now_s();
+    double t = imp_now();
     bool tty = isatty(fileno(u->o->progress));
     if (!last && t - u->last_progress < (tty ? 1.0 : 5.0))
         return;
@@ -275,7 +274,7 @@ static bool fatal(int r)
 /* Apply one batch. One that fails on a deadlock is tried again; one that fails otherwise is
  * applied a record at a time, so that the record at fault is rejected alone (internal_error)
  * and the others go in. The outcomes are counted once committed. */
-static int apply_batch(worker *w, const imp_record *const *recs, size_t n, outcome *outs)
+static int apply_batch(worker *w, const imp_record *const *recs, size_t n, imp_outcome *outs)
 {
     run *u = w->u;
     int r = 0;
@@ -303,42 +302,106 @@ static int apply_batch(worker *w, const imp_record *const *recs, size_t n, outco
     for (size_t k = 0; r == 0 && k < n; k++)
         r = count(u, &outs[k]);
     u->done += n;
+    u->s.live_records += (long)n;
     progress(u, false);
     pthread_mutex_unlock(&u->lock);
     return r;
 }
 
-/* A worker's share of the ordered records, a batch at a time (a dry run: in one transaction
- * of its own, rolled back). */
+/* Records through the live transactions, RD_IMPORT_BATCH a transaction. */
+static int apply_slow(worker *w, const imp_record *const *recs, size_t n)
+{
+    imp_outcome *outs = calloc(RD_IMPORT_BATCH, sizeof(*outs));
+    int r = outs ? 0 : -ENOMEM;
+    double t = imp_now();
+    for (size_t i = 0; r == 0 && i < n; i += RD_IMPORT_BATCH)
+        r = apply_batch(w, recs + i, n - i < RD_IMPORT_BATCH ? n - i : RD_IMPORT_BATCH, outs);
+    w->live_s += imp_now() - t;
+    free(outs);
+    return r;
+}
+
+/* Whole citizens through the fast path; those it leaves go through the live transactions. */
+static int apply_fast(worker *w, const imp_record *const *recs, size_t n, bool *slow,
+                      const imp_record **rest)
+{
+    run *u = w->u;
+    imp_outcome *outs = calloc(n, sizeof(*outs));
+    if (!outs)
+        return -ENOMEM;
+    int r = imp_fast_apply(u->svc, w->db, u->o->dry_run, recs, n, outs, slow, &w->times);
+    if (r < 0 && fatal(r)) {
+        free(outs);
+        return r;
+    }
+    bool all_slow = r < 0; /* the database refused a question: the live way for all */
+    size_t n_rest = 0;
+    r = 0;
+    pthread_mutex_lock(&u->lock);
+    for (size_t k = 0; k < n; k++) {
+        if (all_slow || slow[k])
+            rest[n_rest++] = recs[k];
+        else if (r == 0)
+            r = count(u, &outs[k]);
+    }
+    u->done += n - n_rest;
+    u->s.fast_records += (long)(n - n_rest);
+    progress(u, false);
+    pthread_mutex_unlock(&u->lock);
+    free(outs);
+    return r < 0 ? r : apply_slow(w, rest, n_rest);
+}
+
+/* A worker's records by citizen, each citizen's in time order (the order they come in). */
+static int cmp_citizen(const void *a, const void *b)
+{
+    const imp_record *x = *(const imp_record *const *)a, *y = *(const imp_record *const *)b;
+    if (x->citizen != y->citizen)
+        return x->citizen < y->citizen ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* A worker's share of the ordered records: whole citizens, RD_IMPORT_FAST_BATCH records or
+ * so a transaction, through the fast path (all of it through the live transactions with
+ * --per-record). A dry run works in one transaction of its own, rolled back. */
 static void *work(void *cls)
 {
     worker *w = cls;
     run *u = w->u;
-    outcome *outs = calloc(RD_IMPORT_BATCH, sizeof(*outs));
-    const imp_record **batch = calloc(RD_IMPORT_BATCH, sizeof(*batch));
-    int r = outs && batch ? 0 : -ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < u->rs->n; i++)
+        n += u->rs->items[i].citizen % u->n_workers == w->part;
+    const imp_record **mine = calloc(n + 1, sizeof(*mine));
+    const imp_record **rest = calloc(n + 1, sizeof(*rest));
+    bool *slow = calloc(n + 1, sizeof(*slow));
+    int r = mine && rest && slow ? 0 : -ENOMEM;
     /* Its commits may be lost in a crash of the database: the next run applies them again. */
     if (r == 0)
         r = rd_db_simple(w->db, "SET synchronous_commit TO off");
     if (r == 0 && u->o->dry_run)
         r = rd_db_simple(w->db, "BEGIN");
-    size_t n = 0;
-    for (size_t i = 0; r == 0 && i < u->rs->n; i++) {
-        const imp_record *rec = &u->rs->items[i];
-        if (rec->citizen % u->n_workers != w->part)
-            continue;
-        batch[n++] = rec;
-        if (n == RD_IMPORT_BATCH) {
-            r = apply_batch(w, batch, n, outs);
-            n = 0;
+    size_t k = 0;
+    for (size_t i = 0; r == 0 && i < u->rs->n; i++)
+        if (u->rs->items[i].citizen % u->n_workers == w->part)
+            mine[k++] = &u->rs->items[i];
+    if (r == 0 && u->o->per_record) {
+        r = apply_slow(w, mine, n);
+    } else if (r == 0) {
+        qsort(mine, n, sizeof(*mine), cmp_citizen);
+        size_t from = 0;
+        for (size_t i = 1; r == 0 && i <= n; i++) {
+            bool boundary = i == n || mine[i]->citizen != mine[i - 1]->citizen;
+            if (boundary && (i - from >= RD_IMPORT_FAST_BATCH || i == n)) {
+                r = apply_fast(w, mine + from, i - from, slow + from, rest);
+                from = i;
+            }
         }
     }
-    if (r == 0 && n > 0)
-        r = apply_batch(w, batch, n, outs);
     if (u->o->dry_run && !w->db->broken)
         (void)rd_db_simple(w->db, "ROLLBACK"); /* a dry run writes nothing */
-    free(outs);
-    free(batch);
+    free(mine);
+    free(rest);
+    free(slow);
     w->rc = r;
     return NULL;
 }
@@ -383,6 +446,11 @@ static int apply_all(run *u)
         pthread_join(ws[i].thread, NULL);
         if (r == 0)
             r = ws[i].rc;
+        u->times.parse += ws[i].times.parse;
+        u->times.ask += ws[i].times.ask;
+        u->times.fold += ws[i].times.fold;
+        u->times.write += ws[i].times.write;
+        u->live_s += ws[i].live_s;
     }
     for (unsigned i = 1; i < u->n_workers; i++)
         rd_db_close(ws[i].db);
@@ -441,7 +509,7 @@ static int check_overlap(run *u, const imp_records *rs)
 
 int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_summary *ret)
 {
-    run u = {.svc = svc, .db = db, .o = o, .started = now_s(), .n_workers = 1};
+    run u = {.svc = svc, .db = db, .o = o, .started = imp_now(), .n_workers = 1};
     if (o->database_url && o->workers > 0)
         u.n_workers = o->workers < RD_IMPORT_WORKERS_MAX ? o->workers : RD_IMPORT_WORKERS_MAX;
     u.s.dry_run = o->dry_run;
@@ -465,23 +533,35 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
             fclose(f);
     }
     u.s.lines = rs.lines;
+    double t = imp_now();
+    u.read_s = t - u.started;
     if (r == 0)
         r = imp_order(&rs);
+    u.order_s = imp_now() - t;
+    t = imp_now();
     u.total = rs.n;
     if (r == 0)
         r = check_overlap(&u, &rs);
     if (r == 0)
         r = citizens_from_database(&u, &rs);
+    u.check_s = imp_now() - t;
     u.rs = &rs;
     pthread_mutex_init(&u.lock, NULL);
     if (r == 0)
         r = apply_all(&u);
     pthread_mutex_destroy(&u.lock);
     progress(&u, true);
+    if (o->progress)
+        fprintf(o->progress,
+                "repeatd import: seconds in reading %.2f, ordering %.2f, checking %.2f; the "
+                "workers' sum: parsing %.2f, asking %.2f, folding %.2f, writing %.2f, live "
+                "transactions %.2f\n",
+                u.read_s, u.order_s, u.check_s, u.times.parse, u.times.ask, u.times.fold,
+                u.times.write, u.live_s);
     if (u.rejects && fclose(u.rejects) != 0 && r == 0)
         r = -EIO;
     imp_records_free(&rs);
-    u.s.seconds = now_s() - u.started;
+    u.s.seconds = imp_now() - u.started;
     if (r == 0)
         *ret = u.s;
     return r;
@@ -497,14 +577,15 @@ void rd_import_summary_print(FILE *f, const rd_import_summary *s)
         if (s->rejected_by_code[c])
             json_object_set_new(rejected, rd_err_code((rd_err)c),
                                 json_integer(s->rejected_by_code[c]));
-    json_t *o =
-        json_pack("{s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I}, s:I, s:o, s:f, s:b}", "lines",
-                  (json_int_t)s->lines, "tickets", (json_int_t)s->tickets, "decisions", decisions,
-                  "events_accepted", (json_int_t)s->events_accepted, "closeouts_rejected",
-                  (json_int_t)s->closeouts_rejected, "skipped_duplicates", "tickets",
-                  (json_int_t)s->skipped_tickets, "events", (json_int_t)s->skipped_events,
-                  "lines_rejected", (json_int_t)s->rejected, "rejected_by_error", rejected,
-                  "seconds", s->seconds, "dry_run", s->dry_run);
+    json_t *o = json_pack(
+        "{s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I}, s:I, s:o, s:{s:I, s:I}, s:f, s:b}", "lines",
+        (json_int_t)s->lines, "tickets", (json_int_t)s->tickets, "decisions", decisions,
+        "events_accepted", (json_int_t)s->events_accepted, "closeouts_rejected",
+        (json_int_t)s->closeouts_rejected, "skipped_duplicates", "tickets",
+        (json_int_t)s->skipped_tickets, "events", (json_int_t)s->skipped_events, "lines_rejected",
+        (json_int_t)s->rejected, "rejected_by_error", rejected, "records_by_path", "fast",
+        (json_int_t)s->fast_records, "live", (json_int_t)s->live_records, "seconds", s->seconds,
+        "dry_run", s->dry_run);
     char *text =
         o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
     if (text)

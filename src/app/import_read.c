@@ -6,8 +6,10 @@
 #include "repeatd/json_spec.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The instant a record sorts by: a ticket's received_at, an event's at (to the second). */
 static int record_time(json_t *inner, const char *key, int64_t *ret)
@@ -111,6 +113,9 @@ int imp_order(imp_records *rs)
         if (rs->items[i].kind == IMP_TICKET)
             by_id[k++] = &rs->items[i];
     qsort(by_id, n_tickets, sizeof(*by_id), cmp_id);
+    for (size_t i = 1; i < n_tickets; i++)
+        if (!strcmp(by_id[i - 1]->id, by_id[i]->id))
+            by_id[i - 1]->dup_id = by_id[i]->dup_id = true;
     for (size_t i = 0; i < rs->n; i++) {
         imp_record *r = &rs->items[i];
         if (r->kind == IMP_TICKET) {
@@ -123,6 +128,7 @@ int imp_order(imp_records *rs)
         if (own) {
             r->citizen = (*own)->citizen;
             r->has_citizen = true;
+            r->dup_id = (*own)->dup_id;
         }
     }
     free(by_id);
@@ -144,13 +150,82 @@ static int push(imp_records *rs, const imp_record *rec)
     return 0;
 }
 
+/* Lines are read a chunk at a time and classified side by side (parsing the JSON and keying
+ * the citizen is most of reading); then kept, or rejected, in the order of the file. */
+#define READ_CHUNK   16384
+#define READ_THREADS 4
+
+typedef struct read_item {
+    imp_record rec;
+    imp_reject rej;
+    int rc; /* classify's */
+} read_item;
+
+typedef struct read_part {
+    const imp_records *rs;
+    read_item *items;
+    size_t from, to;
+    pthread_t thread;
+} read_part;
+
+static void *classify_part(void *cls)
+{
+    read_part *p = cls;
+    for (size_t i = p->from; i < p->to; i++)
+        p->items[i].rc = classify(p->rs, &p->items[i].rec, &p->items[i].rej);
+    return NULL;
+}
+
+static unsigned read_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > READ_THREADS ? READ_THREADS : (unsigned)n;
+}
+
+/* Classify the n lines of items side by side, then keep or reject each in order. */
+static int take_chunk(imp_records *rs, read_item *items, size_t n, imp_reject_fn reject, void *cls)
+{
+    read_part parts[READ_THREADS];
+    unsigned t = n < 256 ? 1 : read_threads(), started = 0;
+    for (unsigned k = 0; k < t; k++) {
+        parts[k] = (read_part){.rs = rs, .items = items, .from = n * k / t, .to = n * (k + 1) / t};
+        if (k > 0 && pthread_create(&parts[k].thread, NULL, classify_part, &parts[k]) == 0)
+            started |= 1u << k;
+        else if (k > 0)
+            classify_part(&parts[k]); /* no thread: here */
+    }
+    classify_part(&parts[0]);
+    for (unsigned k = 1; k < t; k++)
+        if (started & (1u << k))
+            pthread_join(parts[k].thread, NULL);
+    int r = 0;
+    for (size_t i = 0; i < n; i++) {
+        read_item *it = &items[i];
+        if (r == 0 && it->rc == -ENOMEM)
+            r = -ENOMEM;
+        if (r == 0 && it->rc < 0) {
+            r = reject(cls, &it->rej);
+            imp_record_free(&it->rec);
+        } else if (r == 0) {
+            r = push(rs, &it->rec);
+            if (r < 0)
+                imp_record_free(&it->rec);
+        } else {
+            imp_record_free(&it->rec);
+        }
+    }
+    return r;
+}
+
 int imp_read(imp_records *rs, FILE *f, unsigned file_index, imp_reject_fn reject, void *cls)
 {
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     long line_no = 0;
-    int r = 0;
+    read_item *items = calloc(READ_CHUNK, sizeof(*items));
+    size_t n = 0;
+    int r = items ? 0 : -ENOMEM;
     while (r == 0 && (len = getline(&line, &cap, f)) >= 0) {
         line_no++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -164,16 +239,18 @@ int imp_read(imp_records *rs, FILE *f, unsigned file_index, imp_reject_fn reject
             r = -ENOMEM;
             break;
         }
-        imp_reject rej;
-        if (classify(rs, &rec, &rej) < 0) {
-            r = reject(cls, &rej);
-            imp_record_free(&rec);
-            continue;
+        items[n++] = (read_item){.rec = rec};
+        if (n == READ_CHUNK) {
+            r = take_chunk(rs, items, n, reject, cls);
+            n = 0;
         }
-        r = push(rs, &rec);
-        if (r < 0)
-            imp_record_free(&rec);
     }
+    if (r == 0 && n > 0)
+        r = take_chunk(rs, items, n, reject, cls);
+    else
+        for (size_t i = 0; i < n; i++)
+            imp_record_free(&items[i].rec);
+    free(items);
     free(line);
     if (r == 0 && ferror(f))
         r = -EIO;

@@ -1,7 +1,12 @@
 /* The records of an import between reading and applying (app/import_read.c, app/import.c). */
 #pragma once
 
+#include "repeatd/decide.h"
 #include "repeatd/errors.h"
+#include "repeatd/pool.h"
+#include "repeatd/service.h"
+
+#include <jansson.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +28,7 @@ typedef struct imp_record {
      * for a ticket whose citizen cannot be hashed (it is rejected when applied). */
     uint32_t citizen;
     bool has_citizen; /* an event whose ticket is not in the input: the database knows it */
+    bool dup_id;      /* its ticket id belongs to more than one ticket of the input */
 } imp_record;
 
 typedef struct imp_records {
@@ -45,6 +51,34 @@ typedef struct imp_reject {
 
 void imp_reject_set(imp_reject *ret, const imp_record *rec, rd_err code, const char *field,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* What applying one record did, to be counted when its batch commits. */
+typedef struct imp_outcome {
+    enum { O_DECIDED, O_EVENT, O_SKIPPED_TICKET, O_SKIPPED_EVENT, O_REJECTED } what;
+    rd_decision_kind decision;
+    bool closeout_rejected;
+    imp_reject reject;
+} imp_outcome;
+
+/* Without an event_id of its own, an event gets one from its content, so that a second run
+ * recognises it (the same event twice at the same instant is one event). */
+int imp_ensure_event_id(const char *ticket_id, json_t *body);
+
+/* The fast path (app/import_fast.c): recs, n records of whole citizens (each citizen's in
+ * time order), folded in memory by the live path's pure steps and written with COPY in one
+ * transaction (a dry run: a savepoint, released). A citizen the fold cannot prove it decides
+ * as the live transactions would (stored rows of its own, a ticket id twice, a time with a
+ * fraction, an event_id twice, ...) is left to them: slow[k] is set for each of its records
+ * and outs[k] is meaningless. The others' outcomes are in outs once this returns 0. */
+typedef struct imp_times {
+    double parse, ask, fold, write; /* seconds of the fast path's phases */
+} imp_times;
+
+int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *const *recs,
+                   size_t n, imp_outcome *outs, bool *slow, imp_times *times);
+
+/* A monotonic clock, in seconds. */
+double imp_now(void);
 
 typedef int (*imp_reject_fn)(void *cls, const imp_reject *rej);
 

@@ -2,6 +2,8 @@
  * state, the close-out inspection, the workflow check and the KPI aggregates. */
 #include "repeatd/lifecycle.h"
 
+#include "lifecycle_parts.h"
+
 #include "repeatd/crypto.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/store.h"
@@ -64,16 +66,22 @@ static int replay(const rd_event_in *c, store_event_stored *e, rd_event_out *out
     return r;
 }
 
-/* Inspect the close-out; a rejected one is recorded too (驳回), so the transaction commits. */
-static int apply_closeout(rd_db *db, const rd_event_in *c, event_try *t,
-                          const store_ticket_state *st, const rd_settings *s)
+size_t rd_event_inspect(const rd_event_in *c, const store_ticket_state *st, const rd_settings *s,
+                        rd_defect ret[RD_DEFECTS_MAX])
 {
     rd_closeout_context ctx = {
         .ticket_received_at = st->received_at,
         .now = (int64_t)time(NULL),
         .contact_reached = st->contact_reached || st->followup_reached,
     };
-    t->n_defects = rd_closeout_inspect(&c->ev.closeout, &ctx, s, t->defects);
+    return rd_closeout_inspect(&c->ev.closeout, &ctx, s, ret);
+}
+
+/* Inspect the close-out; a rejected one is recorded too (驳回), so the transaction commits. */
+static int apply_closeout(rd_db *db, const rd_event_in *c, event_try *t,
+                          const store_ticket_state *st, const rd_settings *s)
+{
+    t->n_defects = rd_event_inspect(c, st, s, t->defects);
     bool accepted = t->n_defects == 0;
     char *defects = NULL;
     if (!accepted) {
@@ -91,8 +99,7 @@ static int apply_closeout(rd_db *db, const rd_event_in *c, event_try *t,
     return r;
 }
 
-static int apply_closed(rd_db *db, const rd_event_in *c, event_try *t, const store_ticket_state *st,
-                        const rd_settings *s)
+unsigned rd_event_closing_missing(const store_ticket_state *st, const rd_settings *s)
 {
     rd_workflow_state w = {
         .dispatched = st->dispatched,
@@ -101,7 +108,13 @@ static int apply_closed(rd_db *db, const rd_event_in *c, event_try *t, const sto
         .closeout_accepted = st->closeout_accepted,
         .followup_recorded = st->followup_recorded,
     };
-    t->missing = rd_workflow_missing(&w, s);
+    return rd_workflow_missing(&w, s);
+}
+
+static int apply_closed(rd_db *db, const rd_event_in *c, event_try *t, const store_ticket_state *st,
+                        const rd_settings *s)
+{
+    t->missing = rd_event_closing_missing(st, s);
     if (t->missing)
         return -ECANCELED;
     return store_apply_closed(db, c->ticket_id, c->ev.at.text, rd_outcome_name(c->ev.outcome));
@@ -141,10 +154,10 @@ static void assignment_of(const store_ticket_state *st, rd_assignment *ret)
 /* Keep the monthly aggregates current in the event's own transaction: a re-dispatch moves the
  * complaint, the first contact attempt, every inspection and the first false close-out count
  * under the assignment of the moment. */
-static int record_kpis(rd_db *db, const rd_event_in *c, const event_try *t,
-                       const store_ticket_state *st)
+bool rd_event_kpis(const rd_event_in *c, size_t n_defects, const store_ticket_state *st,
+                   rd_kpi_deltas *ret)
 {
-    rd_kpi_deltas ds = {0};
+    rd_kpi_deltas *ds = ret;
     rd_assignment now;
     assignment_of(st, &now);
     const rd_event_req *e = &c->ev;
@@ -155,39 +168,49 @@ static int record_kpis(rd_db *db, const rd_event_in *c, const event_try *t,
         snprintf(after.unit, sizeof(after.unit), "%s", e->unit);
         snprintf(after.team, sizeof(after.team), "%s", e->team ? e->team : "");
         snprintf(after.handler, sizeof(after.handler), "%s", e->handler ? e->handler : "");
-        rd_kpi_dispatch(&ds, st->category, month, version, &now, &after);
+        rd_kpi_dispatch(ds, st->category, month, version, &now, &after);
         break;
     }
     case RD_EVENT_CONTACT_ATTEMPT:
         if (st->contact_reached || st->contact_failures > 0)
-            return 0;
-        rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CONTACTED, 1);
+            return false;
+        rd_kpi_add(ds, &now, st->category, month, version, RD_KPI_CONTACTED, 1);
         if (e->contact_outcome != RD_CONTACT_REACHED)
-            rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_FIRST_CONTACT_FAILED, 1);
+            rd_kpi_add(ds, &now, st->category, month, version, RD_KPI_FIRST_CONTACT_FAILED, 1);
         break;
     case RD_EVENT_CLOSEOUT:
-        rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_INSPECTED, 1);
-        if (t->n_defects) {
-            rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_REJECTED, 1);
-            int r =
-                store_kpi_defects_add(db, now.unit, now.handler, month, t->defects, t->n_defects);
-            if (r < 0)
-                return r;
+        rd_kpi_add(ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_INSPECTED, 1);
+        if (n_defects) {
+            rd_kpi_add(ds, &now, st->category, month, version, RD_KPI_CLOSEOUTS_REJECTED, 1);
+            return true;
         }
         break;
     case RD_EVENT_AUDIT:
         if (e->false_closeout != 1 || st->false_closeout)
-            return 0;
-        rd_kpi_add(&ds, &now, st->category, month, version, RD_KPI_FALSE_CLOSEOUTS, 1);
+            return false;
+        rd_kpi_add(ds, &now, st->category, month, version, RD_KPI_FALSE_CLOSEOUTS, 1);
         break;
     default:
-        return 0;
+        return false;
+    }
+    return false;
+}
+
+static int record_kpis(rd_db *db, const rd_event_in *c, const event_try *t,
+                       const store_ticket_state *st)
+{
+    rd_kpi_deltas ds = {0};
+    if (rd_event_kpis(c, t->n_defects, st, &ds)) {
+        int r = store_kpi_defects_add(db, st->unit, st->handler, st->received_month, t->defects,
+                                      t->n_defects);
+        if (r < 0)
+            return r;
     }
     return store_kpi_apply(db, &ds);
 }
 
 /* The refusals of the ticket's state, before anything is written. */
-static int check_state(const rd_event_in *c, const store_ticket_state *st, rd_refusal *ref)
+int rd_event_check(const rd_event_in *c, const store_ticket_state *st, rd_refusal *ref)
 {
     const char *id = c->ticket_id;
     rd_event_type type = c->ev.type;
@@ -258,7 +281,7 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
             return r;
         }
     }
-    r = check_state(c, &st, &out->refusal);
+    r = rd_event_check(c, &st, &out->refusal);
     if (r < 0)
         return r;
     rd_settings s;

@@ -281,7 +281,12 @@ static int put_long(buf *b, long v, bool first)
 
 int store_kpi_apply(rd_db *db, const rd_kpi_deltas *ds)
 {
-    if (ds->n == 0)
+    return store_kpi_apply_many(db, ds->d, ds->n);
+}
+
+int store_kpi_apply_many(rd_db *db, const rd_kpi_delta *deltas, size_t n)
+{
+    if (n == 0)
         return 0;
     enum { DIM, KEY, MONTH, VERSION, VALUES0 };
     buf cols[VALUES0 + RD_KPI_METRIC_COUNT_] = {0};
@@ -289,8 +294,8 @@ int store_kpi_apply(rd_db *db, const rd_kpi_deltas *ds)
     int r = 0;
     for (size_t c = 0; r == 0 && c < n_cols; c++)
         r = buf_put(&cols[c], "{", 1);
-    for (size_t i = 0; r == 0 && i < ds->n; i++) {
-        const rd_kpi_delta *d = &ds->d[i];
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        const rd_kpi_delta *d = &deltas[i];
         bool first = i == 0;
         r = put_long(&cols[DIM], d->dim, first);
         if (r == 0)
@@ -333,6 +338,48 @@ int store_kpi_defects_add(rd_db *db, const char *unit, const char *handler, int 
     if (r == 0)
         r = rd_db_run(db, &q_defects, params);
     free(codes.p);
+    return r;
+}
+
+static const rd_stmt q_defects_many = {
+    "kpi_defects_many",
+    "INSERT INTO kpi_defects AS k (dim, key, month, code, n)"
+    " SELECT d.dim, d.key, d.month, d.code, d.n"
+    " FROM unnest($1::smallint[], $2::text[], $3::integer[], $4::text[], $5::bigint[])"
+    "  AS d(dim, key, month, code, n)"
+    " ORDER BY 1, 3, 2, 4"
+    " ON CONFLICT (dim, month, key, code) DO UPDATE SET n = k.n + EXCLUDED.n",
+    5};
+
+int store_kpi_defects_many(rd_db *db, const store_kpi_defect_count *rows, size_t n)
+{
+    if (n == 0)
+        return 0;
+    buf cols[5] = {0};
+    int r = 0;
+    for (size_t c = 0; r == 0 && c < 5; c++)
+        r = buf_put(&cols[c], "{", 1);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        bool first = i == 0;
+        r = put_long(&cols[0], rows[i].dim, first);
+        if (r == 0)
+            r = put_text(&cols[1], rows[i].key, first);
+        if (r == 0)
+            r = put_long(&cols[2], rows[i].month, first);
+        if (r == 0)
+            r = put_text(&cols[3], rows[i].code, first);
+        if (r == 0)
+            r = put_long(&cols[4], rows[i].n, first);
+    }
+    for (size_t c = 0; r == 0 && c < 5; c++)
+        r = buf_put(&cols[c], "}", 1);
+    const char *params[5];
+    for (size_t c = 0; c < 5; c++)
+        params[c] = cols[c].p;
+    if (r == 0)
+        r = rd_db_run(db, &q_defects_many, params);
+    for (size_t c = 0; c < 5; c++)
+        free(cols[c].p);
     return r;
 }
 

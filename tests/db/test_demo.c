@@ -121,6 +121,10 @@ START_TEST(the_import_of_the_city_is_the_city)
     rd_db_close(idb);
 
     ck_assert_int_eq(sum.rejected, 0);
+    /* Whole citizens in memory and COPY; the few heaviest callers through the live
+     * transactions (a page of candidates or more). */
+    ck_assert_int_gt(sum.fast_records, 9 * sum.live_records);
+    ck_assert_int_eq(sum.fast_records + sum.live_records, sum.lines);
     ck_assert_int_eq(sum.tickets, first.tickets);
     ck_assert_int_eq(sum.events_accepted, first.events);
     ck_assert_int_eq(sum.closeouts_rejected, first.closeouts_rejected);

@@ -26,6 +26,27 @@ static const char *const facts[] = {
     "SELECT dim, key, month, code, sum(n) FROM kpi_defects GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
 };
 
+/* Everything two imports of one history store alike, byte for byte: every column of every
+ * ticket and event but the moment it was written (created_at, recorded_at) and the event's
+ * serial id (its order within its ticket is compared), and every aggregate row by shard sum. */
+static const char *const stored[] = {
+    "SELECT ticket_id, citizen_hash, phone_hash, phone_masked, category, received_at, channel,"
+    " address, lat, lon, description, claim, new_evidence, request_hash, decision, rule,"
+    " counts_as_repeat, creates_work_order, repeat_ordinal, chain_id, related_ticket_id,"
+    " definition_version, answer::text, script_zh, script_en, status, unit, team, handler,"
+    " dispatched_at, deadline, contact_reached, contact_failures, first_contact_failed,"
+    " closeout_accepted, closeout_rejections, closeout_unresolved, followup_recorded,"
+    " followup_reached, false_closeout, closed_at, outcome, calls, received_month, repeat_unit,"
+    " repeat_team, repeat_handler, closeout_accepted_at, followup_at"
+    " FROM tickets ORDER BY ticket_id",
+    "SELECT ticket_id, type, at, body::text, accepted, defects::text, unit, team, handler,"
+    " event_id, request_hash FROM ticket_events ORDER BY ticket_id, id",
+    "SELECT dim, key, month, version, sum(complaints), sum(repeats), sum(contacted),"
+    " sum(first_contact_failed), sum(closeouts_inspected), sum(closeouts_rejected),"
+    " sum(false_closeouts) FROM kpi_counts GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+    "SELECT dim, key, month, code, sum(n) FROM kpi_defects GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+};
+
 /* The rows of sql, one text line a row, malloc'd; NULL with the reason in err. */
 static char *dump_rows(PGconn *c, const char *sql, char *err, size_t err_size)
 {
@@ -64,14 +85,15 @@ static PGconn *connect_to(const char *url, char *err, size_t err_size)
     return c;
 }
 
-int rd_test_same_facts(const char *url_a, const char *url_b, char *err, size_t err_size)
+static int same_rows(const char *const *queries, size_t n_queries, const char *url_a,
+                     const char *url_b, char *err, size_t err_size)
 {
     PGconn *a = connect_to(url_a, err, err_size);
     PGconn *b = a ? connect_to(url_b, err, err_size) : NULL;
     int r = b ? 0 : -1;
-    for (size_t i = 0; r == 0 && i < sizeof(facts) / sizeof(facts[0]); i++) {
-        char *ra = dump_rows(a, facts[i], err, err_size);
-        char *rb = ra ? dump_rows(b, facts[i], err, err_size) : NULL;
+    for (size_t i = 0; r == 0 && i < n_queries; i++) {
+        char *ra = dump_rows(a, queries[i], err, err_size);
+        char *rb = ra ? dump_rows(b, queries[i], err, err_size) : NULL;
         if (!rb) {
             r = -1;
         } else if (strcmp(ra, rb) != 0) {
@@ -92,6 +114,16 @@ int rd_test_same_facts(const char *url_a, const char *url_b, char *err, size_t e
     PQfinish(a);
     PQfinish(b);
     return r;
+}
+
+int rd_test_same_facts(const char *url_a, const char *url_b, char *err, size_t err_size)
+{
+    return same_rows(facts, sizeof(facts) / sizeof(facts[0]), url_a, url_b, err, err_size);
+}
+
+int rd_test_same_stored(const char *url_a, const char *url_b, char *err, size_t err_size)
+{
+    return same_rows(stored, sizeof(stored) / sizeof(stored[0]), url_a, url_b, err, err_size);
 }
 
 int rd_test_copy_categories(const char *from_url, const char *to_url, char *err, size_t err_size)

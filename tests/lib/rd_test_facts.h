@@ -11,3 +11,8 @@ int rd_test_copy_categories(const char *from_url, const char *to_url, char *err,
 /* Compare every ticket's decision and state, every event, and every KPI aggregate of the two
  * databases. 0 when equal; -1 with the first difference (or a failed query) in err. */
 int rd_test_same_facts(const char *url_a, const char *url_b, char *err, size_t err_size);
+
+/* Compare every stored column of every ticket and event (but when it was written and the
+ * event's serial id) and every aggregate: two imports of one history, whichever way each
+ * record went (the fast path or the live transactions). 0 when equal; -1 with err. */
+int rd_test_same_stored(const char *url_a, const char *url_b, char *err, size_t err_size);
