@@ -120,7 +120,9 @@ int rd_service_read_tx(rd_service *svc, rd_db **db, const rd_tx *tx)
         if (rdb)
             rd_pool_release(rp->pool, rdb);
         pthread_mutex_lock(&rp->lock);
-        bool lost = r == -ECONNREFUSED || r == -ECONNRESET;
+        /* -EAGAIN: still refused after the runner's retries, such as a standby cancelling
+         * the read for a conflict with recovery; the primary answers it instead. */
+        bool lost = r == -ECONNREFUSED || r == -ECONNRESET || r == -EAGAIN;
         if (lost) {
             set_state(rp, RD_REPLICA_DOWN, 0);
             rp->checked_at = now_s();
