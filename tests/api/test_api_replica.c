@@ -66,6 +66,8 @@ static double metric(const char *sample)
     return v;
 }
 
+static bool query_value(const char *url, const char *sql, char *out, size_t size);
+
 static void replica_sql(const char *sql)
 {
     char err[512];
@@ -152,6 +154,51 @@ START_TEST(a_lost_replica_falls_back_and_comes_back)
     double reads = metric("repeatd_replica_reads_total");
     month_complaints();
     ck_assert_double_ge(metric("repeatd_replica_reads_total"), reads + 1);
+}
+END_TEST
+
+/* A standby whose WAL receiver stops (its primary_conninfo emptied) replayed all it received
+ * and still misses what the primary writes: it ages, and the reads go to the primary. */
+START_TEST(a_cut_off_replica_ages)
+{
+    char conninfo[1024], sql[2400];
+    ck_assert(query_value(replica_admin_url, "SHOW primary_conninfo", conninfo, sizeof(conninfo)));
+    replica_sql("ALTER SYSTEM SET primary_conninfo TO ''");
+    replica_sql("SELECT pg_reload_conf()");
+    char streaming[8] = "t";
+    double t0 = now_s();
+    while (now_s() - t0 < 20 && strcmp(streaming, "f") != 0) {
+        query_value(replica_admin_url,
+                    "SELECT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')",
+                    streaming, sizeof(streaming));
+        usleep(100 * 1000);
+    }
+    ck_assert_str_eq(streaming, "f");
+    double lag_falls = metric("repeatd_replica_fallbacks_total{reason=\"lag\"}");
+    post_new("RP-4", 4); /* the standby never receives it */
+    sleep(3);
+    ck_assert_msg(wait_complaints(4), "the read never reached the primary");
+    ck_assert_double_gt(metric("repeatd_replica_fallbacks_total{reason=\"lag\"}"), lag_falls);
+    ck_assert_double_eq(metric("repeatd_replica_up"), 0);
+
+    /* Streaming again: the standby catches up and takes the reads back. */
+    size_t n = 0;
+    n += (size_t)snprintf(sql, sizeof(sql), "ALTER SYSTEM SET primary_conninfo TO '");
+    for (const char *c = conninfo; *c && n + 3 < sizeof(sql); c++) {
+        if (*c == '\'')
+            sql[n++] = '\'';
+        sql[n++] = *c;
+    }
+    snprintf(sql + n, sizeof(sql) - n, "'");
+    replica_sql(sql);
+    replica_sql("SELECT pg_reload_conf()");
+    t0 = now_s();
+    while (now_s() - t0 < 30 && metric("repeatd_replica_up") != 1) {
+        month_complaints();
+        usleep(200 * 1000);
+    }
+    ck_assert_double_eq(metric("repeatd_replica_up"), 1);
+    ck_assert_int_eq(month_complaints(), 4);
 }
 END_TEST
 
@@ -259,6 +306,7 @@ int main(void)
     tcase_add_test(tc, reads_go_to_the_replica);
     tcase_add_test(tc, a_lagging_replica_falls_back_to_the_primary);
     tcase_add_test(tc, a_lost_replica_falls_back_and_comes_back);
+    tcase_add_test(tc, a_cut_off_replica_ages);
     tcase_add_test(tc, fallbacks_are_logged);
     int rc = harness_run(s, tc);
     remove_clusters();
