@@ -213,12 +213,14 @@ int rd_cmd_serve(void)
         rd_log(RD_LOG_ERROR, "database not ready: %s", strerror(-r));
         goto out;
     }
-    if (rd_pool_new(c.database_url, c.threads, &pool) < 0)
+    if (rd_pool_new(c.database_url, c.threads, c.db_timeout_ms, &pool) < 0)
         goto out;
     rd_service_init(&service, pool, c.secret, c.bench_no_aggregates);
     rd_httpd httpd = {.config = &c, .service = &service};
-    if (rd_server_start(&httpd, &server) < 0) {
-        rd_log(RD_LOG_ERROR, "cannot listen on %s:%d", c.listen_host, c.listen_port);
+    if ((r = rd_server_start(&httpd, &server)) < 0) {
+        rd_log(RD_LOG_ERROR, "cannot listen on %s:%d: %s%s", c.listen_host, c.listen_port,
+               r == -EADDRINUSE ? "the address is in use by another process" : strerror(-r),
+               r == -EADDRINUSE ? " (REPEATD_REUSE_PORT=1 shares a port on purpose)" : "");
         goto out;
     }
     rd_log(RD_LOG_INFO, "repeatd listening on %s:%d with %d threads", c.listen_host, c.listen_port,

@@ -28,6 +28,12 @@ static const cf_key cf_keys[] = {
     {"REPEATD_BOOTSTRAP_ADMIN_KEY", CF_TEXT, NULL, 16, 256, OFF(bootstrap_admin_key), false},
     {"REPEATD_THREADS", CF_INT, "4", 1, 256, OFF(threads), false},
     {"REPEATD_MAX_BODY_BYTES", CF_LONG, "65536", 1024, 16777216, OFF(max_body_bytes), false},
+    /* Hardening: bounded waits, connection limits, port sharing. */
+    {"REPEATD_DB_TIMEOUT_MS", CF_INT, "5000", 100, 600000, OFF(db_timeout_ms), false},
+    {"REPEATD_MAX_CONNECTIONS", CF_INT, "1000", 8, 100000, OFF(max_connections), false},
+    {"REPEATD_MAX_CONNECTIONS_PER_IP", CF_INT, "64", 1, 100000, OFF(max_connections_per_ip), false},
+    {"REPEATD_REQUEST_TIMEOUT_S", CF_INT, "10", 1, 3600, OFF(request_timeout_s), false},
+    {"REPEATD_REUSE_PORT", CF_INT, "0", 0, 1, OFF(reuse_port), false},
     /* Only for measuring what the KPI aggregates cost intake: with 1 the KPIs go stale. */
     {"REPEATD_BENCH_NO_AGGREGATES", CF_INT, "0", 0, 1, OFF(bench_no_aggregates), false},
 };

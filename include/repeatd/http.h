@@ -19,6 +19,8 @@ typedef struct rd_httpd {
     atomic_int in_flight; /* requests between first call and completion */
     atomic_bool draining; /* SIGTERM seen: new requests get 503 */
     rd_metrics metrics;
+    atomic_int processing;    /* requests past their body, being answered: what a drain waits for */
+    struct rd_server *server; /* set by rd_server_start */
 } rd_httpd;
 
 struct rd_route;
@@ -53,6 +55,11 @@ typedef struct rd_request {
     char *reply_text;       /* a text/plain reply */
     const char *error_code; /* for the access log */
     char allow[64];         /* Allow header of a 405 */
+
+    bool processing;         /* counted in httpd->processing */
+    bool queued;             /* the reply is handed to libmicrohttpd */
+    double db_deadline_ms;   /* every database wait of this request ends by then (0: unset) */
+    struct rd_request *next; /* in the server's queue of requests waiting for a connection */
 } rd_request;
 
 typedef void (*rd_handler_fn)(rd_request *req);

@@ -9,16 +9,31 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+/* A worker thread of libmicrohttpd serves every connection it accepted, one callback at a
+ * time: a thread blocked on the database stalls all of them, and a new connection is accepted
+ * only by a thread that is polling. So no worker ever waits for a database connection: a
+ * request that finds none free is suspended and parked here (FIFO), and woken when one is
+ * given back or its deadline passes. Only the holders of the pool's `threads` connections can
+ * block, and there is one worker more than that: one always accepts and answers /healthz. */
 struct rd_server {
     struct MHD_Daemon *daemon;
     rd_httpd *httpd;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t waker;
+    bool waker_started, closing;
+    rd_request *head, *tail; /* parked requests, oldest first */
+    int parked;
 };
 
 static double now_ms(void)
@@ -79,6 +94,8 @@ static rd_request *request_new(rd_httpd *httpd, struct MHD_Connection *c, const 
 
 static void request_free(rd_request *req)
 {
+    if (req->processing)
+        atomic_fetch_sub(&req->httpd->processing, 1);
     if (req->db)
         rd_service_release(req->httpd->service, req->db);
     for (int i = 0; i < RD_PATH_PARAMS; i++)
@@ -161,29 +178,89 @@ static bool parse_body(rd_request *req)
     return true;
 }
 
-static void dispatch(rd_request *req)
+static bool needs_db(const rd_request *req)
 {
+    return req->match == RD_MATCH_OK && req->route->handler != rd_handle_healthz;
+}
+
+/* Park a request whose connection is suspended; false once the server is closing. */
+static bool park(rd_request *req)
+{
+    rd_server *s = req->httpd->server;
+    pthread_mutex_lock(&s->lock);
+    if (s->closing) {
+        pthread_mutex_unlock(&s->lock);
+        return false;
+    }
+    MHD_suspend_connection(req->conn);
+    req->next = NULL;
+    if (s->tail)
+        s->tail->next = req;
+    else
+        s->head = req;
+    s->tail = req;
+    s->parked++;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    return true;
+}
+
+/* A database connection for the request: 1 taken (or none needed), 0 refused (replied),
+ * -1 parked (the request is answered when it is woken). */
+static int admit(rd_request *req)
+{
+    if (req->db || !needs_db(req))
+        return 1;
+    int timeout = req->httpd->config->db_timeout_ms;
+    if (req->db_deadline_ms == 0)
+        req->db_deadline_ms = now_ms() + timeout;
+    if (rd_service_try_take(req->httpd->service, (int64_t)req->db_deadline_ms, &req->db) == 0)
+        return 1;
+    req->db = NULL;
+    if (now_ms() < req->db_deadline_ms && park(req))
+        return -1;
     if (atomic_load(&req->httpd->draining)) {
         rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
-        return;
+        return 0;
+    }
+    atomic_fetch_add(&req->httpd->metrics.db_unavailable, 1);
+    rd_reply_error(req, RD_ERR_DB_UNAVAILABLE, NULL,
+                   "no database connection became free within %d ms; try again shortly", timeout);
+    return 0;
+}
+
+/* false when the request was parked: no reply yet. */
+static bool dispatch(rd_request *req)
+{
+    if (!req->processing) {
+        req->processing = true;
+        atomic_fetch_add(&req->httpd->processing, 1);
+    }
+    if (atomic_load(&req->httpd->draining)) {
+        rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
+        return true;
     }
     const rd_route *route = req->route;
     switch (req->match) {
     case RD_MATCH_NO_PATH:
         rd_reply_error(req, RD_ERR_NOT_FOUND, NULL, "no resource at %s", req->path);
-        return;
+        return true;
     case RD_MATCH_NO_METHOD:
         rd_reply_error(req, RD_ERR_METHOD_NOT_ALLOWED, NULL, "%s is not allowed here; use %s",
                        req->method, req->allow);
-        return;
+        return true;
     case RD_MATCH_OK:
         break;
     }
+    int a = admit(req);
+    if (a <= 0)
+        return a == 0;
     if (route->role != RD_ROLE_NONE && !rd_auth_check(req, route->role))
-        return;
+        return true;
     if (route->json_body && !parse_body(req))
-        return;
+        return true;
     route->handler(req);
+    return true;
 }
 
 static enum MHD_Result queue_reply(rd_request *req)
@@ -216,7 +293,68 @@ static enum MHD_Result queue_reply(rd_request *req)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     enum MHD_Result ret = MHD_queue_response(req->conn, req->status, resp);
     MHD_destroy_response(resp);
+    req->queued = ret == MHD_YES;
     return ret;
+}
+
+/* The value of a header that must appear at most once with one value: 0 absent, 1 once (or
+ * repeated with the same value), -1 conflicting values. */
+typedef struct header_count {
+    const char *name;
+    const char *first;
+    int state;
+} header_count;
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    header_count *h = cls;
+    if (strcasecmp(key, h->name) != 0)
+        return MHD_YES;
+    if (!h->first) {
+        h->first = value ? value : "";
+        h->state = 1;
+    } else if (strcmp(h->first, value ? value : "") != 0) {
+        h->state = -1;
+    }
+    return MHD_YES;
+}
+
+/* Framing and size, decided at the headers before a byte of the body is read (and before a
+ * 100 Continue is sent): false with a reply when the request must be refused now. */
+static bool check_headers(rd_request *req)
+{
+    header_count cl = {.name = MHD_HTTP_HEADER_CONTENT_LENGTH};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, count_header, &cl);
+    const char *te =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (cl.state < 0) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, NULL,
+                       "conflicting Content-Length headers: the body's length is ambiguous");
+        return false;
+    }
+    if (cl.state > 0 && te) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, NULL,
+                       "Content-Length and Transfer-Encoding together: the body's length is "
+                       "ambiguous");
+        return false;
+    }
+    if (cl.state > 0) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(cl.first, &end, 10);
+        if (errno == 0 && end != cl.first && *end == '\0' && n > req->body_max) {
+            rd_reply_error(req, RD_ERR_PAYLOAD_TOO_LARGE, NULL,
+                           "the body is larger than %zu bytes (Content-Length: %llu)",
+                           req->body_max, n);
+            return false;
+        }
+    }
+    if (strchr(req->path, '\x01')) { /* an encoded NUL: see unescape() */
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, NULL, "the path holds a NUL byte (%%00)");
+        return false;
+    }
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -229,21 +367,50 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!req)
             return MHD_NO;
         *con_cls = req;
+        if (!check_headers(req)) {
+            req->processing = true; /* answered at once: the body is never read */
+            atomic_fetch_add(&req->httpd->processing, 1);
+            return queue_reply(req);
+        }
         return MHD_YES; /* reply on a later call: keeps keep-alive working */
     }
     if (*upload_data_size) {
+        if (req->status) { /* refused at the headers: the rest of the body is dropped */
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
         append_body(req, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (req->status == 0)
-        dispatch(req);
+    if (req->status == 0 && !dispatch(req))
+        return MHD_YES; /* parked: suspended until a connection is free */
     /* Give the connection back before the reply is sent: it is no longer needed. */
     if (req->db) {
         rd_service_release(req->httpd->service, req->db);
         req->db = NULL;
     }
+    if (req->queued)
+        return MHD_YES;
     return queue_reply(req);
+}
+
+static const char *ended_name(enum MHD_RequestTerminationCode toe)
+{
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+        return NULL;
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return "timeout";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return "shutdown";
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+        return "client_closed";
+    case MHD_REQUEST_TERMINATED_WITH_ERROR:
+        break;
+    }
+    return "error";
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -253,12 +420,101 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!req)
         return;
     double ms = now_ms() - req->started_ms;
-    rd_log_request(req->request_id, req->method, req->route ? req->route->pattern : req->path,
-                   req->status, ms, req->error_code);
+    char masked[256];
+    const char *path = req->route ? req->route->pattern : masked;
+    if (!req->route) /* a path no route knows may still hold a phone number or an id */
+        rd_log_mask_digits(req->path, masked, sizeof(masked));
+    const char *ended = ended_name(toe);
+    if (ended && !req->processing)
+        ended =
+            toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? "shutdown_while_receiving_body" : ended;
+    rd_log_request(req->request_id, req->method, path, req->queued ? req->status : 0, ms,
+                   req->error_code, ended);
     rd_metrics_request(&req->httpd->metrics, req->route ? rd_route_index(req->route) : -1,
                        req->status, ms / 1e3);
     request_free(req);
     *con_cls = NULL;
+}
+
+/* libmicrohttpd's own messages go through the JSON log, rate-limited. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    rd_log_library("libmicrohttpd", fmt, ap);
+}
+
+/* %HH decoding as libmicrohttpd's own, except that %00 becomes byte 1, which check_headers
+ * refuses: a NUL would end the path early, and /v1/tickets/X%00.json would find X. A raw
+ * byte 1 is refused too (no route takes control bytes). */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *val)
+{
+    char *w = val;
+    for (const char *r = val; *r;) {
+        if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+            char hex[3] = {r[1], r[2], '\0'};
+            long b = strtol(hex, NULL, 16);
+            *w++ = b == 0 ? '\x01' : (char)b;
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - val);
+}
+
+/* Wakes parked requests: as many as connections are free, those past their deadline (they
+ * answer 503), and all of them once the server is closing. */
+static void *waker_main(void *arg)
+{
+    rd_server *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        int size, idle;
+        rd_service_pool_stats(s->httpd->service, &size, &idle);
+        double now = now_ms(), next = now + 1000;
+        rd_request **link = &s->head, *prev = NULL;
+        while (*link) {
+            rd_request *req = *link;
+            bool go = s->closing || idle > 0 || now >= req->db_deadline_ms;
+            if (go) {
+                if (idle > 0)
+                    idle--;
+                *link = req->next;
+                if (s->tail == req)
+                    s->tail = prev;
+                s->parked--;
+                MHD_resume_connection(req->conn);
+                continue;
+            }
+            if (req->db_deadline_ms < next)
+                next = req->db_deadline_ms;
+            prev = req;
+            link = &req->next;
+        }
+        if (s->closing && !s->head)
+            break;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        double wait_ms = next - now < 1 ? 1 : next - now;
+        until.tv_sec += (time_t)(wait_ms / 1000);
+        until.tv_nsec += (long)((wait_ms - (double)(long)(wait_ms / 1000) * 1000) * 1e6);
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static void on_release(void *cls)
+{
+    rd_server *s = cls;
+    pthread_mutex_lock(&s->lock);
+    if (s->head)
+        pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
 }
 
 static void on_panic(void *cls, const char *file, unsigned line, const char *reason)
@@ -268,30 +524,54 @@ static void on_panic(void *cls, const char *file, unsigned line, const char *rea
     abort();
 }
 
+/* Why the address cannot be had: bind it ourselves the way the daemon does (no SO_REUSEPORT). */
+static int probe_bind(const struct sockaddr *addr, socklen_t len)
+{
+    int fd = socket(addr->sa_family, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -errno;
+    int one = 1;
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    int r = bind(fd, addr, len) < 0 ? -errno : 0;
+    close(fd);
+    return r;
+}
+
 int rd_server_start(rd_httpd *httpd, rd_server **ret)
 {
     rd_server *s = calloc(1, sizeof(*s));
     if (!s)
         return -ENOMEM;
     s->httpd = httpd;
+    httpd->server = s;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->wake, &attr);
+    pthread_condattr_destroy(&attr);
     struct sockaddr_in6 a6 = {0};
     struct sockaddr_in a4 = {0};
     const struct sockaddr *addr;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    const char *host = httpd->config->listen_host;
+    socklen_t addr_len;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    const rd_config *cf = httpd->config;
+    const char *host = cf->listen_host;
     if (inet_pton(AF_INET, host, &a4.sin_addr) == 1 ||
         (!strcmp(host, "localhost") && inet_pton(AF_INET, "127.0.0.1", &a4.sin_addr) == 1)) {
         a4.sin_family = AF_INET;
-        a4.sin_port = htons((uint16_t)httpd->config->listen_port);
+        a4.sin_port = htons((uint16_t)cf->listen_port);
         addr = (const struct sockaddr *)&a4;
+        addr_len = sizeof(a4);
     } else if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
         a6.sin6_family = AF_INET6;
-        a6.sin6_port = htons((uint16_t)httpd->config->listen_port);
+        a6.sin6_port = htons((uint16_t)cf->listen_port);
         addr = (const struct sockaddr *)&a6;
+        addr_len = sizeof(a6);
         flags |= MHD_USE_IPv6;
     } else {
-        free(s);
+        rd_server_stop(s, 0);
         return -EINVAL;
     }
     rd_metrics *m = &httpd->metrics;
@@ -300,16 +580,27 @@ int rd_server_start(rd_httpd *httpd, rd_server **ret)
         snprintf(m->route_labels[i], RD_METRIC_LABEL_MAX, "%s %s", rd_route_at(i)->method,
                  rd_route_at(i)->pattern);
     MHD_set_panic_func(on_panic, NULL);
+    if (pthread_create(&s->waker, NULL, waker_main, s) != 0) {
+        rd_server_stop(s, 0);
+        return -ENOMEM;
+    }
+    s->waker_started = true;
+    rd_service_on_release(httpd->service, on_release, s);
+    /* One worker more than database connections: see struct rd_server. Without
+     * REPEATD_REUSE_PORT the port is not shared (no SO_REUSEPORT): a second server fails. */
     s->daemon = MHD_start_daemon(
-        flags, (uint16_t)httpd->config->listen_port, NULL, NULL, on_request, httpd,
-        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)httpd->config->threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        flags, (uint16_t)cf->listen_port, NULL, NULL, on_request, httpd, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cf->threads + 1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cf->request_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cf->max_connections_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_END);
+        (unsigned)cf->reuse_port, MHD_OPTION_END);
     if (!s->daemon) {
-        free(s);
-        return -EADDRINUSE;
+        int r = probe_bind(addr, addr_len);
+        rd_server_stop(s, 0);
+        return r < 0 ? r : -EIO;
     }
     *ret = s;
     return 0;
@@ -319,12 +610,33 @@ void rd_server_stop(rd_server *s, int drain_s)
 {
     if (!s)
         return;
-    atomic_store(&s->httpd->draining, true);
-    MHD_socket fd = MHD_quiesce_daemon(s->daemon); /* no new connections */
-    for (int i = 0; i < drain_s * 20 && atomic_load(&s->httpd->in_flight) > 0; i++)
+    rd_httpd *h = s->httpd;
+    atomic_store(&h->draining, true);
+    MHD_socket fd = s->daemon ? MHD_quiesce_daemon(s->daemon) : MHD_INVALID_SOCKET;
+    /* Parked requests are woken and answer 503; none is parked after this. */
+    pthread_mutex_lock(&s->lock);
+    s->closing = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    if (s->waker_started)
+        pthread_join(s->waker, NULL);
+    if (h->service)
+        rd_service_on_release(h->service, NULL, NULL);
+    /* Only requests being answered are waited for; those still sending their body are cut. */
+    int receiving = atomic_load(&h->in_flight) - atomic_load(&h->processing);
+    if (s->daemon)
+        rd_log(RD_LOG_INFO,
+               "draining: %d request(s) being answered (waited for, up to %d s), %d still sending "
+               "a body (cut now)",
+               atomic_load(&h->processing), drain_s, receiving < 0 ? 0 : receiving);
+    for (int i = 0; i < drain_s * 20 && atomic_load(&h->processing) > 0; i++)
         usleep(50 * 1000);
-    MHD_stop_daemon(s->daemon);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    h->server = NULL;
     free(s);
 }
