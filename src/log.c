@@ -74,8 +74,21 @@ void rd_log_mask_digits(const char *in, char *out, size_t size)
 {
     size_t i = 0;
     for (; in[i] && i + 1 < size; i++)
-        out[i] = in[i] >= '0' && in[i] <= '9' ? '#' : in[i];
+        out[i] = in[i];
     out[i] = '\0';
+    /* Segment by segment: one with three digits or more may be a phone or an id ("v1" stays). */
+    for (char *seg = out; *seg;) {
+        size_t len = strcspn(seg, "/?&=");
+        size_t digits = 0;
+        for (size_t k = 0; k < len; k++)
+            digits += seg[k] >= '0' && seg[k] <= '9';
+        for (size_t k = 0; digits >= 3 && k < len; k++)
+            if (seg[k] >= '0' && seg[k] <= '9')
+                seg[k] = '#';
+        seg += len;
+        if (*seg)
+            seg++;
+    }
 }
 
 static pthread_mutex_t library_lock = PTHREAD_MUTEX_INITIALIZER;

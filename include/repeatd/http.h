@@ -58,8 +58,9 @@ typedef struct rd_request {
 
     bool processing;         /* counted in httpd->processing */
     bool queued;             /* the reply is handed to libmicrohttpd */
+    bool job_done;           /* a worker has run the handler (server.c) */
     double db_deadline_ms;   /* every database wait of this request ends by then (0: unset) */
-    struct rd_request *next; /* in the server's queue of requests waiting for a connection */
+    struct rd_request *next; /* in the server's queue of jobs for its workers */
 } rd_request;
 
 typedef void (*rd_handler_fn)(rd_request *req);

@@ -16,7 +16,8 @@ void rd_log(rd_log_level level, const char *fmt, ...) __attribute__((format(prin
 void rd_log_request(const char *request_id, const char *method, const char *path, unsigned status,
                     double duration_ms, const char *error_code, const char *ended);
 
-/* Copy `in` with every digit replaced by '#' (a path that may hold a phone or citizen id). */
+/* Copy `in` with the digits of every path segment that holds three or more replaced by '#'
+ * (a path that may hold a phone number or a citizen id: /v1/callers/###########/x). */
 void rd_log_mask_digits(const char *in, char *out, size_t size);
 
 /* A message of a library (libmicrohttpd), formatted and logged at "warn" with "source", runs

@@ -55,10 +55,6 @@ int rd_pool_try_take(rd_pool *p, int64_t deadline_ms, rd_db **ret);
  * deadline. 0, -ECONNREFUSED or -ETIMEDOUT. */
 int rd_pool_connect(rd_pool *p, rd_db *db);
 
-/* Called (outside the pool's lock) after every release: a server parks requests that found
- * no free connection and wakes them here rather than block a thread in rd_pool_acquire. */
-void rd_pool_on_release(rd_pool *p, void (*fn)(void *cls), void *cls);
-
 /* Connections in the pool and how many are idle now. */
 void rd_pool_stats(rd_pool *p, int *ret_size, int *ret_idle);
 

@@ -46,9 +46,6 @@ void rd_service_pool_stats(rd_service *svc, int *ret_size, int *ret_idle);
  * it ends by deadline_ms (CLOCK_MONOTONIC milliseconds). It connects on first use. */
 int rd_service_try_take(rd_service *svc, int64_t deadline_ms, rd_db **ret);
 
-/* fn(cls) after every connection given back to the pool (outside its lock). */
-void rd_service_on_release(rd_service *svc, void (*fn)(void *cls), void *cls);
-
 /* The column PostgreSQL named when it refused a value of the request (-EDOM), or NULL. */
 const char *rd_service_refused_column(const rd_db *db);
 

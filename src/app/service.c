@@ -103,11 +103,6 @@ int rd_service_try_take(rd_service *svc, int64_t deadline_ms, rd_db **ret)
     return rd_pool_try_take(svc->pool, deadline_ms, ret);
 }
 
-void rd_service_on_release(rd_service *svc, void (*fn)(void *cls), void *cls)
-{
-    rd_pool_on_release(svc->pool, fn, cls);
-}
-
 const char *rd_service_refused_column(const rd_db *db)
 {
     return db && db->error_column[0] ? db->error_column : NULL;

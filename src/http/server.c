@@ -19,21 +19,24 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A worker thread of libmicrohttpd serves every connection it accepted, one callback at a
- * time: a thread blocked on the database stalls all of them, and a new connection is accepted
- * only by a thread that is polling. So no worker ever waits for a database connection: a
- * request that finds none free is suspended and parked here (FIFO), and woken when one is
- * given back or its deadline passes. Only the holders of the pool's `threads` connections can
- * block, and there is one worker more than that: one always accepts and answers /healthz. */
+/* A thread of libmicrohttpd serves every connection it accepted, one callback at a time, and
+ * accepts new ones only while it polls: one blocked on the database would stall all of its
+ * connections, /healthz included. So those threads never touch the database. A request that
+ * needs it is suspended and queued as a job (FIFO) for `threads` workers, each with its own
+ * pooled connection; the worker runs the handler, then resumes the connection, whose thread
+ * sends the reply. A job still queued at its deadline (REPEATD_DB_TIMEOUT_MS after its body was
+ * in) is answered 503 by the waker thread, whatever the workers are stuck on. */
 struct rd_server {
     struct MHD_Daemon *daemon;
     rd_httpd *httpd;
     pthread_mutex_t lock;
-    pthread_cond_t wake;
+    pthread_cond_t work; /* a job was queued, or closing */
+    pthread_cond_t wake; /* for the waker: a job was queued, or closing */
     pthread_t waker;
+    pthread_t *workers;
+    int n_workers;
     bool waker_started, closing;
-    rd_request *head, *tail; /* parked requests, oldest first */
-    int parked;
+    rd_request *head, *tail; /* queued jobs, oldest first */
 };
 
 static double now_ms(void)
@@ -183,8 +186,8 @@ static bool needs_db(const rd_request *req)
     return req->match == RD_MATCH_OK && req->route->handler != rd_handle_healthz;
 }
 
-/* Park a request whose connection is suspended; false once the server is closing. */
-static bool park(rd_request *req)
+/* Suspend the request's connection and queue it for a worker; false once closing. */
+static bool enqueue(rd_request *req)
 {
     rd_server *s = req->httpd->server;
     pthread_mutex_lock(&s->lock);
@@ -199,37 +202,109 @@ static bool park(rd_request *req)
     else
         s->head = req;
     s->tail = req;
-    s->parked++;
+    pthread_cond_signal(&s->work);
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
     return true;
 }
 
-/* A database connection for the request: 1 taken (or none needed), 0 refused (replied),
- * -1 parked (the request is answered when it is woken). */
-static int admit(rd_request *req)
+/* On a worker: the route's checks and handler with a connection of the pool. */
+static void run_job(rd_request *req)
 {
-    if (req->db || !needs_db(req))
-        return 1;
+    const rd_route *route = req->route;
     int timeout = req->httpd->config->db_timeout_ms;
-    if (req->db_deadline_ms == 0)
-        req->db_deadline_ms = now_ms() + timeout;
-    if (rd_service_try_take(req->httpd->service, (int64_t)req->db_deadline_ms, &req->db) == 0)
-        return 1;
-    req->db = NULL;
-    if (now_ms() < req->db_deadline_ms && park(req))
-        return -1;
     if (atomic_load(&req->httpd->draining)) {
         rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
-        return 0;
+        return;
     }
-    atomic_fetch_add(&req->httpd->metrics.db_unavailable, 1);
-    rd_reply_error(req, RD_ERR_DB_UNAVAILABLE, NULL,
-                   "no database connection became free within %d ms; try again shortly", timeout);
-    return 0;
+    if (now_ms() >= req->db_deadline_ms ||
+        rd_service_try_take(req->httpd->service, (int64_t)req->db_deadline_ms, &req->db) < 0) {
+        req->db = NULL;
+        atomic_fetch_add(&req->httpd->metrics.db_unavailable, 1);
+        rd_reply_error(req, RD_ERR_DB_UNAVAILABLE, NULL,
+                       "no database connection became free within %d ms; try again shortly",
+                       timeout);
+        return;
+    }
+    if (route->role != RD_ROLE_NONE && !rd_auth_check(req, route->role))
+        return;
+    if (route->json_body && !parse_body(req))
+        return;
+    route->handler(req);
 }
 
-/* false when the request was parked: no reply yet. */
+static void *worker_main(void *arg)
+{
+    rd_server *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->head && !s->closing)
+            pthread_cond_wait(&s->work, &s->lock);
+        rd_request *req = s->head;
+        if (!req)
+            break; /* closing, and nothing left */
+        s->head = req->next;
+        if (!s->head)
+            s->tail = NULL;
+        pthread_mutex_unlock(&s->lock);
+        run_job(req);
+        if (req->db) {
+            rd_service_release(req->httpd->service, req->db);
+            req->db = NULL;
+        }
+        req->job_done = true;
+        MHD_resume_connection(req->conn);
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Answers queued jobs whose deadline passed: 503 at once, while every worker may be stuck. */
+static void *waker_main(void *arg)
+{
+    rd_server *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->closing) {
+        double now = now_ms(), next = now + 1000;
+        rd_request **link = &s->head, *prev = NULL;
+        while (*link) {
+            rd_request *req = *link;
+            if (now >= req->db_deadline_ms) {
+                *link = req->next;
+                if (s->tail == req)
+                    s->tail = prev;
+                atomic_fetch_add(&s->httpd->metrics.db_unavailable, 1);
+                rd_reply_error(req, RD_ERR_DB_UNAVAILABLE, NULL,
+                               "no database connection became free within %d ms; try again "
+                               "shortly",
+                               s->httpd->config->db_timeout_ms);
+                req->job_done = true;
+                MHD_resume_connection(req->conn);
+                continue;
+            }
+            if (req->db_deadline_ms < next)
+                next = req->db_deadline_ms;
+            prev = req;
+            link = &req->next;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        long wait_us = (long)((next - now) * 1000) + 1000;
+        until.tv_sec += wait_us / 1000000;
+        until.tv_nsec += (wait_us % 1000000) * 1000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* In libmicrohttpd's thread, once the body is in: answer what needs no database at once, queue
+ * the rest. false when the request was queued: no reply yet. */
 static bool dispatch(rd_request *req)
 {
     if (!req->processing) {
@@ -240,7 +315,6 @@ static bool dispatch(rd_request *req)
         rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
         return true;
     }
-    const rd_route *route = req->route;
     switch (req->match) {
     case RD_MATCH_NO_PATH:
         rd_reply_error(req, RD_ERR_NOT_FOUND, NULL, "no resource at %s", req->path);
@@ -252,14 +326,14 @@ static bool dispatch(rd_request *req)
     case RD_MATCH_OK:
         break;
     }
-    int a = admit(req);
-    if (a <= 0)
-        return a == 0;
-    if (route->role != RD_ROLE_NONE && !rd_auth_check(req, route->role))
+    if (!needs_db(req)) {
+        req->route->handler(req);
         return true;
-    if (route->json_body && !parse_body(req))
-        return true;
-    route->handler(req);
+    }
+    req->db_deadline_ms = now_ms() + req->httpd->config->db_timeout_ms;
+    if (enqueue(req))
+        return false;
+    rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
     return true;
 }
 
@@ -383,8 +457,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (req->status == 0 && !dispatch(req))
-        return MHD_YES; /* parked: suspended until a connection is free */
+    if (req->status == 0 && !req->job_done && !dispatch(req))
+        return MHD_YES; /* queued: suspended until a worker has answered */
     /* Give the connection back before the reply is sent: it is no longer needed. */
     if (req->db) {
         rd_service_release(req->httpd->service, req->db);
@@ -462,61 +536,6 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *val)
     return (size_t)(w - val);
 }
 
-/* Wakes parked requests: as many as connections are free, those past their deadline (they
- * answer 503), and all of them once the server is closing. */
-static void *waker_main(void *arg)
-{
-    rd_server *s = arg;
-    pthread_mutex_lock(&s->lock);
-    for (;;) {
-        int size, idle;
-        rd_service_pool_stats(s->httpd->service, &size, &idle);
-        double now = now_ms(), next = now + 1000;
-        rd_request **link = &s->head, *prev = NULL;
-        while (*link) {
-            rd_request *req = *link;
-            bool go = s->closing || idle > 0 || now >= req->db_deadline_ms;
-            if (go) {
-                if (idle > 0)
-                    idle--;
-                *link = req->next;
-                if (s->tail == req)
-                    s->tail = prev;
-                s->parked--;
-                MHD_resume_connection(req->conn);
-                continue;
-            }
-            if (req->db_deadline_ms < next)
-                next = req->db_deadline_ms;
-            prev = req;
-            link = &req->next;
-        }
-        if (s->closing && !s->head)
-            break;
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        double wait_ms = next - now < 1 ? 1 : next - now;
-        until.tv_sec += (time_t)(wait_ms / 1000);
-        until.tv_nsec += (long)((wait_ms - (double)(long)(wait_ms / 1000) * 1000) * 1e6);
-        if (until.tv_nsec >= 1000000000) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&s->wake, &s->lock, &until);
-    }
-    pthread_mutex_unlock(&s->lock);
-    return NULL;
-}
-
-static void on_release(void *cls)
-{
-    rd_server *s = cls;
-    pthread_mutex_lock(&s->lock);
-    if (s->head)
-        pthread_cond_signal(&s->wake);
-    pthread_mutex_unlock(&s->lock);
-}
-
 static void on_panic(void *cls, const char *file, unsigned line, const char *reason)
 {
     rd_log(RD_LOG_ERROR, "libmicrohttpd panic at %s:%u: %s", file ? file : "?", line,
@@ -549,6 +568,7 @@ int rd_server_start(rd_httpd *httpd, rd_server **ret)
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&s->wake, &attr);
+    pthread_cond_init(&s->work, &attr);
     pthread_condattr_destroy(&attr);
     struct sockaddr_in6 a6 = {0};
     struct sockaddr_in a4 = {0};
@@ -580,18 +600,23 @@ int rd_server_start(rd_httpd *httpd, rd_server **ret)
         snprintf(m->route_labels[i], RD_METRIC_LABEL_MAX, "%s %s", rd_route_at(i)->method,
                  rd_route_at(i)->pattern);
     MHD_set_panic_func(on_panic, NULL);
-    if (pthread_create(&s->waker, NULL, waker_main, s) != 0) {
+    s->workers = calloc((size_t)cf->threads, sizeof(pthread_t));
+    if (!s->workers || pthread_create(&s->waker, NULL, waker_main, s) != 0) {
         rd_server_stop(s, 0);
         return -ENOMEM;
     }
     s->waker_started = true;
-    rd_service_on_release(httpd->service, on_release, s);
-    /* One worker more than database connections: see struct rd_server. Without
-     * REPEATD_REUSE_PORT the port is not shared (no SO_REUSEPORT): a second server fails. */
+    for (; s->n_workers < cf->threads; s->n_workers++)
+        if (pthread_create(&s->workers[s->n_workers], NULL, worker_main, s) != 0) {
+            rd_server_stop(s, 0);
+            return -ENOMEM;
+        }
+    /* Without REPEATD_REUSE_PORT the port is not shared (no SO_REUSEPORT): a second server on
+     * it fails to start. */
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cf->listen_port, NULL, NULL, on_request, httpd, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)cf->threads + 1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd,
+        (unsigned)cf->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cf->request_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cf->max_connections_per_ip,
@@ -613,15 +638,12 @@ void rd_server_stop(rd_server *s, int drain_s)
     rd_httpd *h = s->httpd;
     atomic_store(&h->draining, true);
     MHD_socket fd = s->daemon ? MHD_quiesce_daemon(s->daemon) : MHD_INVALID_SOCKET;
-    /* Parked requests are woken and answer 503; none is parked after this. */
+    /* Nothing is queued after this; the workers answer what is queued (503) and stop. */
     pthread_mutex_lock(&s->lock);
     s->closing = true;
+    pthread_cond_broadcast(&s->work);
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
-    if (s->waker_started)
-        pthread_join(s->waker, NULL);
-    if (h->service)
-        rd_service_on_release(h->service, NULL, NULL);
     /* Only requests being answered are waited for; those still sending their body are cut. */
     int receiving = atomic_load(&h->in_flight) - atomic_load(&h->processing);
     if (s->daemon)
@@ -631,12 +653,20 @@ void rd_server_stop(rd_server *s, int drain_s)
                atomic_load(&h->processing), drain_s, receiving < 0 ? 0 : receiving);
     for (int i = 0; i < drain_s * 20 && atomic_load(&h->processing) > 0; i++)
         usleep(50 * 1000);
+    /* No connection may stay suspended when the daemon stops: every job is answered first
+     * (a worker on the database returns by its deadline). */
+    if (s->waker_started)
+        pthread_join(s->waker, NULL);
+    for (int i = 0; i < s->n_workers; i++)
+        pthread_join(s->workers[i], NULL);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     pthread_cond_destroy(&s->wake);
+    pthread_cond_destroy(&s->work);
     pthread_mutex_destroy(&s->lock);
     h->server = NULL;
+    free(s->workers);
     free(s);
 }

@@ -20,8 +20,6 @@ struct rd_pool {
     int size;
     int n_free;
     rd_db **free_list; /* stack of idle connections */
-    void (*on_release)(void *cls);
-    void *on_release_cls;
 };
 
 int64_t rd_mono_ms(void)
@@ -258,14 +256,6 @@ int rd_pool_acquire(rd_pool *p, rd_db **ret)
     return 0;
 }
 
-void rd_pool_on_release(rd_pool *p, void (*fn)(void *cls), void *cls)
-{
-    pthread_mutex_lock(&p->lock);
-    p->on_release = fn;
-    p->on_release_cls = cls;
-    pthread_mutex_unlock(&p->lock);
-}
-
 void rd_pool_stats(rd_pool *p, int *ret_size, int *ret_idle)
 {
     pthread_mutex_lock(&p->lock);
@@ -284,11 +274,7 @@ void rd_pool_release(rd_pool *p, rd_db *db)
     pthread_mutex_lock(&p->lock);
     p->free_list[p->n_free++] = db;
     pthread_cond_signal(&p->freed);
-    void (*fn)(void *) = p->on_release;
-    void *cls = p->on_release_cls;
     pthread_mutex_unlock(&p->lock);
-    if (fn)
-        fn(cls);
 }
 
 /* PostgreSQL's message with every quoted part masked: a data error quotes the value it
