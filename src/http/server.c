@@ -26,8 +26,18 @@
  * pooled connection; the worker runs the handler, then resumes the connection, whose thread
  * sends the reply. A job still queued at its deadline (REPEATD_DB_TIMEOUT_MS after its body was
  * in) is answered 503 by the waker thread, whatever the workers are stuck on. */
+/* Every open connection, for the bound on the time a client takes to send a request. */
+typedef struct conn_state {
+    MHD_socket fd;
+    double since_ms; /* accepted, or its last request ended: the next must be in by limit */
+    bool busy;       /* a whole request is in and being answered: not the client's time */
+    bool cut;
+    struct conn_state *prev, *next;
+} conn_state;
+
 struct rd_server {
     struct MHD_Daemon *daemon;
+    conn_state *conns; /* under lock */
     rd_httpd *httpd;
     pthread_mutex_t lock;
     pthread_cond_t work; /* a job was queued, or closing */
@@ -288,6 +298,15 @@ static void *waker_main(void *arg)
             prev = req;
             link = &req->next;
         }
+        /* A client that has not sent a whole request (headers and body) within
+         * REPEATD_REQUEST_TIMEOUT_S of its connection's accept or its previous request's end
+         * is cut: a trickle of bytes resets libmicrohttpd's inactivity timeout, not this. */
+        double limit = s->httpd->config->request_timeout_s * 1000.0;
+        for (conn_state *cs = s->conns; cs; cs = cs->next)
+            if (!cs->busy && !cs->cut && now - cs->since_ms > limit) {
+                cs->cut = true;
+                shutdown(cs->fd, SHUT_RDWR);
+            }
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
         long wait_us = (long)((next - now) * 1000) + 1000;
@@ -303,6 +322,62 @@ static void *waker_main(void *arg)
     return NULL;
 }
 
+static conn_state *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void set_busy(rd_server *s, struct MHD_Connection *c, bool busy)
+{
+    conn_state *cs = conn_of(c);
+    if (!cs)
+        return;
+    pthread_mutex_lock(&s->lock);
+    cs->busy = busy;
+    cs->since_ms = now_ms();
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    rd_server *s = ((rd_httpd *)cls)->server;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_state *cs = calloc(1, sizeof(*cs));
+        if (!cs || !ci) {
+            free(cs);
+            return;
+        }
+        cs->fd = ci->connect_fd;
+        cs->since_ms = now_ms();
+        pthread_mutex_lock(&s->lock);
+        cs->next = s->conns;
+        if (s->conns)
+            s->conns->prev = cs;
+        s->conns = cs;
+        pthread_mutex_unlock(&s->lock);
+        *socket_context = cs;
+        return;
+    }
+    conn_state *cs = *socket_context;
+    if (!cs)
+        return;
+    pthread_mutex_lock(&s->lock);
+    if (cs->prev)
+        cs->prev->next = cs->next;
+    else
+        s->conns = cs->next;
+    if (cs->next)
+        cs->next->prev = cs->prev;
+    pthread_mutex_unlock(&s->lock);
+    free(cs);
+    *socket_context = NULL;
+}
+
 /* In libmicrohttpd's thread, once the body is in: answer what needs no database at once, queue
  * the rest. false when the request was queued: no reply yet. */
 static bool dispatch(rd_request *req)
@@ -310,6 +385,7 @@ static bool dispatch(rd_request *req)
     if (!req->processing) {
         req->processing = true;
         atomic_fetch_add(&req->httpd->processing, 1);
+        set_busy(req->httpd->server, req->conn, true);
     }
     if (atomic_load(&req->httpd->draining)) {
         rd_reply_error(req, RD_ERR_SHUTTING_DOWN, NULL, "the server is shutting down");
@@ -444,6 +520,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!check_headers(req)) {
             req->processing = true; /* answered at once: the body is never read */
             atomic_fetch_add(&req->httpd->processing, 1);
+            set_busy(req->httpd->server, c, true);
             return queue_reply(req);
         }
         return MHD_YES; /* reply on a later call: keeps keep-alive working */
@@ -506,6 +583,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                    req->error_code, ended);
     rd_metrics_request(&req->httpd->metrics, req->route ? rd_route_index(req->route) : -1,
                        req->status, ms / 1e3);
+    set_busy(req->httpd->server, c, false);
     request_free(req);
     *con_cls = NULL;
 }
@@ -617,8 +695,9 @@ int rd_server_start(rd_httpd *httpd, rd_server **ret)
         flags, (uint16_t)cf->listen_port, NULL, NULL, on_request, httpd, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cf->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)cf->request_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->max_connections,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, httpd, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+        NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cf->request_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cf->max_connections_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
         (unsigned)cf->reuse_port, MHD_OPTION_END);

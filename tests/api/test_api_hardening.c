@@ -18,13 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define PG_PORT       5432 /* names the socket in our own folder: no TCP, no clash */
-#define DB_TIMEOUT_MS 1000
+#define PG_PORT           5432 /* names the socket in our own folder: no TCP, no clash */
+#define DB_TIMEOUT_MS     1000
+#define REQUEST_TIMEOUT_S 3
 
 static char pg_script[1024], pg_dir[256];
 static bool pg_made;
@@ -529,6 +531,96 @@ START_TEST(logs_hold_no_phone_number)
 }
 END_TEST
 
+/* ---- a connection flood ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* 1,200 connections from 127.0.0.1 that send their headers a line at a time, while a client
+ * on 127.0.0.2 reads a ticket, one request after another on fresh connections. */
+START_TEST(a_flood_from_one_address_leaves_room_for_others)
+{
+    enum { SLOW = 1200, QUICK = 200 };
+    static int fds[SLOW];
+    int opened = 0;
+    for (int i = 0; i < SLOW; i++) {
+        fds[i] = raw_open();
+        if (fds[i] < 0)
+            continue;
+        opened++;
+        static const char line[] = "POST /v1/tickets HTTP/1.1\r\nHost: x\r\n";
+        (void)send(fds[i], line, sizeof(line) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    char get[512];
+    snprintf(get, sizeof(get),
+             "GET /v1/tickets/HD-EV HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Connection: close\r\n\r\n",
+             api.crm_key);
+    static double ms[QUICK];
+    int ok = 0;
+    for (int k = 0; k < QUICK; k++) {
+        if (k % 20 == 0) /* the flood goes on: one more header line each */
+            for (int i = 0; i < SLOW; i++)
+                if (fds[i] >= 0)
+                    (void)send(fds[i], "X-Slow: 1\r\n", 11, MSG_NOSIGNAL | MSG_DONTWAIT);
+        double t0 = now_ms();
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in from = {.sin_family = AF_INET};
+        from.sin_addr.s_addr = htonl(0x7F000002); /* 127.0.0.2 */
+        struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)api.port)};
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        char out[4096] = "";
+        if (bind(fd, (struct sockaddr *)&from, sizeof(from)) == 0 &&
+            connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0 &&
+            send(fd, get, strlen(get), MSG_NOSIGNAL) > 0)
+            raw_read(fd, out, sizeof(out), (int)(5000 * slow));
+        close(fd);
+        ms[k] = now_ms() - t0;
+        ok += !strncmp(out, "HTTP/1.1 200", 12);
+    }
+    for (int i = 0; i < SLOW; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    qsort(ms, QUICK, sizeof(ms[0]), cmp_double);
+    printf("# %d slow connections from 127.0.0.1 (%d opened); 127.0.0.2: %d/%d answered, p50 "
+           "%.2f ms, p99 %.2f ms, max %.2f ms\n",
+           SLOW, opened, ok, QUICK, ms[QUICK / 2], ms[QUICK * 99 / 100 - 1], ms[QUICK - 1]);
+    ck_assert_msg(ok == QUICK, "only %d of %d requests from 127.0.0.2 were answered", ok, QUICK);
+}
+END_TEST
+
+/* A client that trickles its headers a line at a time is cut REPEATD_REQUEST_TIMEOUT_S after
+ * it connected, though it is never silent long enough for the inactivity timeout. */
+START_TEST(a_trickled_request_is_cut_in_bounded_time)
+{
+    int fd = raw_open();
+    ck_assert_int_ge(fd, 0);
+    double t0 = now_ms(), cut = 0;
+    static const char line[] = "POST /v1/tickets HTTP/1.1\r\nHost: x\r\n";
+    ck_assert(send(fd, line, sizeof(line) - 1, MSG_NOSIGNAL) > 0);
+    while (now_ms() - t0 < (REQUEST_TIMEOUT_S * 1000 + 5000) * slow) {
+        usleep(300 * 1000);
+        if (send(fd, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL) < 0) {
+            cut = now_ms() - t0;
+            break;
+        }
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        char b[256];
+        if (poll(&p, 1, 0) > 0 && recv(fd, b, sizeof(b), MSG_DONTWAIT) <= 0) {
+            cut = now_ms() - t0;
+            break;
+        }
+    }
+    close(fd);
+    printf("# a trickled request was cut after %.0f ms (limit %d s)\n", cut, REQUEST_TIMEOUT_S);
+    ck_assert_msg(cut > 0, "still connected after %d s", REQUEST_TIMEOUT_S + 5);
+    ck_assert_msg(cut >= REQUEST_TIMEOUT_S * 1000 - 500, "cut early, after %.0f ms", cut);
+}
+END_TEST
+
 /* ---- a stalled database ---- */
 
 /* The postmaster and its children (backends, background workers). */
@@ -810,12 +902,19 @@ int main(void)
     if (!shared || !*shared || !script || !*script)
         rd_test_skip("no database (REPEATD_TEST_DATABASE_URL and REPEATD_TEST_PG_SCRIPT are "
                      "needed)");
+    struct rlimit nofile; /* the flood needs 1,200 sockets */
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     const char *wrapper = getenv("REPEATD_TEST_SERVER_WRAPPER");
     if (wrapper && *wrapper)
         slow = 10;
     char timeout[32];
     snprintf(timeout, sizeof(timeout), "%d", DB_TIMEOUT_MS);
     setenv("REPEATD_DB_TIMEOUT_MS", timeout, 1);
+    snprintf(timeout, sizeof(timeout), "%d", REQUEST_TIMEOUT_S);
+    setenv("REPEATD_REQUEST_TIMEOUT_S", timeout, 1);
     snprintf(pg_script, sizeof(pg_script), "%s", script);
     snprintf(pg_dir, sizeof(pg_dir), "/tmp/repeatd-api-hardening.XXXXXX");
     if (!mkdtemp(pg_dir)) {
@@ -841,6 +940,8 @@ int main(void)
     tcase_add_test(tc, path_parameters);
     tcase_add_test(tc, framing_refused_at_the_headers);
     tcase_add_test(tc, logs_hold_no_phone_number);
+    tcase_add_test(tc, a_flood_from_one_address_leaves_room_for_others);
+    tcase_add_test(tc, a_trickled_request_is_cut_in_bounded_time);
     tcase_add_test(tc, stalled_database);
     tcase_add_test(tc, second_server_on_the_port_does_not_start);
     tcase_add_test(tc, sigterm_cuts_a_half_sent_upload);
