@@ -590,6 +590,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* libmicrohttpd's own messages go through the JSON log, rate-limited. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     rd_log_library("libmicrohttpd", fmt, ap);
 }
