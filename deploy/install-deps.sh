@@ -9,6 +9,7 @@ packages=(
     build-essential pkg-config meson ninja-build
     libmicrohttpd-dev libjansson-dev libpq-dev libgnutls28-dev check libcurl4-gnutls-dev
     postgresql-15 curl valgrind python3 git clang-format clang-tidy
+    clang # libFuzzer: the fuzz target of tests/run.sh and bench/fuzz.sh
 )
 
 installed() {

@@ -692,8 +692,14 @@ int rd_server_start(rd_httpd *httpd, rd_server **ret)
             rd_server_stop(s, 0);
             return -ENOMEM;
         }
-    /* Without REPEATD_REUSE_PORT the port is not shared (no SO_REUSEPORT): a second server on
-     * it fails to start. */
+    /* Without REPEATD_REUSE_PORT the option is not given at all: libmicrohttpd then sets
+     * SO_REUSEADDR alone, so a second server on the port fails to start while a restart binds
+     * at once despite connections in TIME_WAIT (given as 0, the option would drop
+     * SO_REUSEADDR too). */
+    struct MHD_OptionItem reuse[] = {
+        {cf->reuse_port ? MHD_OPTION_LISTENING_ADDRESS_REUSE : MHD_OPTION_END, 1, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cf->listen_port, NULL, NULL, on_request, httpd, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
@@ -702,8 +708,8 @@ int rd_server_start(rd_httpd *httpd, rd_server **ret)
         NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cf->request_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cf->max_connections_per_ip,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)cf->reuse_port, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_ARRAY, reuse,
+        MHD_OPTION_END);
     if (!s->daemon) {
         int r = probe_bind(addr, addr_len);
         rd_server_stop(s, 0);

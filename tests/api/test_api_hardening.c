@@ -856,6 +856,28 @@ START_TEST(sigterm_cuts_a_half_sent_upload)
                   "the cut upload is not logged as such");
     ck_assert_msg(strstr(log, "1 still sending a body (cut now)"), "the drain does not say so");
     free(log);
+    /* A new server binds the port at once, its cut connection in TIME_WAIT notwithstanding. */
+    pid = spawn_on_port(port);
+    api.port = port;
+    out[0] = '\0';
+    t0 = now_ms();
+    while (now_ms() - t0 < 30000 * slow && waitpid(pid, NULL, WNOHANG) == 0) {
+        int hfd = raw_open();
+        if (hfd >= 0) {
+            static const char get[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+            if (send(hfd, get, sizeof(get) - 1, MSG_NOSIGNAL) > 0)
+                raw_read(hfd, out, sizeof(out), 2000);
+            close(hfd);
+            if (!strncmp(out, "HTTP/1.1 200", 12))
+                break;
+        }
+        usleep(100 * 1000);
+    }
+    api.port = saved;
+    kill(pid, SIGTERM);
+    int again = wait_exit(pid, 30000 * slow);
+    ck_assert_msg(!strncmp(out, "HTTP/1.1 200", 12), "a restarted server on the port: %.40s", out);
+    ck_assert_int_eq(again, 0);
 }
 END_TEST
 
