@@ -336,7 +336,7 @@ START_TEST(leap_second_stays_in_its_month)
 }
 END_TEST
 
-/* Path parameters the database cannot take or that a NUL would cut short. */
+/* Path and query parameters the database cannot take, or that a NUL would cut short. */
 START_TEST(path_parameters)
 {
     static const char *const paths[] = {
@@ -350,6 +350,30 @@ START_TEST(path_parameters)
         long st;
         json_t *j = gc(get_json(paths[i], api.crm_key, &st));
         ck_assert_msg(st == 400 || st == 404, "%s: %ld %s", paths[i], st,
+                      j ? json_dumps(j, JSON_COMPACT) : "");
+    }
+    /* Query parameters of the KPI reads at and past their edges. */
+    static const char *const kpi[] = {
+        "/v1/kpi/repeats?period=month&from=1900-01&to=9999-12",
+        "/v1/kpi/repeats?period=year&from=0000&to=99999",
+        "/v1/kpi/repeats?period=month&at=2026-13",
+        "/v1/kpi/repeats?by=category&level=99999999999999999999",
+        "/v1/kpi/repeats?period=quarter&at=2026-Q9",
+        "/v1/kpi/ranking?by=handler&at=%FF",
+        "/v1/kpi/top-problems?limit=-1&level=-5",
+        "/v1/kpi/top-problems?limit=1e400",
+        "/v1/kpi/anomalies?baseline=100000000&min_score=1e308&min_repeats=-9223372036854775808",
+        "/v1/kpi/anomalies?baseline=0&min_score=NaN",
+        "/v1/kpi/contact-failures?period=month&from=2026-01&to=1900-01",
+        "/v1/kpi/closeout-quality?by=unit&from=%00",
+        "/v1/kpi/green-channel?limit=99999999999",
+        "/v1/kpi/trend?metric=repeat_rate&periods=100000000",
+        "/v1/kpi/trend?metric=repeat_rate&period=month&periods=1&by=unit&group=%ED%A0%80",
+    };
+    for (size_t i = 0; i < sizeof(kpi) / sizeof(kpi[0]); i++) {
+        long st;
+        json_t *j = gc(get_json(kpi[i], api.dash_key, &st));
+        ck_assert_msg(st == 200 || st == 400, "%s: %ld %.200s", kpi[i], st,
                       j ? json_dumps(j, JSON_COMPACT) : "");
     }
     long st;
