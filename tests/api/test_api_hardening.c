@@ -385,6 +385,119 @@ START_TEST(path_parameters)
 }
 END_TEST
 
+/* ---- a stateful fuzz: random ticket and event sequences ---- */
+
+static unsigned rnd_state = 20261207;
+
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 8) % n;
+}
+
+typedef struct acked {
+    char id[16];
+    int month, day, hour; /* 2025-01..03, +08:00 */
+    int events;           /* acknowledged */
+    int step;             /* the next step of its workflow: types[step] */
+} acked;
+
+/* 400 random operations on six callers and one category: tickets at random times (late ones
+ * too) and random events on them (many out of order). Never a 5xx; every acknowledged ticket
+ * and event is stored; the month aggregates equal a recount of the acknowledged answers. */
+START_TEST(random_sequences_keep_the_invariants)
+{
+    enum { OPS = 400 };
+    static acked t[OPS];
+    int n = 0, complaints[4] = {0}, repeats[4] = {0}, by_status[6] = {0};
+    static const char *const types[] = {"dispatched", "contact_attempt", "closeout", "followup",
+                                        "closed"};
+    for (int op = 0; op < OPS; op++) {
+        long st;
+        json_t *a;
+        if (n == 0 || rnd(2) == 0) {
+            acked *k = &t[n];
+            snprintf(k->id, sizeof(k->id), "HS-%d", op);
+            k->month = 1 + (int)rnd(3);
+            k->day = 1 + (int)rnd(28);
+            k->hour = (int)rnd(24);
+            char when[40], ph[16];
+            snprintf(when, sizeof(when), "2025-%02d-%02dT%02d:00:00+08:00", k->month, k->day,
+                     k->hour);
+            snprintf(ph, sizeof(ph), "1390000097%d", (int)rnd(6));
+            tk body = {.id = k->id, .at = when, .phone = ph, .category = "HB.ZS.JZ"};
+            a = post_ticket(&body, &st);
+            if (st == 201) {
+                complaints[k->month] += jbool(a, "creates_work_order") == 1;
+                repeats[k->month] += jbool(a, "counts_as_repeat") == 1;
+                k->events = 0;
+                k->step = 0;
+                n++;
+            }
+        } else {
+            acked *k = &t[rnd((unsigned)n)];
+            char when[40];
+            /* Mostly its workflow's next step in time, now and then anything at any time. */
+            bool in_order = rnd(10) < 7 && k->step < 5;
+            int h = in_order ? k->hour + 2 * (k->step + 1) : k->hour + (int)rnd(96) - 8;
+            snprintf(when, sizeof(when), "2025-%02d-%02dT%02d:%02d:00+08:00", k->month,
+                     k->day + h / 24 > 28 ? 28 : k->day + (h < 0 ? 0 : h / 24), (h % 24 + 24) % 24,
+                     (int)rnd(60));
+            const char *type = in_order ? types[k->step] : types[rnd(5)];
+            json_t *ev;
+            if (!strcmp(type, "dispatched"))
+                ev = ev_dispatched(when, "U1", "T1", "H1", NULL);
+            else if (!strcmp(type, "contact_attempt"))
+                ev = ev_contact(when, rnd(2) ? "reached" : "no_answer");
+            else if (!strcmp(type, "closeout"))
+                ev = ev_closeout(when, when, in_order || rnd(2), in_order || rnd(2));
+            else if (!strcmp(type, "followup"))
+                ev = ev_followup(when, in_order || rnd(2), rnd(2), rnd(2));
+            else
+                ev = ev_closed(when, "resolved");
+            a = post_event(k->id, ev, &st);
+            if (st == 201) {
+                k->events++;
+                k->step += in_order;
+            }
+        }
+        ck_assert_msg(st >= 200 && st < 500, "operation %d: %ld %s", op, st,
+                      a ? json_string_value(json_object_get(a, "error")) : "");
+        by_status[st / 100]++;
+        json_decref(a);
+    }
+    for (int i = 0; i < n; i++) {
+        long st;
+        json_t *v = gc(get_ticket(t[i].id, &st));
+        ck_assert_msg(st == 200, "acknowledged ticket %s: %ld", t[i].id, st);
+        json_t *events = json_object_get(v, "events");
+        ck_assert_msg((int)json_array_size(events) >= t[i].events,
+                      "ticket %s: %d events acknowledged, %zu stored", t[i].id, t[i].events,
+                      json_array_size(events));
+    }
+    long st;
+    json_t *r =
+        gc(get_json("/v1/kpi/repeats?period=month&from=2025-01&to=2025-03", api.dash_key, &st));
+    ck_assert_int_eq(st, 200);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(r, "rows"), i, row)
+    {
+        const char *p = jstr(row, "period");
+        int m = p ? atoi(p + 5) : 0;
+        ck_assert(m >= 1 && m <= 3);
+        ck_assert_msg(jint(row, "complaints") == complaints[m] &&
+                          jint(row, "repeats") == repeats[m],
+                      "%s: complaints %lld repeats %lld, recount %d and %d", p,
+                      jint(row, "complaints"), jint(row, "repeats"), complaints[m], repeats[m]);
+    }
+    printf("# %d random operations: %d tickets acknowledged; answers 2xx %d, 4xx %d; "
+           "complaints %d/%d/%d, repeats %d/%d/%d\n",
+           OPS, n, by_status[2], by_status[4], complaints[1], complaints[2], complaints[3],
+           repeats[1], repeats[2], repeats[3]);
+}
+END_TEST
+
 /* ---- framing, on raw sockets ---- */
 
 static int raw_open(void)
@@ -984,6 +1097,7 @@ int main(void)
     tcase_add_test(tc, every_field_under_hostile_values);
     tcase_add_test(tc, leap_second_stays_in_its_month);
     tcase_add_test(tc, path_parameters);
+    tcase_add_test(tc, random_sequences_keep_the_invariants);
     tcase_add_test(tc, framing_refused_at_the_headers);
     tcase_add_test(tc, logs_hold_no_phone_number);
     tcase_add_test(tc, a_flood_from_one_address_leaves_room_for_others);
