@@ -10,6 +10,7 @@ packages=(
     libmicrohttpd-dev libjansson-dev libpq-dev libgnutls28-dev check libcurl4-gnutls-dev
     postgresql-15 curl valgrind python3 git clang-format clang-tidy
     prometheus # promtool: checks and unit-tests deploy/monitoring/ (the daemon is not needed)
+    clang # libFuzzer: the fuzz target of tests/run.sh and bench/fuzz.sh
 )
 # The dashboard's browser tests: a headless chromium, CJK fonts to draw Chinese, pdftotext.
 packages+=(chromium fonts-noto-cjk poppler-utils)

@@ -219,19 +219,22 @@ int rd_cmd_serve(void)
         goto out;
     }
     /* One connection more for the metrics address, so that a scrape never waits for one. */
-    if (rd_pool_new(c.database_url, c.threads + (c.metrics_host != NULL), &pool) < 0)
+    if (rd_pool_new(c.database_url, c.threads + (c.metrics_host != NULL), c.db_timeout_ms, &pool) <
+        0)
         goto out;
     rd_service_init(&service, pool, c.secret, c.bench_no_aggregates);
     if (c.replica_url) {
-        if (rd_pool_new(c.replica_url, c.threads, &replica) < 0)
+        if (rd_pool_new(c.replica_url, c.threads, c.db_timeout_ms, &replica) < 0)
             goto out;
         rd_service_use_replica(&service, replica, c.replica_max_lag_s);
         rd_log(RD_LOG_INFO, "dashboard reads on the replica while it is at most %d s behind",
                c.replica_max_lag_s);
     }
     rd_httpd httpd = {.config = &c, .service = &service};
-    if (rd_server_start(&httpd, &server) < 0) {
-        rd_log(RD_LOG_ERROR, "cannot listen on %s:%d", c.listen_host, c.listen_port);
+    if ((r = rd_server_start(&httpd, &server)) < 0) {
+        rd_log(RD_LOG_ERROR, "cannot listen on %s:%d: %s%s", c.listen_host, c.listen_port,
+               r == -EADDRINUSE ? "the address is in use by another process" : strerror(-r),
+               r == -EADDRINUSE ? " (REPEATD_REUSE_PORT=1 shares a port on purpose)" : "");
         if (c.metrics_host)
             rd_log(RD_LOG_ERROR, "(or on REPEATD_METRICS_LISTEN %s:%d)", c.metrics_host,
                    c.metrics_port);

@@ -41,6 +41,12 @@ static const cf_key cf_keys[] = {
     {"REPEATD_REPLICA_MAX_LAG_S", CF_INT, "30", 0, 86400, OFF(replica_max_lag_s), false},
     /* /metrics without a key on a second address: for a monitoring network only. */
     {"REPEATD_METRICS_LISTEN", CF_LISTEN, NULL, 3, 300, OFF(metrics_host), false},
+    /* Hardening: bounded waits, connection limits, port sharing. */
+    {"REPEATD_DB_TIMEOUT_MS", CF_INT, "5000", 100, 600000, OFF(db_timeout_ms), false},
+    {"REPEATD_MAX_CONNECTIONS", CF_INT, "1000", 8, 100000, OFF(max_connections), false},
+    {"REPEATD_MAX_CONNECTIONS_PER_IP", CF_INT, "64", 1, 100000, OFF(max_connections_per_ip), false},
+    {"REPEATD_REQUEST_TIMEOUT_S", CF_INT, "10", 1, 3600, OFF(request_timeout_s), false},
+    {"REPEATD_REUSE_PORT", CF_INT, "0", 0, 1, OFF(reuse_port), false},
     /* Only for measuring what the KPI aggregates cost intake: with 1 the KPIs go stale. */
     {"REPEATD_BENCH_NO_AGGREGATES", CF_INT, "0", 0, 1, OFF(bench_no_aggregates), false},
 };

@@ -202,6 +202,21 @@ attempt promtool check config --syntax-only deploy/monitoring/prometheus.yml
 checks+=("promtool check config (scrape example)" "$rc")
 attempt python3 tests/monitoring.py
 checks+=("monitoring files (tests/monitoring.py)" "$rc")
+# The request parsers under libFuzzer (clang, ASan+UBSan), briefly, from the seed corpus;
+# bench/fuzz.sh runs it for as long as one likes.
+CC=clang build build-fuzz build-fuzz -Dfuzz=true -Dtests=false -Dbench=false -Ddemo=false \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+section "fuzz the request parsers (20 s)"
+if [ "$(step_rc build-fuzz)" -ne 0 ]; then
+    rc=1
+else
+    fuzz_corpus=$(mktemp -d "${TMPDIR:-/tmp}/repeatd-fuzz.XXXXXX")
+    cp fuzz/corpus/* "$fuzz_corpus"/
+    attempt build-fuzz/fuzz/fuzz_request -max_total_time=20 -print_final_stats=1 \
+        -artifact_prefix=build-fuzz/ "$fuzz_corpus"
+    rm -rf "$fuzz_corpus"
+fi
+checks+=("fuzz (fuzz/fuzz_request, 20 s)" "$rc")
 
 section "throwaway PostgreSQL"
 pgdir=$(mktemp -d "${TMPDIR:-/tmp}/repeatd-test-pg.XXXXXX")
@@ -230,6 +245,15 @@ meson_run "api tests, server under valgrind (build)" build valgrind "$(step_rc b
 # minute): pages, charts, numbers against the API, the report's PDF, text never markup.
 meson_run "browser tests (build)" build ui "$(step_rc build)" -- \
     --setup ui --suite ui --print-errorlogs
+# Faults under load (database restart, SIGSTOP of the database, SIGTERM of the server), on a
+# cluster of its own: no acknowledged write lost, no 500.
+section "faults under load (bench/fault.py)"
+if [ "$(step_rc build)" -ne 0 ]; then
+    rc=1
+else
+    attempt python3 bench/fault.py --seconds-per-phase 6 --threads 6
+fi
+checks+=("faults under load (bench/fault.py)" "$rc")
 
 section "OpenAPI lint"
 if [ ! -f openapi.yaml ]; then

@@ -19,6 +19,8 @@ typedef struct rd_httpd {
     atomic_int in_flight; /* requests between first call and completion */
     atomic_bool draining; /* SIGTERM seen: new requests get 503 */
     rd_metrics metrics;
+    atomic_int processing;    /* requests past their body, being answered: what a drain waits for */
+    struct rd_server *server; /* set by rd_server_start */
 } rd_httpd;
 
 struct rd_route;
@@ -57,6 +59,12 @@ typedef struct rd_request {
     char allow[64];              /* Allow header of a 405 */
 
     const struct rd_web_asset *asset; /* a dashboard file to send instead (web.h) */
+
+    bool processing;         /* counted in httpd->processing */
+    bool queued;             /* the reply is handed to libmicrohttpd */
+    bool job_done;           /* a worker has run the handler (server.c) */
+    double db_deadline_ms;   /* every database wait of this request ends by then (0: unset) */
+    struct rd_request *next; /* in the server's queue of jobs for its workers */
 } rd_request;
 
 typedef void (*rd_handler_fn)(rd_request *req);

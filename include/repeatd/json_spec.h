@@ -21,10 +21,15 @@ typedef struct rd_opt_double {
     double v;
 } rd_opt_double;
 
+#define RD_TIME_TEXT_MAX 64
+
 typedef struct rd_time {
     bool set;
-    int64_t unix;     /* seconds */
-    const char *text; /* as sent, borrowed */
+    int64_t unix; /* seconds (the fraction dropped) */
+    /* The same instant in the one form the database is given: the digits as sent, a leap
+     * second as hh:mm:59.999999 (see rd_time_parse), so the codec and PostgreSQL agree on the
+     * instant, its minute, day and month. */
+    char text[RD_TIME_TEXT_MAX];
 } rd_time;
 
 typedef struct rd_field {
@@ -48,12 +53,19 @@ typedef struct rd_field_error {
  * optional field must not pass silently). 0 or -EINVAL with *err filled. */
 int rd_json_parse(json_t *obj, const rd_field *fields, void *target, rd_field_error *err);
 
-/* RFC 3339 date-time with offset (Z or +hh:mm, at most ±15:59) to unix seconds; fractions are
- * dropped. */
+/* RFC 3339 date-time with offset to unix seconds (the fraction dropped). The grammar, total and
+ * strict: YYYY-MM-DD, T (or t), hh:mm:ss, an optional fraction of 1 to 6 digits (PostgreSQL
+ * keeps microseconds: more digits would be rounded, possibly into the next second, minute or
+ * month), then Z (or z) or +hh:mm / -hh:mm up to 15:59; year 1900 to 9999, a real calendar
+ * date. Second 60 is a leap second and exists only where the UTC time is 23:59 (the only
+ * place one is ever inserted, so at 07:59:60+08:00); it is read as hh:mm:59.999999, the last
+ * microsecond of its minute: the same minute, day and month for the codec and the database.
+ * 0, or -EINVAL with a short reason in *ret_reason (may be NULL). */
 int rd_time_parse(const char *s, int64_t *ret);
+int rd_time_parse_text(const char *s, int64_t *ret, char canon[RD_TIME_TEXT_MAX],
+                       const char **ret_reason);
 
 /* Format unix seconds at a UTC offset as RFC 3339: 2026-11-28T09:15:00+08:00. */
-#define RD_TIME_TEXT_MAX 64
 void rd_time_format(int64_t t, int32_t offset_s, char ret[RD_TIME_TEXT_MAX]);
 
 /* Format unix microseconds at a UTC offset the way PostgreSQL writes a timestamptz in JSON:

@@ -70,6 +70,13 @@ void rd_service_release(rd_service *svc, rd_db *db);
 /* Connections in the pool and how many are idle now. */
 void rd_service_pool_stats(rd_service *svc, int *ret_size, int *ret_idle);
 
+/* Take a free connection of the pool without waiting (-EAGAIN when none is); every wait on
+ * it ends by deadline_ms (CLOCK_MONOTONIC milliseconds). It connects on first use. */
+int rd_service_try_take(rd_service *svc, int64_t deadline_ms, rd_db **ret);
+
+/* The column PostgreSQL named when it refused a value of the request (-EDOM), or NULL. */
+const char *rd_service_refused_column(const rd_db *db);
+
 /* rd_tx_run on the service's pool. */
 int rd_service_tx(rd_service *svc, rd_db **db, const rd_tx *tx);
 

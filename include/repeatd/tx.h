@@ -26,9 +26,12 @@ typedef struct rd_tx {
  *  - a serialization failure or deadlock (SQLSTATE 40001, 40P01), or a unique violation (a
  *    concurrent insert of the same key: the next try sees the row), is tried again, up to
  *    5 tries in all (tx->max_tries when set);
- *  - a connection that died (the database restarted) is replaced by a fresh one from the pool,
- *    once, and the transaction tried on it;
+ *  - a connection that died (the database restarted) is replaced by a fresh one, once, and
+ *    the transaction tried on it;
+ *  - nothing waits past the connection's deadline (rd_db.deadline_ms, set by the pool): then
+ *    -ETIMEDOUT, not tried again.
  * Returns the body's result, -ECONNREFUSED when no connection can be had, -ECONNRESET when the
- * database went away, or -EIO. `pool` may be NULL for a single-connection command: then a lost
+ * database went away, -ETIMEDOUT when it did not answer in time, -EDOM when it refused a value
+ * of the input, or -EIO. `pool` may be NULL for a single-connection command: then a lost
  * connection is not replaced. */
 int rd_tx_run(rd_pool *pool, rd_db **db, const rd_tx *tx);

@@ -26,6 +26,10 @@ int rd_key_authenticate(rd_service *svc, rd_db **db, const char *key, rd_role *r
             *db = NULL;
             return r;
         }
+    } else {
+        int r = rd_pool_connect(svc->pool, *db); /* taken by the server, not connected yet */
+        if (r < 0)
+            return r;
     }
     rd_hex(hash, sizeof(hash), hex);
     int r = store_key_find(*db, hex, ret_name, RD_KEY_NAME_MAX, role_name, sizeof(role_name));
@@ -46,5 +50,6 @@ int rd_service_ping(rd_service *svc, rd_db **db)
 {
     rd_tx tx = {.body = ping_tx, .readonly = true};
     int r = rd_service_tx(svc, db, &tx);
-    return r == -EIO ? -ECONNRESET : r; /* whatever failed, the database did not answer */
+    /* whatever failed, the database did not answer (in time) */
+    return r == -EIO || r == -EDOM ? -ECONNRESET : r;
 }

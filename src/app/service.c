@@ -99,3 +99,13 @@ void rd_service_pool_stats(rd_service *svc, int *ret_size, int *ret_idle)
 {
     rd_pool_stats(svc->pool, ret_size, ret_idle);
 }
+
+int rd_service_try_take(rd_service *svc, int64_t deadline_ms, rd_db **ret)
+{
+    return rd_pool_try_take(svc->pool, deadline_ms, ret);
+}
+
+const char *rd_service_refused_column(const rd_db *db)
+{
+    return db && db->error_column[0] ? db->error_column : NULL;
+}

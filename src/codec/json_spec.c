@@ -86,15 +86,16 @@ static int parse_one(json_t *v, const rd_field *f, void *target, const char *pat
         return 0;
     }
     case RD_F_TIME: {
-        int64_t t;
         if (!json_is_string(v))
             return fail(err, "invalid_type", path, "%s must be an RFC 3339 time string", path);
-        if (rd_time_parse(json_string_value(v), &t) < 0)
+        rd_time *tm = dst;
+        const char *why;
+        if (rd_time_parse_text(json_string_value(v), &tm->unix, tm->text, &why) < 0)
             return fail(err, "invalid_value", path,
                         "%s must be an RFC 3339 time with offset, like "
-                        "2026-11-28T09:15:00+08:00",
-                        path);
-        *(rd_time *)dst = (rd_time){true, t, json_string_value(v)};
+                        "2026-11-28T09:15:00+08:00 (%s)",
+                        path, why);
+        tm->set = true;
         return 0;
     }
     case RD_F_OBJECT:
@@ -167,21 +168,30 @@ static bool digits(const char *s, int n, int *ret)
     return true;
 }
 
-int rd_time_parse(const char *s, int64_t *ret)
+int rd_time_parse_text(const char *s, int64_t *ret, char canon[RD_TIME_TEXT_MAX],
+                       const char **ret_reason)
 {
+    const char *why_local = NULL, **why = ret_reason ? ret_reason : &why_local;
     int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+    *why = "the form is YYYY-MM-DDThh:mm:ss[.ffffff] then Z or +hh:mm";
     if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
         s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
         !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
         !digits(s + 17, 2, &sec))
         return -EINVAL;
-    const char *p = s + 19;
+    const char *p = s + 19, *frac = NULL;
+    int n_frac = 0;
     if (*p == '.') {
-        p++;
-        if (*p < '0' || *p > '9')
-            return -EINVAL;
+        frac = ++p;
         while (*p >= '0' && *p <= '9')
             p++;
+        n_frac = (int)(p - frac);
+        if (n_frac == 0)
+            return -EINVAL;
+        if (n_frac > 6) {
+            *why = "at most 6 digits of a second (microseconds)";
+            return -EINVAL;
+        }
     }
     if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
         sign = 0;
@@ -191,12 +201,48 @@ int rd_time_parse(const char *s, int64_t *ret)
     } else {
         return -EINVAL;
     }
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-        sec > 60 || oh > 15 || om > 59) /* PostgreSQL takes offsets to ±15:59 */
+    if (y < 1900 || y > 9999) {
+        *why = "the year must be from 1900 to 9999";
         return -EINVAL;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60) {
+        *why = "no such date or time of day";
+        return -EINVAL;
+    }
+    if (oh > 15 || om > 59) { /* PostgreSQL takes offsets to ±15:59 */
+        *why = "the offset must be Z or from -15:59 to +15:59";
+        return -EINVAL;
+    }
+    int32_t offset = sign * (oh * 3600 + om * 60);
     int64_t t = rd_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec == 60 ? 59 : sec);
-    *ret = t - sign * (oh * 3600 + om * 60);
+    t -= offset;
+    if (sec == 60 && (t % 86400 + 86400) % 86400 != 86399) {
+        *why = "second 60 is a leap second: only where the UTC time is 23:59";
+        return -EINVAL;
+    }
+    *ret = t;
+    if (canon) {
+        /* The digits as sent (the same local time and offset), bounded; a leap second as the
+         * last microsecond of its minute. */
+        int n = snprintf(canon, RD_TIME_TEXT_MAX, "%04d-%02d-%02dT%02d:%02d:", y, mo, d, h, mi);
+        if (sec == 60)
+            n += snprintf(canon + n, RD_TIME_TEXT_MAX - (size_t)n, "59.999999");
+        else
+            n += snprintf(canon + n, RD_TIME_TEXT_MAX - (size_t)n, "%02d%s%.*s", sec,
+                          n_frac ? "." : "", n_frac, frac ? frac : "");
+        if (sign == 0)
+            snprintf(canon + n, RD_TIME_TEXT_MAX - (size_t)n, "Z");
+        else
+            snprintf(canon + n, RD_TIME_TEXT_MAX - (size_t)n, "%c%02d:%02d", sign > 0 ? '+' : '-',
+                     oh, om);
+    }
+    *why = NULL;
     return 0;
+}
+
+int rd_time_parse(const char *s, int64_t *ret)
+{
+    return rd_time_parse_text(s, ret, NULL, NULL);
 }
 
 /* The date and time of day at the offset, without the offset: 2026-11-28T09:15:00. */

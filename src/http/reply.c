@@ -65,10 +65,18 @@ void rd_reply_error(rd_request *req, rd_err e, const char *field, const char *fm
 
 void rd_reply_store_error(rd_request *req, int r)
 {
-    if (r == -ECONNREFUSED || r == -ECONNRESET) {
+    if (r == -ECONNREFUSED || r == -ECONNRESET || r == -ETIMEDOUT) {
         atomic_fetch_add(&req->httpd->metrics.db_unavailable, 1);
         rd_reply_error(req, RD_ERR_DB_UNAVAILABLE, NULL,
-                       "the database is unavailable; try again shortly");
+                       r == -ETIMEDOUT ? "the database did not answer in time; try again shortly"
+                                       : "the database is unavailable; try again shortly");
+    } else if (r == -EDOM) {
+        /* The database refused a value of the request (a data exception): the client's
+         * input, never a 500. The value is not quoted back, nor logged. */
+        const char *column = rd_service_refused_column(req->db);
+        rd_reply_error(req, RD_ERR_INVALID_FIELD, column,
+                       "a value of the request is out of the range the database can store%s%s",
+                       column ? ": " : "", column ? column : "");
     } else {
         atomic_fetch_add(&req->httpd->metrics.db_errors, 1);
         rd_reply_error(req, RD_ERR_INTERNAL, NULL,

@@ -38,15 +38,18 @@ int rd_tx_run(rd_pool *pool, rd_db **db, const rd_tx *tx)
                 *db = NULL;
                 return r;
             }
+        } else if (pool && (r = rd_pool_connect(pool, *db)) < 0) {
+            return r; /* a connection taken but not connected yet, or broken */
         }
         if (tried && tx->clear)
             tx->clear(tx->out);
         tried = true;
         r = try_once(*db, tx);
         if (r == -ECONNRESET && pool && !reconnected) {
-            /* The connection died: a fresh one, one more try (not counted as a retry). */
-            rd_pool_release(pool, *db);
-            *db = NULL;
+            /* The connection died: a fresh one in its place (by the same deadline), one more
+             * try (not counted as a retry). A timeout is not tried again: the deadline is
+             * spent. */
+            (*db)->broken = true;
             reconnected = true;
             attempt--;
             continue;

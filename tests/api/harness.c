@@ -352,13 +352,12 @@ static int ephemeral_port(void)
 }
 
 /* Each program owns 8 ports of the block that REPEATD_TEST_PORT_BASE starts, so that
- * programs running in parallel never share one (the server binds with SO_REUSEPORT, so two
- * servers on one port would both start). */
+ * programs running in parallel never share one. */
 static int pick_port(void)
 {
     static const char *const programs[] = {
-        "decisions",  "lifecycle",     "input",      "admin",  "concurrency", "restart",
-        "kpi_params", "kpi_scenarios", "kpi_oracle", "import", "export",      NULL};
+        "decisions",     "lifecycle",  "input",  "admin",  "concurrency", "restart", "kpi_params",
+        "kpi_scenarios", "kpi_oracle", "import", "export", "hardening",   NULL};
     const char *base_env = getenv("REPEATD_TEST_PORT_BASE");
     long base = base_env ? strtol(base_env, NULL, 10) : 0;
     if (base > 1024 && base < 65000) {
