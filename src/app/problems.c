@@ -578,6 +578,61 @@ int rd_problem_status_set(rd_service *svc, rd_db **db, const char *id, json_t *b
     return write_run(svc, db, id, body, who, W_STATUS, status_fields, ret, ref);
 }
 
+/* ---- the movements of a period (the periodic report) ---- */
+
+typedef struct moves_in {
+    rd_service *svc;
+    char first[RD_PROBLEM_DATE_MAX], until[RD_PROBLEM_DATE_MAX];
+} moves_in;
+
+typedef struct moves_out {
+    rd_problem_movement *rows;
+    size_t n;
+} moves_out;
+
+static void moves_clear(void *out)
+{
+    moves_out *o = out;
+    free(o->rows);
+    memset(o, 0, sizeof(*o));
+}
+
+static int moves_body(rd_db *db, const void *in_, void *out_)
+{
+    const moves_in *in = in_;
+    moves_out *out = out_;
+    rd_settings s;
+    int r = rd_service_settings(in->svc, db, &s);
+    return r < 0 ? r
+                 : store_problem_movements(db, in->first, in->until, s.time_zone, &out->rows,
+                                           &out->n);
+}
+
+/* 2026-10-01 of a month index (a period label's year has four digits). */
+static void month_first_day(int month, char ret[RD_PROBLEM_DATE_MAX])
+{
+    unsigned y = (unsigned)(month / 12) % 10000u, m = (unsigned)(month % 12) % 12u + 1u;
+    snprintf(ret, RD_PROBLEM_DATE_MAX, "%04u-%02u-01", y, m);
+}
+
+int rd_problem_movements(rd_service *svc, rd_db **db, int from, int to, rd_problem_movement **ret,
+                         size_t *ret_n)
+{
+    moves_in in = {.svc = svc};
+    month_first_day(from, in.first);
+    month_first_day(to + 1, in.until);
+    moves_out out = {0};
+    rd_tx tx = {.body = moves_body, .in = &in, .out = &out, .clear = moves_clear, .readonly = true};
+    int r = rd_service_tx(svc, db, &tx);
+    if (r < 0) {
+        moves_clear(&out);
+        return r;
+    }
+    *ret = out.rows;
+    *ret_n = out.n;
+    return 0;
+}
+
 /* ---- the list ---- */
 
 typedef struct list_in {

@@ -454,3 +454,80 @@ int store_unit_category_months(rd_db *db, const char *category, const char *unit
     return store_read_rows(db, &q_unit_category, params, month_counts_cols, sizeof(**ret),
                            (void **)ret, ret_n);
 }
+
+/* Dated by what the records say (a status change's date, a measure's effective date), created by
+ * created_at in the zone. The end of the period is the day after it, or today while it runs:
+ * overdue then is GET /v1/problems' overdue as of that day, with the status the changes dated
+ * before it left (today: the status now). */
+static const rd_stmt q_movements = {
+    "problem_movements",
+    "WITH b AS (SELECT $1::date AS first, $2::date AS until,"
+    " (now() AT TIME ZONE $3)::date AS today)"
+    " SELECT * FROM (SELECT p.id, p.title, p.category, p.unit, p.department,"
+    " to_char(p.due_date, 'YYYY-MM-DD') AS due_date,"
+    " to_char(x.created, 'YYYY-MM-DD') AS created_date,"
+    " x.created >= b.first AND x.created < b.until AS created,"
+    " coalesce(s.to_in_progress, 0) AS to_in_progress,"
+    " coalesce(s.to_verified_fixed, 0) AS to_verified_fixed,"
+    " coalesce(s.to_closed_unfixed, 0) AS to_closed_unfixed, coalesce(m.n, 0) AS measures,"
+    " e.status AS status_at_end,"
+    " coalesce(x.created < b.until AND p.due_date < least(b.today, b.until)"
+    "  AND e.status IN ('open', 'in_progress'), false) AS overdue_at_end"
+    " FROM problems p CROSS JOIN b"
+    " CROSS JOIN LATERAL (SELECT (p.created_at AT TIME ZONE $3)::date AS created) x"
+    " LEFT JOIN LATERAL (SELECT"
+    "  count(*) FILTER (WHERE u.new_status = 'in_progress')::integer AS to_in_progress,"
+    "  count(*) FILTER (WHERE u.new_status = 'verified_fixed')::integer AS to_verified_fixed,"
+    "  count(*) FILTER (WHERE u.new_status = 'closed_unfixed')::integer AS to_closed_unfixed"
+    "  FROM problem_updates u WHERE u.problem_id = p.id AND u.kind = 'status'"
+    "  AND u.date >= b.first AND u.date < b.until) s ON true"
+    " LEFT JOIN LATERAL (SELECT count(*)::integer AS n FROM problem_measures pm"
+    "  WHERE pm.problem_id = p.id AND pm.effective_date >= b.first"
+    "  AND pm.effective_date < b.until) m ON true"
+    " CROSS JOIN LATERAL (SELECT CASE WHEN b.today < b.until THEN p.status ELSE"
+    "  coalesce((SELECT u.new_status FROM problem_updates u WHERE u.problem_id = p.id"
+    "  AND u.kind = 'status' AND u.date < b.until ORDER BY u.date DESC, u.id DESC LIMIT 1),"
+    "  'open') END AS status) e) r"
+    " WHERE created OR to_in_progress + to_verified_fixed + to_closed_unfixed > 0"
+    " OR measures > 0 OR overdue_at_end ORDER BY id",
+    3};
+static const rd_col movement_cols[] = {
+    RD_COL("id", RD_COL_INT64, rd_problem_movement, id),
+    RD_COL_T("title", rd_problem_movement, title),
+    RD_COL_T("category", rd_problem_movement, category),
+    {.name = "unit",
+     .type = RD_COL_TEXT,
+     .offset = offsetof(rd_problem_movement, unit),
+     .size = RD_ID_MAX,
+     .set_offset = offsetof(rd_problem_movement, has_unit),
+     .has_set = true},
+    {.name = "department",
+     .type = RD_COL_TEXT,
+     .offset = offsetof(rd_problem_movement, department),
+     .size = RD_PROBLEM_TEXT_MAX,
+     .set_offset = offsetof(rd_problem_movement, has_department),
+     .has_set = true},
+    {.name = "due_date",
+     .type = RD_COL_TEXT,
+     .offset = offsetof(rd_problem_movement, due_date),
+     .size = RD_PROBLEM_DATE_MAX,
+     .set_offset = offsetof(rd_problem_movement, has_due_date),
+     .has_set = true},
+    RD_COL_T("created_date", rd_problem_movement, created_date),
+    RD_COL("created", RD_COL_BOOL, rd_problem_movement, created),
+    RD_COL("to_in_progress", RD_COL_INT, rd_problem_movement, to_in_progress),
+    RD_COL("to_verified_fixed", RD_COL_INT, rd_problem_movement, to_verified_fixed),
+    RD_COL("to_closed_unfixed", RD_COL_INT, rd_problem_movement, to_closed_unfixed),
+    RD_COL("measures", RD_COL_INT, rd_problem_movement, measures),
+    RD_COL_T("status_at_end", rd_problem_movement, status_at_end),
+    RD_COL("overdue_at_end", RD_COL_BOOL, rd_problem_movement, overdue_at_end),
+    {0},
+};
+
+int store_problem_movements(rd_db *db, const char *first, const char *until, const char *tz,
+                            rd_problem_movement **ret, size_t *ret_n)
+{
+    const char *params[] = {first, until, tz};
+    return store_read_rows(db, &q_movements, params, movement_cols, sizeof(**ret), (void **)ret,
+                           ret_n);
+}
