@@ -286,7 +286,7 @@ static int create_body(rd_db *db, const void *in_, void *out_)
     if (r > 0 && in->unit) {
         r = store_unit_known(db, in->unit);
         if (r == 0)
-            return rd_refuse(&out->refusal, RD_ERR_INVALID_FIELD, "scope.unit",
+            return rd_refuse(&out->refusal, RD_ERR_UNKNOWN_UNIT, "scope.unit",
                              "%s is not a known unit (named under /v1/admin/units or dispatched "
                              "to)",
                              in->unit);
@@ -522,6 +522,16 @@ static int write_body(rd_db *db, const void *in_, void *out_)
                             rd_problem_status_name((rd_problem_status)i);
                 return -ECANCELED;
             }
+            /* The statuses follow one another in time: a change is not dated before the
+             * last one (the report reads the status at a period's end from these dates). */
+            char last[RD_PROBLEM_DATE_MAX];
+            r = store_problem_last_status_date(db, in->id, last);
+            if (r < 0)
+                return r;
+            if (r == 1 && strcmp(date, last) < 0)
+                return rd_refuse(ref, RD_ERR_EVENT_OUT_OF_ORDER, "date",
+                                 "date %s is before the problem's last status change (%s)", date,
+                                 last);
             r = store_problem_set_status(db, in->id, in->status);
             u.old_status = p.status;
             u.new_status = in->status;

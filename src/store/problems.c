@@ -531,3 +531,21 @@ int store_problem_movements(rd_db *db, const char *first, const char *until, con
     return store_read_rows(db, &q_movements, params, movement_cols, sizeof(**ret), (void **)ret,
                            ret_n);
 }
+
+static const rd_stmt q_last_status = {
+    "problem_last_status",
+    "SELECT to_char(max(date), 'YYYY-MM-DD') AS date FROM problem_updates"
+    " WHERE problem_id = $1 AND kind = 'status' HAVING count(*) > 0",
+    1};
+
+int store_problem_last_status_date(rd_db *db, int64_t id, char ret[RD_PROBLEM_DATE_MAX])
+{
+    char ids[24];
+    snprintf(ids, sizeof(ids), "%" PRId64, id);
+    const char *params[] = {ids};
+    date_row row;
+    int r = store_read_row(db, &q_last_status, params, date_cols, &row);
+    if (r == 1)
+        snprintf(ret, RD_PROBLEM_DATE_MAX, "%s", row.date);
+    return r;
+}
