@@ -86,8 +86,19 @@ START_TEST(roles)
         403);
     snprintf(path, sizeof(path), "/v1/problems/%lld/status", id);
     req("POST", path, DASH, "{\"status\":\"in_progress\"}", 403);
-    /* A manager still may not touch settings. */
+    /* A manager still may not touch settings, categories, units or targets (keys are made
+     * only by the command line), nor read them. */
     req("PATCH", "/v1/admin/settings", MGR, "{\"hotspot_days\":3}", 403);
+    static const char *const admin[] = {"/v1/admin/categories", "/v1/admin/units",
+                                        "/v1/admin/targets"};
+    json_t *tree = req("GET", "/v1/admin/categories", api.admin_key, NULL, 200);
+    for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++) {
+        CHECK(error_is(403, req("PUT", admin[i], MGR, "{}", 403), 403, "forbidden", NULL));
+        req("GET", admin[i], MGR, NULL, 403);
+    }
+    req("GET", "/v1/admin/settings", MGR, NULL, 403);
+    req("GET", "/v1/admin/settings/audit", MGR, NULL, 403);
+    ck_assert(json_equal(req("GET", "/v1/admin/categories", api.admin_key, NULL, 200), tree));
 }
 END_TEST
 
