@@ -480,6 +480,115 @@ START_TEST(problems_in_report)
 }
 END_TEST
 
+/* The first day of a period (2026-10, 2026-Q4, 2026) and the day after it. */
+static void period_days(const char *label, char first[32], char until[32])
+{
+    int y = atoi(label), m = 1, n = 12;
+    if (label[4] == '-' && label[5] == 'Q') {
+        m = (label[6] - '1') * 3 + 1;
+        n = 3;
+    } else if (label[4] == '-') {
+        m = atoi(label + 5);
+        n = 1;
+    }
+    int e = y * 12 + m - 1 + n;
+    snprintf(first, 32, "%04d-%02d-01", y, m);
+    snprintf(until, 32, "%04d-%02d-01", e / 12, e % 12 + 1);
+}
+
+/* The problems section of a report against what GET /v1/problems/{id} shows of every problem:
+ * the date it was entered, its dated status changes and measures, its due date, and (a period
+ * still running) its status and overdue now. */
+static void expect_problems_at(int line, json_t *report)
+{
+    char first[32], until[32], today[48];
+    period_days(jstr(report, "period"), first, until);
+    time_t now = time(NULL) + 8 * 3600; /* Asia/Shanghai */
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    snprintf(today, sizeof(today), "%04d-%02d-%02d", 1900 + tm.tm_year, tm.tm_mon + 1, tm.tm_mday);
+    bool running = strcmp(today, until) < 0;
+    long long sum[6] = {0}; /* created, three targets, measures, overdue */
+    size_t n_rows = 0, i, k;
+    json_t *item, *x;
+    json_array_foreach(jget(OK_GET("/v1/problems?limit=500"), "problems"), i, item)
+    {
+        long long id = jint(item, "id");
+        json_t *p = OK_GET(P("/v1/problems/%lld", id));
+        char created[11];
+        snprintf(created, sizeof(created), "%.10s", jstr(p, "created_at"));
+        bool in_period = strcmp(created, first) >= 0 && strcmp(created, until) < 0;
+        int to[3] = {0, 0, 0}, measures = 0;
+        const char *status = "open";
+        static const char *const targets[] = {"in_progress", "verified_fixed", "closed_unfixed"};
+        json_array_foreach(jget(p, "updates"), k, x)
+        {
+            const char *date = jstr(x, "date");
+            if (strcmp(jstr(x, "kind"), "status") || strcmp(date, until) >= 0)
+                continue;
+            status = jstr(x, "new_status");
+            for (int t = 0; t < 3 && strcmp(date, first) >= 0; t++)
+                to[t] += !strcmp(status, targets[t]);
+        }
+        json_array_foreach(jget(p, "measures"), k, x)
+        {
+            const char *date = jstr(x, "effective_date");
+            measures += strcmp(date, first) >= 0 && strcmp(date, until) < 0;
+        }
+        const char *due = jstr(p, "due_date");
+        bool overdue;
+        if (running) {
+            status = jstr(p, "status");
+            overdue = jbool(p, "overdue") == 1;
+        } else {
+            overdue = due && strcmp(due, until) < 0 && strcmp(created, until) < 0 &&
+                      (!strcmp(status, "open") || !strcmp(status, "in_progress"));
+        }
+        json_t *row = moved(report, id);
+        if (!in_period && !to[0] && !to[1] && !to[2] && !measures && !overdue) {
+            ck_assert_msg(!row, "line %d: problem %lld did not move in %s", line, id,
+                          jstr(report, "period"));
+            continue;
+        }
+        ck_assert_msg(row, "line %d: problem %lld moved in %s", line, id, jstr(report, "period"));
+        n_rows++;
+        ck_assert_int_eq(jbool(row, "created_in_period"), in_period);
+        ck_assert_int_eq(jint(row, "to_in_progress"), to[0]);
+        ck_assert_int_eq(jint(row, "to_verified_fixed"), to[1]);
+        ck_assert_int_eq(jint(row, "to_closed_unfixed"), to[2]);
+        ck_assert_int_eq(jint(row, "measures_taken"), measures);
+        ck_assert_msg(!strcmp(jstr(row, "status_at_end"), status),
+                      "line %d: %lld at end %s, not %s", line, id, jstr(row, "status_at_end"),
+                      status);
+        ck_assert_int_eq(jbool(row, "overdue_at_end"), overdue);
+        ck_assert_str_eq(jstr(row, "title"), jstr(p, "title"));
+        ck_assert_str_eq(jstr(row, "category"), jstr(p, "scope.category"));
+        long long v[6] = {in_period, to[0], to[1], to[2], measures, overdue};
+        for (int s_ = 0; s_ < 6; s_++)
+            sum[s_] += v[s_];
+    }
+    json_t *s = jget(report, "problems");
+    ck_assert_int_eq(jint(s, "created"), sum[0]);
+    ck_assert_int_eq(jint(s, "status_changes.in_progress"), sum[1]);
+    ck_assert_int_eq(jint(s, "status_changes.verified_fixed"), sum[2]);
+    ck_assert_int_eq(jint(s, "status_changes.closed_unfixed"), sum[3]);
+    ck_assert_int_eq(jint(s, "measures_taken"), sum[4]);
+    ck_assert_int_eq(jint(s, "overdue_at_end"), sum[5]);
+    ck_assert_uint_eq(json_array_size(jget(s, "rows")), n_rows);
+}
+#define EXPECT_PROBLEMS_AT(report) expect_problems_at(__LINE__, (report))
+
+START_TEST(problems_against_their_records)
+{
+    for (int ma = 0; ma <= 3; ma++)
+        EXPECT_PROBLEMS_AT(OK_GET(P("/v1/reports/%s", label_of("month", ma))));
+    static const char *const kinds[] = {"quarter", "year"};
+    for (int ma = 0; ma <= 1; ma++)
+        for (size_t k = 0; k < N_OF(kinds); k++)
+            EXPECT_PROBLEMS_AT(OK_GET(P("/v1/reports/%s", label_of(kinds[k], ma))));
+}
+END_TEST
+
 /* ---- the report's tables as CSV ---- */
 
 static const struct {
@@ -662,6 +771,45 @@ START_TEST(report_tables_as_csv)
 }
 END_TEST
 
+/* The demo city, built into this server's database (its --reset replaces the tickets above):
+ * the last full month's report, its quarter's and its year's equal the KPI endpoints, the
+ * problems section the demo's problem list, and every table its CSV. */
+START_TEST(demo_city_report)
+{
+    const char *demo = getenv("REPEATD_DEMO_BIN");
+    if (!demo || !*demo) {
+        printf("# built without the demo city (-Ddemo=false): its report is not checked\n");
+        return;
+    }
+    char out[512];
+    const char *const args[] = {"--tickets", "3000",      "--months", "14",      "--seed",
+                                "7",         "--threads", "2",        "--reset", NULL};
+    int st = harness_run_program_on(demo, api.db_url, out, sizeof(out), args);
+    ck_assert_msg(st == 0, "repeatd-demo exited with %d: %s", st, out);
+    /* A small city has few complaints a unit a month: rank from 5. */
+    ADMIN("PATCH", "/v1/admin/settings", "{\"ranking_min_complaints\": 5, \"ranking_bottom_n\": 3}",
+          200);
+    json_t *r =
+        CHECK_REPORT("month", label_of("month", 1), label_of("month", 2), label_of("month", 13));
+    ck_assert_int_gt(jint(r, "headline.current.complaints"), 0);
+    ck_assert_uint_gt(json_array_size(jget(r, "ranking.rows")), 3);
+    ck_assert_uint_gt(json_array_size(jget(r, "anomalies.by_category.rows")), 0);
+    ck_assert_uint_gt(json_array_size(jget(r, "programmes.programmes")), 0);
+    const char *d = at(1, 1, 0, 0);
+    int y = atoi(d), m = atoi(d + 5), qn = (m - 1) / 3 + 1;
+    char prev_q[16], ago_q[48];
+    snprintf(prev_q, sizeof(prev_q), "%s",
+             qn == 1 ? P("%04d-Q4", y - 1) : P("%04d-Q%d", y, qn - 1));
+    snprintf(ago_q, sizeof(ago_q), "%04d-Q%d", y - 1, qn);
+    CHECK_REPORT("quarter", label_of("quarter", 1), prev_q, ago_q);
+    CHECK_REPORT("year", label_of("year", 1), P("%04d", y - 1), P("%04d", y - 1));
+    for (int ma = 0; ma <= 7; ma++)
+        EXPECT_PROBLEMS_AT(OK_GET(P("/v1/reports/%s", label_of("month", ma))));
+    EXPECT_PROBLEMS_AT(OK_GET(P("/v1/reports/%s", label_of("year", 1))));
+    ck_assert_uint_ge(compare_tables(label_of("month", 1)), 20);
+}
+END_TEST
+
 START_TEST(bad_periods)
 {
     static const char *const bad[] = {"2026-13", "2026-Q5", "26",        "abc",
@@ -685,7 +833,9 @@ int main(void)
     tcase_add_test(tc, quarter_and_year_equal_kpis);
     tcase_add_test(tc, programmes_and_green_in_report);
     tcase_add_test(tc, problems_in_report);
+    tcase_add_test(tc, problems_against_their_records);
     tcase_add_test(tc, report_tables_as_csv);
     tcase_add_test(tc, bad_periods);
+    tcase_add_test(tc, demo_city_report);
     return harness_run(s, tc);
 }
