@@ -458,11 +458,31 @@ int store_unit_category_months(rd_db *db, const char *category, const char *unit
 /* Dated by what the records say (a status change's date, a measure's effective date), created by
  * created_at in the zone. The end of the period is the day after it, or today while it runs:
  * overdue then is GET /v1/problems' overdue as of that day, with the status the changes dated
- * before it left (today: the status now). */
+ * before it left (today: the status now). The candidates come from index ranges of 0009 (and
+ * problems_status for those still open or in progress), so the cost follows what moved, not
+ * the length of the list: a problem overdue at the end is open or in progress now, or reached
+ * its final status after the period. */
 static const rd_stmt q_movements = {
     "problem_movements",
     "WITH b AS (SELECT $1::date AS first, $2::date AS until,"
-    " (now() AT TIME ZONE $3)::date AS today)"
+    " (now() AT TIME ZONE $3)::date AS today,"
+    " $1::date::timestamp AT TIME ZONE $3 AS first_at,"
+    " $2::date::timestamp AT TIME ZONE $3 AS until_at),"
+    " s AS (SELECT u.problem_id,"
+    "  count(*) FILTER (WHERE u.new_status = 'in_progress')::integer AS to_in_progress,"
+    "  count(*) FILTER (WHERE u.new_status = 'verified_fixed')::integer AS to_verified_fixed,"
+    "  count(*) FILTER (WHERE u.new_status = 'closed_unfixed')::integer AS to_closed_unfixed"
+    "  FROM problem_updates u, b WHERE u.kind = 'status' AND u.date >= b.first"
+    "  AND u.date < b.until GROUP BY u.problem_id),"
+    " m AS (SELECT pm.problem_id, count(*)::integer AS n FROM problem_measures pm, b"
+    "  WHERE pm.effective_date >= b.first AND pm.effective_date < b.until"
+    "  GROUP BY pm.problem_id),"
+    " c AS (SELECT p.id FROM problems p, b"
+    "  WHERE p.created_at >= b.first_at AND p.created_at < b.until_at"
+    " UNION SELECT problem_id FROM s UNION SELECT problem_id FROM m"
+    " UNION SELECT p.id FROM problems p WHERE p.status IN ('open', 'in_progress')"
+    " UNION SELECT u.problem_id FROM problem_updates u, b WHERE u.kind = 'status'"
+    "  AND u.date >= b.until AND u.new_status IN ('verified_fixed', 'closed_unfixed'))"
     " SELECT * FROM (SELECT p.id, p.title, p.category, p.unit, p.department,"
     " to_char(p.due_date, 'YYYY-MM-DD') AS due_date,"
     " to_char(x.created, 'YYYY-MM-DD') AS created_date,"
@@ -473,17 +493,9 @@ static const rd_stmt q_movements = {
     " e.status AS status_at_end,"
     " coalesce(x.created < b.until AND p.due_date < least(b.today, b.until)"
     "  AND e.status IN ('open', 'in_progress'), false) AS overdue_at_end"
-    " FROM problems p CROSS JOIN b"
+    " FROM c JOIN problems p ON p.id = c.id CROSS JOIN b"
+    " LEFT JOIN s ON s.problem_id = p.id LEFT JOIN m ON m.problem_id = p.id"
     " CROSS JOIN LATERAL (SELECT (p.created_at AT TIME ZONE $3)::date AS created) x"
-    " LEFT JOIN LATERAL (SELECT"
-    "  count(*) FILTER (WHERE u.new_status = 'in_progress')::integer AS to_in_progress,"
-    "  count(*) FILTER (WHERE u.new_status = 'verified_fixed')::integer AS to_verified_fixed,"
-    "  count(*) FILTER (WHERE u.new_status = 'closed_unfixed')::integer AS to_closed_unfixed"
-    "  FROM problem_updates u WHERE u.problem_id = p.id AND u.kind = 'status'"
-    "  AND u.date >= b.first AND u.date < b.until) s ON true"
-    " LEFT JOIN LATERAL (SELECT count(*)::integer AS n FROM problem_measures pm"
-    "  WHERE pm.problem_id = p.id AND pm.effective_date >= b.first"
-    "  AND pm.effective_date < b.until) m ON true"
     " CROSS JOIN LATERAL (SELECT CASE WHEN b.today < b.until THEN p.status ELSE"
     "  coalesce((SELECT u.new_status FROM problem_updates u WHERE u.problem_id = p.id"
     "  AND u.kind = 'status' AND u.date < b.until ORDER BY u.date DESC, u.id DESC LIMIT 1),"
