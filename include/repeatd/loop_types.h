@@ -6,6 +6,7 @@
 #include "repeatd/domain.h"
 #include "repeatd/kpi_types.h"
 #include "repeatd/loop.h"
+#include "repeatd/problems.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -159,4 +160,6 @@ typedef struct rd_report {
     rd_programme_list programmes; /* open at some time in the period, with their state now */
     rd_green_worklist green;      /* the worklist now */
     long verifications, verifications_solved; /* green-channel verifications in the period */
+    rd_problem_movement *problems;            /* the problem list's movements in the period */
+    size_t n_problems;
 } rd_report;

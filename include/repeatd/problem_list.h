@@ -44,6 +44,11 @@ typedef struct rd_problem_query {
 int rd_problems_list(rd_service *svc, rd_db **db, const rd_problem_query *q, rd_problem_page *ret,
                      rd_refusal *ref);
 
+/* The problems that moved in the months [from, to] (month indexes) or were overdue at their end,
+ * for the periodic report; *ret malloc'd (free it). */
+int rd_problem_movements(rd_service *svc, rd_db **db, int from, int to, rd_problem_movement **ret,
+                         size_t *ret_n);
+
 /* ---- suggestions ---- */
 
 void rd_problem_suggestions_free(rd_problem_suggestions *s);

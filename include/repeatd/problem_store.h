@@ -97,3 +97,12 @@ typedef struct store_month_counts {
  * months without any are absent. *ret is malloc'd (free it). */
 int store_unit_category_months(rd_db *db, const char *category, const char *unit, int from, int to,
                                store_month_counts **ret, size_t *ret_n);
+
+/* The problems that moved in the days [first, until) (dates 2026-10-01, 2026-11-01) of time
+ * zone tz, or were overdue at its end (rd_problem_movement), by id. *ret is malloc'd (free it). */
+int store_problem_movements(rd_db *db, const char *first, const char *until, const char *tz,
+                            rd_problem_movement **ret, size_t *ret_n);
+
+/* The date of the problem's latest status change (2026-10-31): 1 with *ret, 0 when it never
+ * changed status, or an error. */
+int store_problem_last_status_date(rd_db *db, int64_t id, char ret[RD_PROBLEM_DATE_MAX]);

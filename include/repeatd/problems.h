@@ -143,6 +143,27 @@ typedef struct rd_problem_update {
     char recorded_by[RD_PROBLEM_WHO_MAX];
 } rd_problem_update;
 
+/* One problem's movements in a period (the periodic report's `problems` section): created in
+ * it, its status changes dated in it by target status, its measures that took effect in it, its
+ * status at the end and whether it was overdue then (due before the end, still open or in
+ * progress). A period not over yet ends today: its end is what GET /v1/problems answers now. */
+typedef struct rd_problem_movement {
+    int64_t id;
+    char title[RD_PROBLEM_TEXT_MAX];
+    char category[RD_ID_MAX], unit[RD_ID_MAX];
+    bool has_unit;
+    char department[RD_PROBLEM_TEXT_MAX];
+    bool has_department;
+    char due_date[RD_PROBLEM_DATE_MAX];
+    bool has_due_date;
+    char created_date[RD_PROBLEM_DATE_MAX];
+    bool created;                                             /* in the period */
+    int to_in_progress, to_verified_fixed, to_closed_unfixed; /* status changes in the period */
+    int measures;                                             /* taken effect in the period */
+    char status_at_end[RD_PROBLEM_SHORT_MAX];
+    bool overdue_at_end;
+} rd_problem_movement;
+
 /* ---- what the use cases answer (app/problems.c), for codec/problem_json.c ---- */
 
 #define RD_PROBLEM_MONTHS_SINCE_MAX 120 /* months since the measures an effect shows */

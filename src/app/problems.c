@@ -286,7 +286,7 @@ static int create_body(rd_db *db, const void *in_, void *out_)
     if (r > 0 && in->unit) {
         r = store_unit_known(db, in->unit);
         if (r == 0)
-            return rd_refuse(&out->refusal, RD_ERR_INVALID_FIELD, "scope.unit",
+            return rd_refuse(&out->refusal, RD_ERR_UNKNOWN_UNIT, "scope.unit",
                              "%s is not a known unit (named under /v1/admin/units or dispatched "
                              "to)",
                              in->unit);
@@ -522,6 +522,16 @@ static int write_body(rd_db *db, const void *in_, void *out_)
                             rd_problem_status_name((rd_problem_status)i);
                 return -ECANCELED;
             }
+            /* The statuses follow one another in time: a change is not dated before the
+             * last one (the report reads the status at a period's end from these dates). */
+            char last[RD_PROBLEM_DATE_MAX];
+            r = store_problem_last_status_date(db, in->id, last);
+            if (r < 0)
+                return r;
+            if (r == 1 && strcmp(date, last) < 0)
+                return rd_refuse(ref, RD_ERR_EVENT_OUT_OF_ORDER, "date",
+                                 "date %s is before the problem's last status change (%s)", date,
+                                 last);
             r = store_problem_set_status(db, in->id, in->status);
             u.old_status = p.status;
             u.new_status = in->status;
@@ -576,6 +586,61 @@ int rd_problem_status_set(rd_service *svc, rd_db **db, const char *id, json_t *b
                           const char *who, rd_problem_view *ret, rd_refusal *ref)
 {
     return write_run(svc, db, id, body, who, W_STATUS, status_fields, ret, ref);
+}
+
+/* ---- the movements of a period (the periodic report) ---- */
+
+typedef struct moves_in {
+    rd_service *svc;
+    char first[RD_PROBLEM_DATE_MAX], until[RD_PROBLEM_DATE_MAX];
+} moves_in;
+
+typedef struct moves_out {
+    rd_problem_movement *rows;
+    size_t n;
+} moves_out;
+
+static void moves_clear(void *out)
+{
+    moves_out *o = out;
+    free(o->rows);
+    memset(o, 0, sizeof(*o));
+}
+
+static int moves_body(rd_db *db, const void *in_, void *out_)
+{
+    const moves_in *in = in_;
+    moves_out *out = out_;
+    rd_settings s;
+    int r = rd_service_settings(in->svc, db, &s);
+    return r < 0 ? r
+                 : store_problem_movements(db, in->first, in->until, s.time_zone, &out->rows,
+                                           &out->n);
+}
+
+/* 2026-10-01 of a month index (a period label's year has four digits). */
+static void month_first_day(int month, char ret[RD_PROBLEM_DATE_MAX])
+{
+    unsigned y = (unsigned)(month / 12) % 10000u, m = (unsigned)(month % 12) % 12u + 1u;
+    snprintf(ret, RD_PROBLEM_DATE_MAX, "%04u-%02u-01", y, m);
+}
+
+int rd_problem_movements(rd_service *svc, rd_db **db, int from, int to, rd_problem_movement **ret,
+                         size_t *ret_n)
+{
+    moves_in in = {.svc = svc};
+    month_first_day(from, in.first);
+    month_first_day(to + 1, in.until);
+    moves_out out = {0};
+    rd_tx tx = {.body = moves_body, .in = &in, .out = &out, .clear = moves_clear, .readonly = true};
+    int r = rd_service_tx(svc, db, &tx);
+    if (r < 0) {
+        moves_clear(&out);
+        return r;
+    }
+    *ret = out.rows;
+    *ret_n = out.n;
+    return 0;
 }
 
 /* ---- the list ---- */

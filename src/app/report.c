@@ -5,11 +5,13 @@
 #include "repeatd/report.h"
 
 #include "repeatd/kpi_answer.h"
+#include "repeatd/problem_list.h"
 #include "repeatd/programmes.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 int rd_report_period_parse(const char *label, rd_period_kind *ret_kind, int *ret_month,
@@ -37,6 +39,7 @@ void rd_report_clear(rd_report *r)
     rd_kpi_answer_free(&r->closeout_quality);
     rd_programme_list_clear(&r->programmes);
     rd_green_worklist_clear(&r->green);
+    free(r->problems);
     memset(r, 0, sizeof(*r));
 }
 
@@ -110,10 +113,17 @@ static int green(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
                                                  &r->verifications_solved);
 }
 
-/* The problem list's movements in the period plug in here, as one more row, once the problem
- * list is part of the service. */
+/* The problem list's movements in the period: what was created, changed status, took measures
+ * or was overdue at its end. */
+static int problems(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
+{
+    (void)ref;
+    int last = r->month + rd_period_months(r->kind) - 1;
+    return rd_problem_movements(svc, db, r->month, last, &r->problems, &r->n_problems);
+}
+
 static section_fn *const sections[] = {
-    headline, ranking, top_problems, anomalies, handling, programmes, green,
+    headline, ranking, top_problems, anomalies, handling, programmes, green, problems,
 };
 
 typedef struct section_job {

@@ -293,8 +293,48 @@ static json_t *green_json(const rd_report *r)
                      (json_int_t)r->verifications_solved);
 }
 
-/* The report's sections in the order they read; a new one is one more row (the problem list's
- * movements plug in here beside app/report.c's filler). */
+static json_t *opt_text(bool set, const char *s)
+{
+    return set ? json_string(s) : json_null();
+}
+
+/* The problem list's movements: the counts, and the problems that make them up. */
+static json_t *problems_json(const rd_report *r)
+{
+    long created = 0, to_ip = 0, to_vf = 0, to_cu = 0, measures = 0, measured = 0, overdue = 0;
+    json_t *rows = json_array();
+    for (size_t i = 0; rows && i < r->n_problems; i++) {
+        const rd_problem_movement *m = &r->problems[i];
+        created += m->created;
+        to_ip += m->to_in_progress;
+        to_vf += m->to_verified_fixed;
+        to_cu += m->to_closed_unfixed;
+        measures += m->measures;
+        measured += m->measures > 0;
+        overdue += m->overdue_at_end;
+        json_t *o =
+            json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:i, s:i, s:i, s:i, s:s, s:b}",
+                      "id", (json_int_t)m->id, "title", m->title, "category", m->category, "unit",
+                      opt_text(m->has_unit, m->unit), "department",
+                      opt_text(m->has_department, m->department), "due_date",
+                      opt_text(m->has_due_date, m->due_date), "created_date", m->created_date,
+                      "created_in_period", m->created, "to_in_progress", m->to_in_progress,
+                      "to_verified_fixed", m->to_verified_fixed, "to_closed_unfixed",
+                      m->to_closed_unfixed, "measures_taken", m->measures, "status_at_end",
+                      m->status_at_end, "overdue_at_end", m->overdue_at_end);
+        json_array_append_new(rows, o);
+    }
+    return rows ? json_pack("{s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:o}", "created",
+                            (json_int_t)created, "status_changes", "in_progress", (json_int_t)to_ip,
+                            "verified_fixed", (json_int_t)to_vf, "closed_unfixed",
+                            (json_int_t)to_cu, "measures_taken", (json_int_t)measures,
+                            "problems_with_measures", (json_int_t)measured, "overdue_at_end",
+                            (json_int_t)overdue, "rows", rows)
+                : NULL;
+}
+
+/* The report's sections in the order they read; a new one is one more row (beside app/report.c's
+ * filler). */
 static const struct {
     const char *key;
     json_t *(*json)(const rd_report *r);
@@ -303,6 +343,7 @@ static const struct {
     {"programmes", programmes_json},    {"top_problems", top_json},
     {"anomalies", anomalies_json},      {"contact_failures", contact_json},
     {"closeout_quality", quality_json}, {"green_channel", green_json},
+    {"problems", problems_json},
 };
 
 static void add_versions(json_t *set, const rd_kpi_answer *a)

@@ -148,17 +148,47 @@ void rd_handle_green_verify(rd_request *req)
     reply_chain(req, r, 201, &d, &ref);
 }
 
+/* The whole document as JSON, or one of its tables as CSV (?format=csv or Accept: text/csv,
+ * with ?table=): the table is checked before the report is built. */
 void rd_handle_report_get(rd_request *req)
 {
     rd_period_kind kind;
     int month;
     rd_refusal ref;
-    int r = rd_report_period_parse(req->path_params[0], &kind, &month, &ref);
+    if (rd_report_period_parse(req->path_params[0], &kind, &month, &ref) < 0) {
+        rd_reply_refusal(req, &ref);
+        return;
+    }
+    rd_format format;
+    if (!rd_reply_format(req, &format))
+        return;
+    const char *table = rd_request_arg(req, "table");
+    if (table ? !rd_report_table_known(table) : format == RD_FORMAT_CSV) {
+        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, "table",
+                       "a CSV of the report is one of its tables: table must be one of: %s",
+                       RD_REPORT_TABLES);
+        return;
+    }
     rd_report rep = {0};
-    if (r == 0)
-        r = rd_report_get(req->httpd->service, &req->db, kind, month, &rep, &ref);
+    int r = rd_report_get(req->httpd->service, &req->db, kind, month, &rep, &ref);
     if (r < 0) {
         rd_reply_failure(req, r, &ref);
+        return;
+    }
+    if (format == RD_FORMAT_CSV) {
+        rd_csv c = {0};
+        char filename[RD_CSV_FILENAME_MAX], *text;
+        size_t len;
+        r = rd_report_csv(&rep, table, &c, filename);
+        rd_report_clear(&rep);
+        if (r == 0)
+            r = rd_csv_finish(&c, &text, &len);
+        else
+            rd_csv_free(&c);
+        if (r < 0)
+            rd_reply_store_error(req, r);
+        else
+            rd_reply_csv(req, text, filename);
         return;
     }
     json_t *body = rd_report_json(&rep);

@@ -454,3 +454,110 @@ int store_unit_category_months(rd_db *db, const char *category, const char *unit
     return store_read_rows(db, &q_unit_category, params, month_counts_cols, sizeof(**ret),
                            (void **)ret, ret_n);
 }
+
+/* Dated by what the records say (a status change's date, a measure's effective date), created by
+ * created_at in the zone. The end of the period is the day after it, or today while it runs:
+ * overdue then is GET /v1/problems' overdue as of that day, with the status the changes dated
+ * before it left (today: the status now). The candidates come from index ranges of 0009 (and
+ * problems_status for those still open or in progress), so the cost follows what moved, not
+ * the length of the list: a problem overdue at the end is open or in progress now, or reached
+ * its final status after the period. */
+static const rd_stmt q_movements = {
+    "problem_movements",
+    "WITH b AS (SELECT $1::date AS first, $2::date AS until,"
+    " (now() AT TIME ZONE $3)::date AS today,"
+    " $1::date::timestamp AT TIME ZONE $3 AS first_at,"
+    " $2::date::timestamp AT TIME ZONE $3 AS until_at),"
+    " s AS (SELECT u.problem_id,"
+    "  count(*) FILTER (WHERE u.new_status = 'in_progress')::integer AS to_in_progress,"
+    "  count(*) FILTER (WHERE u.new_status = 'verified_fixed')::integer AS to_verified_fixed,"
+    "  count(*) FILTER (WHERE u.new_status = 'closed_unfixed')::integer AS to_closed_unfixed"
+    "  FROM problem_updates u, b WHERE u.kind = 'status' AND u.date >= b.first"
+    "  AND u.date < b.until GROUP BY u.problem_id),"
+    " m AS (SELECT pm.problem_id, count(*)::integer AS n FROM problem_measures pm, b"
+    "  WHERE pm.effective_date >= b.first AND pm.effective_date < b.until"
+    "  GROUP BY pm.problem_id),"
+    " c AS (SELECT p.id FROM problems p, b"
+    "  WHERE p.created_at >= b.first_at AND p.created_at < b.until_at"
+    " UNION SELECT problem_id FROM s UNION SELECT problem_id FROM m"
+    " UNION SELECT p.id FROM problems p WHERE p.status IN ('open', 'in_progress')"
+    " UNION SELECT u.problem_id FROM problem_updates u, b WHERE u.kind = 'status'"
+    "  AND u.date >= b.until AND u.new_status IN ('verified_fixed', 'closed_unfixed'))"
+    " SELECT * FROM (SELECT p.id, p.title, p.category, p.unit, p.department,"
+    " to_char(p.due_date, 'YYYY-MM-DD') AS due_date,"
+    " to_char(x.created, 'YYYY-MM-DD') AS created_date,"
+    " x.created >= b.first AND x.created < b.until AS created,"
+    " coalesce(s.to_in_progress, 0) AS to_in_progress,"
+    " coalesce(s.to_verified_fixed, 0) AS to_verified_fixed,"
+    " coalesce(s.to_closed_unfixed, 0) AS to_closed_unfixed, coalesce(m.n, 0) AS measures,"
+    " e.status AS status_at_end,"
+    " coalesce(x.created < b.until AND p.due_date < least(b.today, b.until)"
+    "  AND e.status IN ('open', 'in_progress'), false) AS overdue_at_end"
+    " FROM c JOIN problems p ON p.id = c.id CROSS JOIN b"
+    " LEFT JOIN s ON s.problem_id = p.id LEFT JOIN m ON m.problem_id = p.id"
+    " CROSS JOIN LATERAL (SELECT (p.created_at AT TIME ZONE $3)::date AS created) x"
+    " CROSS JOIN LATERAL (SELECT CASE WHEN b.today < b.until THEN p.status ELSE"
+    "  coalesce((SELECT u.new_status FROM problem_updates u WHERE u.problem_id = p.id"
+    "  AND u.kind = 'status' AND u.date < b.until ORDER BY u.date DESC, u.id DESC LIMIT 1),"
+    "  'open') END AS status) e) r"
+    " WHERE created OR to_in_progress + to_verified_fixed + to_closed_unfixed > 0"
+    " OR measures > 0 OR overdue_at_end ORDER BY id",
+    3};
+static const rd_col movement_cols[] = {
+    RD_COL("id", RD_COL_INT64, rd_problem_movement, id),
+    RD_COL_T("title", rd_problem_movement, title),
+    RD_COL_T("category", rd_problem_movement, category),
+    {.name = "unit",
+     .type = RD_COL_TEXT,
+     .offset = offsetof(rd_problem_movement, unit),
+     .size = RD_ID_MAX,
+     .set_offset = offsetof(rd_problem_movement, has_unit),
+     .has_set = true},
+    {.name = "department",
+     .type = RD_COL_TEXT,
+     .offset = offsetof(rd_problem_movement, department),
+     .size = RD_PROBLEM_TEXT_MAX,
+     .set_offset = offsetof(rd_problem_movement, has_department),
+     .has_set = true},
+    {.name = "due_date",
+     .type = RD_COL_TEXT,
+     .offset = offsetof(rd_problem_movement, due_date),
+     .size = RD_PROBLEM_DATE_MAX,
+     .set_offset = offsetof(rd_problem_movement, has_due_date),
+     .has_set = true},
+    RD_COL_T("created_date", rd_problem_movement, created_date),
+    RD_COL("created", RD_COL_BOOL, rd_problem_movement, created),
+    RD_COL("to_in_progress", RD_COL_INT, rd_problem_movement, to_in_progress),
+    RD_COL("to_verified_fixed", RD_COL_INT, rd_problem_movement, to_verified_fixed),
+    RD_COL("to_closed_unfixed", RD_COL_INT, rd_problem_movement, to_closed_unfixed),
+    RD_COL("measures", RD_COL_INT, rd_problem_movement, measures),
+    RD_COL_T("status_at_end", rd_problem_movement, status_at_end),
+    RD_COL("overdue_at_end", RD_COL_BOOL, rd_problem_movement, overdue_at_end),
+    {0},
+};
+
+int store_problem_movements(rd_db *db, const char *first, const char *until, const char *tz,
+                            rd_problem_movement **ret, size_t *ret_n)
+{
+    const char *params[] = {first, until, tz};
+    return store_read_rows(db, &q_movements, params, movement_cols, sizeof(**ret), (void **)ret,
+                           ret_n);
+}
+
+static const rd_stmt q_last_status = {
+    "problem_last_status",
+    "SELECT to_char(max(date), 'YYYY-MM-DD') AS date FROM problem_updates"
+    " WHERE problem_id = $1 AND kind = 'status' HAVING count(*) > 0",
+    1};
+
+int store_problem_last_status_date(rd_db *db, int64_t id, char ret[RD_PROBLEM_DATE_MAX])
+{
+    char ids[24];
+    snprintf(ids, sizeof(ids), "%" PRId64, id);
+    const char *params[] = {ids};
+    date_row row;
+    int r = store_read_row(db, &q_last_status, params, date_cols, &row);
+    if (r == 1)
+        snprintf(ret, RD_PROBLEM_DATE_MAX, "%s", row.date);
+    return r;
+}

@@ -482,9 +482,15 @@ int harness_run_repeatd(char *out, size_t out_size, const char *const *args)
 
 int harness_run_repeatd_on(const char *db_url, char *out, size_t out_size, const char *const *args)
 {
+    return harness_run_program_on(api.bin, db_url, out, out_size, args);
+}
+
+int harness_run_program_on(const char *bin, const char *db_url, char *out, size_t out_size,
+                           const char *const *args)
+{
     char *argv[16];
     int n = 0;
-    argv[n++] = api.bin;
+    argv[n++] = (char *)bin;
     for (int i = 0; args[i] && n < 15; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;

@@ -65,6 +65,10 @@ int harness_run_repeatd(char *out, size_t out_size, const char *const *args);
 /* The same against another database of the cluster (its URI). */
 int harness_run_repeatd_on(const char *db_url, char *out, size_t out_size, const char *const *args);
 
+/* The same with another program of the build (the demo city's, say). */
+int harness_run_program_on(const char *bin, const char *db_url, char *out, size_t out_size,
+                           const char *const *args);
+
 /* Start the repeatd binary against db_url in the background (stdout and stderr to the
  * server's log); harness_wait() reaps it and returns its exit status. */
 pid_t harness_spawn_repeatd_on(const char *db_url, const char *const *args);

@@ -89,3 +89,101 @@ int current_version(void)
     ck_assert_msg(v > 0, "no definition_version in the settings");
     return (int)v;
 }
+
+/* ---- a strict RFC 4180 reader: BOM, CRLF after every line, quotes only around a field ---- */
+
+/* The lines of a CSV text as an array of arrays of strings (gc'd), or NULL with *why set. */
+json_t *csv_parse(const char *s, size_t n, const char **why)
+{
+    static const char bom[] = "\xEF\xBB\xBF";
+    if (n < 3 || memcmp(s, bom, 3) != 0) {
+        *why = "no UTF-8 byte-order mark";
+        return NULL;
+    }
+    json_t *lines = gc(json_array()), *line = json_array();
+    char *cell = malloc(n + 1);
+    size_t i = 3;
+    while (i < n) {
+        size_t k = 0;
+        if (s[i] == '"') {
+            for (i++;; i++) {
+                if (i >= n) {
+                    *why = "a quoted field never ends";
+                    goto fail;
+                }
+                if (s[i] == '"' && i + 1 < n && s[i + 1] == '"') {
+                    cell[k++] = '"';
+                    i++;
+                } else if (s[i] == '"') {
+                    i++;
+                    break;
+                } else {
+                    cell[k++] = s[i];
+                }
+            }
+        } else {
+            for (; i < n && s[i] != ',' && s[i] != '\r'; i++) {
+                if (s[i] == '"' || s[i] == '\n') {
+                    *why = "a quote or a line feed in an unquoted field";
+                    goto fail;
+                }
+                cell[k++] = s[i];
+            }
+        }
+        cell[k] = '\0';
+        json_array_append_new(line, json_string(cell));
+        if (i < n && s[i] == ',') {
+            i++;
+            if (i == n) {
+                *why = "the text ends after a comma";
+                goto fail;
+            }
+        } else if (i + 1 < n && s[i] == '\r' && s[i + 1] == '\n') {
+            i += 2;
+            json_array_append_new(lines, line);
+            line = json_array();
+        } else {
+            *why = "a line that does not end with CRLF, or text after a closing quote";
+            goto fail;
+        }
+    }
+    if (json_array_size(line)) {
+        *why = "the last line has no CRLF";
+        goto fail;
+    }
+    json_decref(line);
+    free(cell);
+    return lines;
+fail:
+    json_decref(line);
+    free(cell);
+    return NULL;
+}
+
+/* What the CSV writes for a JSON value: OWASP's guard on text, jansson's text of numbers. */
+char *cell_of(json_t *v)
+{
+    if (!v || json_is_null(v))
+        return strdup("");
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        bool guard = s[0] && strchr("=+-@\t\r", s[0]);
+        char *out = malloc(strlen(s) + 2);
+        sprintf(out, "%s%s", guard ? "'" : "", s);
+        return out;
+    }
+    if (json_is_true(v) || json_is_false(v))
+        return strdup(json_is_true(v) ? "true" : "false");
+    if (json_is_array(v)) {
+        char *out = calloc(1, json_array_size(v) * 24 + 1);
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            ck_assert_msg(json_is_integer(x), "an array of numbers expected");
+            sprintf(out + strlen(out), "%s%lld", i ? " " : "", (long long)json_integer_value(x));
+        }
+        return out;
+    }
+    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
+}

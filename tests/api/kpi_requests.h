@@ -33,3 +33,14 @@ void kpi_err_at(int line, const char *key, const char *method, const char *path,
 /* An admin request with a JSON text body that must answer `want`; the answer (gc'd). */
 json_t *kpi_admin_at(int line, const char *method, const char *path, const char *body, long want);
 #define ADMIN(method, path, body, want) kpi_admin_at(__LINE__, (method), (path), (body), (want))
+
+/* ---- CSV answers ---- */
+
+/* A strict RFC 4180 reading of a CSV answer (byte-order mark first, CRLF after every line,
+ * quotes only around a field): an array of lines, each an array of strings (gc'd), or NULL
+ * with *why set. */
+json_t *csv_parse(const char *s, size_t n, const char **why);
+
+/* The cell the CSV writer makes of a JSON value (OWASP's guard on text, jansson's numbers);
+ * malloc'd. */
+char *cell_of(json_t *v);

@@ -86,8 +86,19 @@ START_TEST(roles)
         403);
     snprintf(path, sizeof(path), "/v1/problems/%lld/status", id);
     req("POST", path, DASH, "{\"status\":\"in_progress\"}", 403);
-    /* A manager still may not touch settings. */
+    /* A manager still may not touch settings, categories, units or targets (keys are made
+     * only by the command line), nor read them. */
     req("PATCH", "/v1/admin/settings", MGR, "{\"hotspot_days\":3}", 403);
+    static const char *const admin[] = {"/v1/admin/categories", "/v1/admin/units",
+                                        "/v1/admin/targets"};
+    json_t *tree = req("GET", "/v1/admin/categories", api.admin_key, NULL, 200);
+    for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++) {
+        CHECK(error_is(403, req("PUT", admin[i], MGR, "{}", 403), 403, "forbidden", NULL));
+        req("GET", admin[i], MGR, NULL, 403);
+    }
+    req("GET", "/v1/admin/settings", MGR, NULL, 403);
+    req("GET", "/v1/admin/settings/audit", MGR, NULL, 403);
+    ck_assert(json_equal(req("GET", "/v1/admin/categories", api.admin_key, NULL, 200), tree));
 }
 END_TEST
 
@@ -356,7 +367,7 @@ static const struct bad_case {
     const char *code, *field;
 } bad_creates[] = {
     {"{\"title\":\"x\",\"scope\":{\"category\":\"NOPE\"},\"source\":\"manual\"}", 422, "unknown_category", "scope.category"},
-    {"{\"title\":\"x\",\"scope\":{\"category\":\"HB\",\"unit\":\"U-NOBODY\"},\"source\":\"manual\"}", 400, "invalid_field", "scope.unit"},
+    {"{\"title\":\"x\",\"scope\":{\"category\":\"HB\",\"unit\":\"U-NOBODY\"},\"source\":\"manual\"}", 422, "unknown_unit", "scope.unit"},
     {"{\"title\":\"x\",\"scope\":{\"category\":\"HB\"},\"source\":\"rumour\"}", 400, "invalid_field", "source"},
     {"{\"title\":\"x\",\"scope\":{\"category\":\"HB\"},\"source\":\"anomaly\"}", 400, "invalid_field", "source_period"},
     {"{\"title\":\"x\",\"scope\":{\"category\":\"HB\"},\"source\":\"anomaly\",\"source_period\":\"2026-13\"}", 400, "invalid_field", "source_period"},
@@ -494,6 +505,37 @@ START_TEST(transitions_and_audit)
 }
 END_TEST
 
+/* Status changes follow one another in time; a refused change (a move not allowed, a date
+ * before the last change) writes nothing. */
+START_TEST(status_dates_in_order)
+{
+    long long id = create("{\"title\":\"共享单车乱停放\",\"scope\":{\"category\":\"JT.GJ\"},"
+                          "\"source\":\"anomaly\",\"source_period\":\"2026-01\"}");
+    char path[96], status[96];
+    snprintf(path, sizeof(path), "/v1/problems/%lld", id);
+    snprintf(status, sizeof(status), "/v1/problems/%lld/status", id);
+    req("POST", status, MGR, "{\"status\":\"in_progress\",\"date\":\"2026-03-10\"}", 200);
+    long n = updates_of(id);
+    json_t *r =
+        req("POST", status, MGR, "{\"status\":\"verified_fixed\",\"date\":\"2026-03-09\"}", 422);
+    CHECK(error_is(422, r, 422, "event_out_of_order", "date"));
+    r = req("POST", status, MGR, "{\"status\":\"open\",\"date\":\"2026-03-11\"}", 409);
+    CHECK(error_is(409, r, 409, "invalid_transition", "status"));
+    ck_assert_str_eq(jstr(r, "from"), "in_progress");
+    CHECK(allowed_are(r, "verified_fixed,closed_unfixed"));
+    /* Before the period that surfaced it, after today. */
+    req("POST", status, MGR, "{\"status\":\"closed_unfixed\",\"date\":\"2025-12-31\"}", 400);
+    req("POST", status, MGR, "{\"status\":\"closed_unfixed\",\"date\":\"2999-01-01\"}", 400);
+    ck_assert_int_eq(updates_of(id), n);
+    ck_assert_str_eq(jstr(req("GET", path, DASH, NULL, 200), "status"), "in_progress");
+    /* The same day is in order; a note may be dated before it (minutes written late). */
+    req("POST", status, MGR, "{\"status\":\"verified_fixed\",\"date\":\"2026-03-10\"}", 200);
+    snprintf(path, sizeof(path), "/v1/problems/%lld/notes", id);
+    req("POST", path, MGR, "{\"note\":\"二月例会纪要\",\"date\":\"2026-02-20\"}", 201);
+    ck_assert_int_eq(updates_of(id), n + 2);
+}
+END_TEST
+
 START_TEST(list_paging)
 {
     long total = total_problems();
@@ -523,6 +565,7 @@ int main(void)
     tcase_add_test(tc, overlong_strings);
     tcase_add_test(tc, bad_writes_change_nothing);
     tcase_add_test(tc, transitions_and_audit);
+    tcase_add_test(tc, status_dates_in_order);
     tcase_add_test(tc, list_paging);
     return harness_run(s, tc);
 }
