@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,48 +128,67 @@ static section_fn *const sections[] = {
 };
 
 typedef struct section_job {
-    rd_service *svc;
-    rd_report *r;
     section_fn *fn;
     int rc;
     rd_refusal ref;
 } section_job;
 
-static void *section_thread(void *arg)
-{
-    section_job *j = arg;
-    rd_db *db = NULL;
-    j->rc = j->fn(j->svc, &db, j->r, &j->ref);
-    rd_service_release(j->svc, db);
-    return NULL;
-}
+/* What the section threads share: the jobs, the next one to take. */
+typedef struct section_run {
+    rd_service *svc;
+    rd_report *r;
+    section_job jobs[sizeof(sections) / sizeof(sections[0])];
+    atomic_size_t next;
+} section_run;
 
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
-/* Each section reads in transactions of its own and writes its own part of the report: with a
- * pool, side by side on connections of their own (the pool's size bounds how many at once);
- * without one (a tool's single connection), one after the other on *db. */
+/* Take sections until none is left, each on a connection of its own, given back at once. */
+static void *section_thread(void *arg)
+{
+    section_run *run = arg;
+    for (size_t i; (i = atomic_fetch_add(&run->next, 1)) < N_SECTIONS;) {
+        section_job *j = &run->jobs[i];
+        rd_db *db = NULL;
+        j->rc = j->fn(run->svc, &db, run->r, &j->ref);
+        rd_service_release(run->svc, db);
+    }
+    return NULL;
+}
+
+/* Each section reads in transactions of its own and writes its own part of the report. With a
+ * pool, side by side on at most half of its connections, so that a report (or two) never
+ * takes every connection that intake needs; the caller's own connection is given back first,
+ * so a section never waits for one its own request holds. Without a pool (a tool's single
+ * connection), one after the other on *db. */
 static int run_sections(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
 {
-    section_job jobs[N_SECTIONS];
+    section_run run = {.svc = svc, .r = r};
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        run.jobs[i].fn = sections[i];
+    atomic_init(&run.next, 0);
     pthread_t threads[N_SECTIONS];
-    bool started[N_SECTIONS] = {false};
-    for (size_t i = 0; i < N_SECTIONS; i++) {
-        jobs[i] = (section_job){.svc = svc, .r = r, .fn = sections[i]};
-        if (svc->pool)
-            started[i] = pthread_create(&threads[i], NULL, section_thread, &jobs[i]) == 0;
-        if (!started[i])
-            jobs[i].rc = sections[i](svc, db, r, &jobs[i].ref);
+    size_t n_threads = 0;
+    if (svc->pool) {
+        rd_service_release(svc, *db);
+        *db = NULL;
+        int size, idle;
+        rd_service_pool_stats(svc, &size, &idle);
+        size_t want = size > 3 ? (size_t)size / 2 : 1;
+        while (n_threads < want && n_threads < N_SECTIONS &&
+               pthread_create(&threads[n_threads], NULL, section_thread, &run) == 0)
+            n_threads++;
     }
+    if (n_threads == 0) /* no pool, or no thread to be had: this one does them all */
+        for (size_t i; (i = atomic_fetch_add(&run.next, 1)) < N_SECTIONS;)
+            run.jobs[i].rc = run.jobs[i].fn(svc, db, r, &run.jobs[i].ref);
+    for (size_t i = 0; i < n_threads; i++)
+        pthread_join(threads[i], NULL);
     int rc = 0;
-    for (size_t i = 0; i < N_SECTIONS; i++) {
-        if (started[i])
-            pthread_join(threads[i], NULL);
-        if (rc == 0 && jobs[i].rc < 0) {
-            rc = jobs[i].rc;
-            if (rc == -ECANCELED)
-                *ref = jobs[i].ref;
-        }
+    for (size_t i = 0; i < N_SECTIONS && rc == 0; i++) {
+        rc = run.jobs[i].rc < 0 ? run.jobs[i].rc : 0;
+        if (rc == -ECANCELED)
+            *ref = run.jobs[i].ref;
     }
     return rc;
 }
