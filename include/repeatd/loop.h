@@ -38,6 +38,13 @@ bool rd_loop_overdue(int64_t last, int interval_days, int64_t now, int64_t *ret_
 /* Whole days from `since` to `now` (0 when now is not later). */
 int rd_loop_days_between(int64_t since, int64_t now);
 
+/* When a manager's record may be dated: not in the future (beyond a few minutes of clock skew
+ * between the manager's machine and this one), and, when max_months_back > 0, not more than
+ * that many months (of 31 days) back. 0 when `at` is fine, 1 when it is in the future, -1 when
+ * it is too old. */
+#define RD_LOOP_CLOCK_SKEW_S 300
+int rd_loop_when(int64_t at, int64_t now, int max_months_back);
+
 /* A programme's statuses and the changes between them. */
 typedef enum rd_programme_status {
     RD_PROGRAMME_OPEN,

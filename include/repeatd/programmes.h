@@ -4,6 +4,7 @@
  * (the key's name) and answer what they wrote; refusals come back as -ECANCELED with *ref. */
 #pragma once
 
+#include "repeatd/json_spec.h"
 #include "repeatd/kpi_answer.h"
 #include "repeatd/loop_store.h"
 #include "repeatd/loop_types.h"
@@ -18,6 +19,14 @@
 void rd_programme_view_clear(rd_programme_view *v);
 void rd_programme_detail_clear(rd_programme_detail *d);
 void rd_programme_list_clear(rd_programme_list *l);
+
+/* A manager records what has happened: `t` (when set) not in the future beyond a few minutes of
+ * clock skew, and when max_months_back > 0 not more than that many months back. 0, or
+ * -ECANCELED with a 400 invalid_field naming `field` in *ref. */
+int rd_loop_check_dated(const rd_time *t, const char *field, int max_months_back, rd_refusal *ref);
+
+/* How far back a programme may be opened: its view reads the ranking of every month since. */
+#define RD_PROGRAMME_MAX_MONTHS_BACK 36
 
 /* POST /v1/programmes: {scope, code, responsible, measures, checkin_interval_days,
  * opened_at?}. 422 unknown_unit, 409 conflict when the unit already has an open programme. */

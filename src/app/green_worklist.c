@@ -3,6 +3,7 @@
  * KPI use case's (core's one rule); this file adds who looks after each chain and since when. */
 #include "repeatd/programmes.h"
 
+#include "repeatd/codec.h"
 #include "repeatd/decide.h"
 #include "repeatd/json_spec.h"
 
@@ -261,9 +262,11 @@ static int chain_run(rd_service *svc, rd_db **db, const chain_in *in, rd_green_c
     return 0;
 }
 
+/* A chain is named by the ticket that began it: a ticket id's charset and length (a byte
+ * that is not one never reaches the database). */
 static int chain_id_ok(const char *id, rd_refusal *ref)
 {
-    if (id && *id && strlen(id) < RD_ID_MAX)
+    if (id && rd_ticket_id_valid(id))
         return 0;
     return rd_refuse(ref, RD_ERR_NOT_FOUND, NULL, "no such chain");
 }
@@ -311,6 +314,9 @@ static int chain_write(rd_service *svc, rd_db **db, const char *chain_id, json_t
     const char *field = action == 1 ? "specialist" : "found";
     if (!text[strspn(text, " \t\r\n")])
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, field, "%s must not be empty", field);
+    r = rd_loop_check_dated(&in.at, action == 1 ? "assigned_at" : "at", 0, ref);
+    if (r < 0)
+        return r;
     char *detail = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     if (!detail)
         return -ENOMEM;

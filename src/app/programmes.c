@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void rd_programme_view_clear(rd_programme_view *v)
 {
@@ -440,6 +441,18 @@ static int write_run(rd_service *svc, rd_db **db, rd_tx_body body, const void *i
     return r;
 }
 
+int rd_loop_check_dated(const rd_time *t, const char *field, int max_months_back, rd_refusal *ref)
+{
+    int w = t->set ? rd_loop_when(t->unix, (int64_t)time(NULL), max_months_back) : 0;
+    if (w > 0)
+        return rd_refuse(ref, RD_ERR_INVALID_FIELD, field,
+                         "%s is in the future: record what has happened", field);
+    if (w < 0)
+        return rd_refuse(ref, RD_ERR_INVALID_FIELD, field, "%s is more than %d months ago", field,
+                         max_months_back);
+    return 0;
+}
+
 int rd_programme_create(rd_service *svc, rd_db **db, json_t *body, const char *who,
                         rd_programme_detail *ret, rd_refusal *ref)
 {
@@ -448,6 +461,8 @@ int rd_programme_create(rd_service *svc, rd_db **db, json_t *body, const char *w
     if (rd_json_parse(body, create_fields, &in, &e) < 0)
         return field_refusal(&e, ref);
     int r = nonempty(in.code, "code", ref);
+    if (r == 0)
+        r = rd_loop_check_dated(&in.opened_at, "opened_at", RD_PROGRAMME_MAX_MONTHS_BACK, ref);
     if (r == 0)
         r = nonempty(in.responsible, "responsible", ref);
     if (r == 0)
@@ -557,6 +572,8 @@ int rd_programme_checkin(rd_service *svc, rd_db **db, const char *id, json_t *bo
     if (rd_json_parse(body, checkin_fields, &in, &e) < 0)
         return field_refusal(&e, ref);
     r = nonempty(in.notes, "notes", ref);
+    if (r == 0)
+        r = rd_loop_check_dated(&in.at, "at", 0, ref);
     if (r < 0)
         return r;
     char *detail = detail_text(body);
@@ -639,6 +656,8 @@ int rd_programme_set_status(rd_service *svc, rd_db **db, const char *id, json_t 
     if (rd_json_parse(body, status_fields, &in, &e) < 0)
         return field_refusal(&e, ref);
     r = nonempty(in.note, "note", ref);
+    if (r == 0)
+        r = rd_loop_check_dated(&in.at, "at", 0, ref);
     if (r < 0)
         return r;
     /* Whether the exit criterion is met now, recorded with the closing. */

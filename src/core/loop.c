@@ -74,3 +74,12 @@ bool rd_programme_transition(rd_programme_status from, rd_programme_status to,
 }
 
 const char *const rd_checkin_statuses[] = {"on_track", "at_risk", "off_track", NULL};
+
+int rd_loop_when(int64_t at, int64_t now, int max_months_back)
+{
+    if (at > now + RD_LOOP_CLOCK_SKEW_S)
+        return 1;
+    if (max_months_back > 0 && at < now - (int64_t)max_months_back * 31 * 86400)
+        return -1;
+    return 0;
+}

@@ -294,7 +294,24 @@ START_TEST(bad_input)
                          "\"measures\":\"m\",\"checkin_interval_days\":7}",
                          400),
                  "invalid_field", "responsible");
+    /* What a manager records has happened: not in the future, not opened years ago. */
+    EXPECT_ERROR(MANAGER("POST", "/v1/programmes",
+                         "{\"scope\":\"unit\",\"code\":\"PB\",\"responsible\":\"李\","
+                         "\"measures\":\"m\",\"checkin_interval_days\":7,"
+                         "\"opened_at\":\"2002-01-01T00:00:00+08:00\"}",
+                         400),
+                 "invalid_field", "opened_at");
+    EXPECT_ERROR(MANAGER("POST", "/v1/programmes",
+                         "{\"scope\":\"unit\",\"code\":\"PB\",\"responsible\":\"李\","
+                         "\"measures\":\"m\",\"checkin_interval_days\":7,"
+                         "\"opened_at\":\"9999-01-01T00:00:00+08:00\"}",
+                         400),
+                 "invalid_field", "opened_at");
     const char *checkins = P("/v1/programmes/%lld/checkins", programme_id);
+    EXPECT_ERROR(
+        MANAGER("POST", checkins,
+                "{\"at\":\"9999-01-01T00:00:00Z\",\"status\":\"on_track\",\"notes\":\"x\"}", 400),
+        "invalid_field", "at");
     EXPECT_ERROR(
         MANAGER("POST", checkins,
                 P("{\"at\":\"%s\",\"status\":\"on_track\",\"notes\":\"早于开启\"}", at(5, 1, 9, 0)),
@@ -413,6 +430,13 @@ START_TEST(green_worklist)
                  "conflict", NULL);
     EXPECT_ERROR(MANAGER("PUT", "/v1/green-channel/PG-G1/specialist", "{\"specialist\":\"\"}", 400),
                  "invalid_field", "specialist");
+    EXPECT_ERROR(MANAGER("PUT", "/v1/green-channel/PG-G1/specialist",
+                         "{\"specialist\":\"张\",\"assigned_at\":\"9999-01-01T00:00:00Z\"}", 400),
+                 "invalid_field", "assigned_at");
+    /* A chain id that is no ticket id (not UTF-8) is no chain, never a database error. */
+    EXPECT_ERROR(CALL(api.dash_key, "GET", "/v1/green-channel/%FF", NULL, 404), "not_found", NULL);
+    EXPECT_ERROR(MANAGER("PUT", "/v1/green-channel/%FF/specialist", "{\"specialist\":\"张\"}", 404),
+                 "not_found", NULL);
     ck_assert(jisnull(DASH("/v1/green-channel/PG-G1"), "assignment"));
 
     /* Assigned ten days ago, never verified: overdue at 3 days. */

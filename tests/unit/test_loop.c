@@ -107,6 +107,18 @@ START_TEST(days_between)
 }
 END_TEST
 
+/* A manager's record: at most the clock skew ahead, at most N months of 31 days back. */
+START_TEST(when_recorded)
+{
+    ck_assert_int_eq(rd_loop_when(T0, T0, 0), 0);
+    ck_assert_int_eq(rd_loop_when(T0 + RD_LOOP_CLOCK_SKEW_S, T0, 0), 0);
+    ck_assert_int_eq(rd_loop_when(T0 + RD_LOOP_CLOCK_SKEW_S + 1, T0, 0), 1);
+    ck_assert_int_eq(rd_loop_when(T0 - 100 * 31 * DAY, T0, 0), 0); /* no bound back */
+    ck_assert_int_eq(rd_loop_when(T0 - 36 * 31 * DAY, T0, 36), 0);
+    ck_assert_int_eq(rd_loop_when(T0 - 36 * 31 * DAY - 1, T0, 36), -1);
+}
+END_TEST
+
 START_TEST(transitions)
 {
     const char *allowed[RD_PROGRAMME_STATUS_COUNT_];
@@ -135,6 +147,7 @@ static Suite *loop_suite(void)
     tcase_add_loop_test(tc, exit_criterion, 0, (int)(sizeof(exit_cases) / sizeof(exit_cases[0])));
     tcase_add_loop_test(tc, overdue, 0, (int)(sizeof(overdue_cases) / sizeof(overdue_cases[0])));
     tcase_add_test(tc, days_between);
+    tcase_add_test(tc, when_recorded);
     tcase_add_test(tc, transitions);
     suite_add_tcase(s, tc);
     return s;
