@@ -17,8 +17,8 @@ HEADERS = {
             " ticket_view caller_history settings_change refusal kpi_query kpi_types prior_state"
             " loop loop_types problems",
     # base: process utilities with no domain knowledge
-    "base": "log crypto config citizen",
-    "store": "pool tx result store kpi_store import_store migrations loop_store problem_store",
+    "base": "log crypto config citizen text",
+    "store": "pool tx result pg_array store kpi_store import_store migrations loop_store problem_store",
     "codec": "codec json_spec kpi_json csv kpi_csv loop_json problem_json",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
            " import programmes report problem_list",

@@ -3,6 +3,8 @@
  * cell by cell from its structs, or a JSON array of flat objects at once (rd_csv_json_rows). */
 #pragma once
 
+#include "repeatd/text.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,10 +13,8 @@
  * rd_csv_finish (or drop it with rd_csv_free). A failed allocation is remembered and reported
  * by rd_csv_finish, so the cell functions need no checks. */
 typedef struct rd_csv {
-    char *buf;
-    size_t len, cap;
+    rd_text text;  /* the file so far, its byte-order mark first; text.err: out of memory */
     bool row_open; /* a cell was written on the current line */
-    bool failed;   /* out of memory */
 } rd_csv;
 
 /* A text cell: quoted when it holds a comma, a quote, CR or LF (quotes doubled). A cell that

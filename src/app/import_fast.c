@@ -15,6 +15,7 @@
 #include "repeatd/months.h"
 #include "repeatd/prior_state.h"
 #include "repeatd/script.h"
+#include "repeatd/text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,41 +28,16 @@
 
 /* ---- COPY text ---- */
 
-typedef struct cbuf {
-    char *p;
-    size_t n, cap;
-    int err;
-} cbuf;
-
-static void put(cbuf *b, const char *s, size_t len)
-{
-    if (b->err)
-        return;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->err = -ENOMEM;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
+/* COPY rows are written into an rd_text: its first failure sticks, checked once a batch. */
 
 /* A column of COPY's text format: NULL is \N; backslash, newline, return and tab escaped. The
  * row's first column comes without the tab before it. */
-static void col(cbuf *b, const char *s, bool first)
+static void col(rd_text *b, const char *s, bool first)
 {
     if (!first)
-        put(b, "\t", 1);
+        rd_text_put(b, "\t", 1);
     if (!s) {
-        put(b, "\\N", 2);
+        rd_text_put(b, "\\N", 2);
         return;
     }
     const char *run = s;
@@ -72,27 +48,27 @@ static void col(cbuf *b, const char *s, bool first)
                           : *s == '\t' ? "\\t"
                                        : NULL;
         if (esc) {
-            put(b, run, (size_t)(s - run));
-            put(b, esc, 2);
+            rd_text_put(b, run, (size_t)(s - run));
+            rd_text_put(b, esc, 2);
             run = s + 1;
         }
     }
-    put(b, run, (size_t)(s - run));
+    rd_text_put(b, run, (size_t)(s - run));
 }
 
-static void col_int(cbuf *b, long v)
+static void col_int(rd_text *b, long v)
 {
     char t[32];
     snprintf(t, sizeof(t), "%ld", v);
     col(b, t, false);
 }
 
-static void col_bool(cbuf *b, bool v)
+static void col_bool(rd_text *b, bool v)
 {
     col(b, v ? "t" : "f", false);
 }
 
-static void col_hash(cbuf *b, const char *hex)
+static void col_hash(rd_text *b, const char *hex)
 {
     char t[80];
     if (hex)
@@ -284,7 +260,7 @@ static void defects_sum(deltas *ds)
 typedef struct gstate {
     fticket *t;
     size_t n, cap;
-    cbuf *events;
+    rd_text *events;
     deltas *ds;
     const char *event_ids[GROUP_MAX]; /* "ticket\nevent_id" of its events, to find a twice */
     size_t n_event_ids;
@@ -406,7 +382,7 @@ static int candidates(gstate *g, const fprep *pp, const rd_ticket_in *t, const s
 }
 
 /* The columns intake's insert writes (store/tickets.c q_insert), before the state columns. */
-static void intake_columns(cbuf *b, const rd_intake_in *in, const rd_decision *d,
+static void intake_columns(rd_text *b, const rd_intake_in *in, const rd_decision *d,
                            const rd_settings *s, const char *answer, const char *script_zh,
                            const char *script_en, int month, const rd_assignment *prior)
 {
@@ -461,9 +437,9 @@ static const char *time_or_null(const char *t)
 }
 
 /* The whole row: intake's columns and the state the events left. */
-static void ticket_row(cbuf *b, const fticket *t)
+static void ticket_row(rd_text *b, const fticket *t)
 {
-    put(b, t->intake, strlen(t->intake));
+    rd_text_put(b, t->intake, strlen(t->intake));
     col(b, t->st.open ? "open" : "closed", false);
     col(b, t->has_unit ? t->st.unit : NULL, false);
     col(b, t->has_team ? t->st.team : NULL, false);
@@ -484,7 +460,7 @@ static void ticket_row(cbuf *b, const fticket *t)
     col_int(b, t->p.calls);
     col(b, time_or_null(t->closeout_accepted_at), false);
     col(b, time_or_null(t->followup_at), false);
-    put(b, "\n", 1);
+    rd_text_put(b, "\n", 1);
 }
 
 static int push_ticket(gstate *g, fticket **ret)
@@ -549,7 +525,7 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
         memcpy(prior.team, d.related->team, sizeof(prior.team));
         memcpy(prior.handler, d.related->handler, sizeof(prior.handler));
     }
-    cbuf b = {0};
+    rd_text b = {0};
     intake_columns(&b, in, &d, s, answer_text, zh, en, month, repeat ? &prior : NULL);
     free(answer_text);
     if (b.err) {
@@ -782,7 +758,7 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
             return -ENOMEM;
     }
     update(x, e, n_defects == 0);
-    cbuf *b = g->events;
+    rd_text *b = g->events;
     col(b, c->ticket_id, true);
     col(b, rd_event_type_name(e->type), false);
     col(b, e->at.text, false);
@@ -794,7 +770,7 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
     col(b, x->st.handler, false);
     col(b, e->event_id, false);
     col_hash(b, e->event_id ? c->request_hex : NULL);
-    put(b, "\n", 1);
+    rd_text_put(b, "\n", 1);
     free(defects_text);
     if (b->err)
         return b->err;
@@ -911,7 +887,7 @@ static int ask(rd_db *db, const rd_settings *s, fprep *pp, size_t n, group *gs, 
 
 /* Fold one citizen into the batch's rows: 1 to go the live way (nothing of it kept). */
 static int fold_group(gstate *g, fprep *pp, const group *gr, const store_import_fact *facts,
-                      const rd_settings *s, bool kpis, imp_outcome *outs, cbuf *tickets)
+                      const rd_settings *s, bool kpis, imp_outcome *outs, rd_text *tickets)
 {
     size_t tickets_n = tickets->n, events_n = g->events->n;
     int r = 0;
@@ -939,7 +915,7 @@ static int fold_group(gstate *g, fprep *pp, const group *gr, const store_import_
     return r;
 }
 
-static int write_batch(rd_db *db, bool dry_run, cbuf *tickets, cbuf *events, deltas *ds)
+static int write_batch(rd_db *db, bool dry_run, rd_text *tickets, rd_text *events, deltas *ds)
 {
     int r = rd_db_simple(db, dry_run ? "SAVEPOINT batch" : "BEGIN");
     if (r == 0)
@@ -990,7 +966,7 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     if (r == 0)
         r = ask(db, &s, pp, n, gs, n_groups, &a);
     double t2 = imp_now();
-    cbuf tickets = {0}, events = {0};
+    rd_text tickets = {0}, events = {0};
     deltas ds = {0};
     bool kpis = !svc->skip_kpis;
     size_t n_fast = 0;

@@ -12,28 +12,9 @@ static const char bom[] = "\xEF\xBB\xBF";
 
 static void put(rd_csv *c, const char *s, size_t n)
 {
-    if (c->failed)
-        return;
-    if (!c->buf && s != bom) {
-        put(c, bom, strlen(bom));
-        if (c->failed)
-            return;
-    }
-    if (c->len + n + 1 > c->cap) {
-        size_t cap = c->cap ? c->cap : 4096;
-        while (cap < c->len + n + 1)
-            cap *= 2;
-        char *b = realloc(c->buf, cap);
-        if (!b) {
-            c->failed = true;
-            return;
-        }
-        c->buf = b;
-        c->cap = cap;
-    }
-    memcpy(c->buf + c->len, s, n);
-    c->len += n;
-    c->buf[c->len] = '\0';
+    if (c->text.n == 0)
+        rd_text_put(&c->text, bom, strlen(bom));
+    rd_text_put(&c->text, s, n);
 }
 
 static void separate(rd_csv *c)
@@ -207,7 +188,7 @@ void rd_csv_json(rd_csv *c, const json_t *v)
     } else {
         char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         if (!text)
-            c->failed = true;
+            c->text.err = -ENOMEM;
         rd_csv_text(c, text);
         free(text);
     }
@@ -228,14 +209,13 @@ void rd_csv_json_rows(rd_csv *c, const char *const *columns, size_t n, const jso
 
 int rd_csv_finish(rd_csv *c, char **ret, size_t *ret_len)
 {
-    if (!c->buf)
-        put(c, bom, strlen(bom));
-    if (c->failed) {
+    put(c, "", 0); /* a file with no row still opens with the mark */
+    if (c->text.err) {
         rd_csv_free(c);
         return -ENOMEM;
     }
-    *ret = c->buf;
-    *ret_len = c->len;
+    *ret = c->text.p;
+    *ret_len = c->text.n;
     memset(c, 0, sizeof(*c));
     return 0;
 }
@@ -244,6 +224,6 @@ void rd_csv_free(rd_csv *c)
 {
     if (!c)
         return;
-    free(c->buf);
+    rd_text_free(&c->text);
     memset(c, 0, sizeof(*c));
 }

@@ -2,6 +2,7 @@
 #include "repeatd/import_store.h"
 
 #include "repeatd/log.h"
+#include "repeatd/pg_array.h"
 #include "repeatd/result.h"
 #include "repeatd/store.h"
 
@@ -9,47 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct abuf {
-    char *p;
-    size_t n, cap;
-} abuf;
-
-static int abuf_put(abuf *b, const char *s, size_t len)
-{
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -ENOMEM;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-    return 0;
-}
-
-/* A text array literal of n strings: each quoted, with " and \ escaped. */
-static int array_of(abuf *b, size_t n, const char *const *v)
-{
-    int r = abuf_put(b, "{", 1);
-    for (size_t i = 0; r == 0 && i < n; i++) {
-        r = abuf_put(b, i ? ",\"" : "\"", i ? 2 : 1);
-        for (const char *s = v[i]; r == 0 && *s; s++) {
-            if (*s == '"' || *s == '\\')
-                r = abuf_put(b, "\\", 1);
-            if (r == 0)
-                r = abuf_put(b, s, 1);
-        }
-        if (r == 0)
-            r = abuf_put(b, "\"", 1);
-    }
-    return r ? r : abuf_put(b, "}", 1);
-}
 
 /* The category look-up of store/categories.c and the lookback bound of store/tickets.c's
  * candidate query, over a whole batch. */
@@ -80,12 +40,12 @@ int store_import_facts(rd_db *db, size_t n, const char *const *codes, const char
 {
     if (n == 0)
         return 0;
-    abuf a = {0}, b = {0};
+    rd_text a = {0}, b = {0};
     char months[16];
     snprintf(months, sizeof(months), "%d", lookback_months);
-    int r = array_of(&a, n, codes);
+    int r = store_array_of(&a, n, codes);
     if (r == 0)
-        r = array_of(&b, n, times);
+        r = store_array_of(&b, n, times);
     store_import_fact *rows = NULL;
     size_t got = 0;
     if (r == 0) {
@@ -134,8 +94,8 @@ static int mark(rd_db *db, const rd_stmt *q, size_t n, const char *const *keys, 
         ret[i] = false;
     if (n == 0)
         return 0;
-    abuf a = {0};
-    int r = array_of(&a, n, keys);
+    rd_text a = {0};
+    int r = store_array_of(&a, n, keys);
     key_row *rows = NULL;
     size_t got = 0;
     if (r == 0) {

@@ -2,6 +2,7 @@
  * return structs, their columns read by name; the wire format is codec/kpi_json.c's. */
 #include "repeatd/kpi_store.h"
 
+#include "repeatd/pg_array.h"
 #include "repeatd/result.h"
 #include "repeatd/store.h"
 
@@ -235,50 +236,6 @@ int store_month_now(rd_db *db, const char *tz, int *ret)
     return n == 1 ? 0 : -EIO;
 }
 
-/* A growing text buffer for PostgreSQL array literals. */
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
-
-static int buf_put(buf *b, const char *s, size_t len)
-{
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -ENOMEM;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-    return 0;
-}
-
-/* A text element of an array literal: quoted, with " and \ escaped. */
-static int put_text(buf *b, const char *s, bool first)
-{
-    int r = buf_put(b, first ? "\"" : ",\"", first ? 1 : 2);
-    for (; r == 0 && *s; s++) {
-        if (*s == '"' || *s == '\\')
-            r = buf_put(b, "\\", 1);
-        if (r == 0)
-            r = buf_put(b, s, 1);
-    }
-    return r ? r : buf_put(b, "\"", 1);
-}
-
-static int put_long(buf *b, long v, bool first)
-{
-    char tmp[32];
-    int n = snprintf(tmp, sizeof(tmp), "%s%ld", first ? "" : ",", v);
-    return buf_put(b, tmp, (size_t)n);
-}
-
 int store_kpi_apply(rd_db *db, const rd_kpi_deltas *ds)
 {
     return store_kpi_apply_many(db, ds->d, ds->n);
@@ -289,26 +246,26 @@ int store_kpi_apply_many(rd_db *db, const rd_kpi_delta *deltas, size_t n)
     if (n == 0)
         return 0;
     enum { DIM, KEY, MONTH, VERSION, VALUES0 };
-    buf cols[VALUES0 + RD_KPI_METRIC_COUNT_] = {0};
+    rd_text cols[VALUES0 + RD_KPI_METRIC_COUNT_] = {0};
     const size_t n_cols = sizeof(cols) / sizeof(cols[0]);
     int r = 0;
     for (size_t c = 0; r == 0 && c < n_cols; c++)
-        r = buf_put(&cols[c], "{", 1);
+        r = rd_text_put(&cols[c], "{", 1);
     for (size_t i = 0; r == 0 && i < n; i++) {
         const rd_kpi_delta *d = &deltas[i];
         bool first = i == 0;
-        r = put_long(&cols[DIM], d->dim, first);
+        r = store_array_long(&cols[DIM], d->dim, first);
         if (r == 0)
-            r = put_text(&cols[KEY], d->key, first);
+            r = store_array_text(&cols[KEY], d->key, first);
         if (r == 0)
-            r = put_long(&cols[MONTH], d->month, first);
+            r = store_array_long(&cols[MONTH], d->month, first);
         if (r == 0)
-            r = put_long(&cols[VERSION], d->version, first);
+            r = store_array_long(&cols[VERSION], d->version, first);
         for (int m = 0; r == 0 && m < RD_KPI_METRIC_COUNT_; m++)
-            r = put_long(&cols[VALUES0 + m], d->values[m], first);
+            r = store_array_long(&cols[VALUES0 + m], d->values[m], first);
     }
     for (size_t c = 0; r == 0 && c < n_cols; c++)
-        r = buf_put(&cols[c], "}", 1);
+        r = rd_text_put(&cols[c], "}", 1);
     if (r == 0) {
         const char *params[VALUES0 + RD_KPI_METRIC_COUNT_];
         for (size_t c = 0; c < n_cols; c++)
@@ -323,14 +280,14 @@ int store_kpi_apply_many(rd_db *db, const rd_kpi_delta *deltas, size_t n)
 int store_kpi_defects_add(rd_db *db, const char *unit, const char *handler, int month,
                           const rd_defect *defects, size_t n)
 {
-    buf codes = {0};
+    rd_text codes = {0};
     char m[16];
     snprintf(m, sizeof(m), "%d", month);
-    int r = buf_put(&codes, "{", 1);
+    int r = rd_text_put(&codes, "{", 1);
     for (size_t i = 0; r == 0 && i < n; i++)
-        r = put_text(&codes, rd_defect_name(defects[i].code), i == 0);
+        r = store_array_text(&codes, rd_defect_name(defects[i].code), i == 0);
     if (r == 0)
-        r = buf_put(&codes, "}", 1);
+        r = rd_text_put(&codes, "}", 1);
     char dim_unit[8], dim_handler[8];
     snprintf(dim_unit, sizeof(dim_unit), "%d", (int)RD_DIM_UNIT);
     snprintf(dim_handler, sizeof(dim_handler), "%d", (int)RD_DIM_HANDLER);
@@ -355,24 +312,24 @@ int store_kpi_defects_many(rd_db *db, const store_kpi_defect_count *rows, size_t
 {
     if (n == 0)
         return 0;
-    buf cols[5] = {0};
+    rd_text cols[5] = {0};
     int r = 0;
     for (size_t c = 0; r == 0 && c < 5; c++)
-        r = buf_put(&cols[c], "{", 1);
+        r = rd_text_put(&cols[c], "{", 1);
     for (size_t i = 0; r == 0 && i < n; i++) {
         bool first = i == 0;
-        r = put_long(&cols[0], rows[i].dim, first);
+        r = store_array_long(&cols[0], rows[i].dim, first);
         if (r == 0)
-            r = put_text(&cols[1], rows[i].key, first);
+            r = store_array_text(&cols[1], rows[i].key, first);
         if (r == 0)
-            r = put_long(&cols[2], rows[i].month, first);
+            r = store_array_long(&cols[2], rows[i].month, first);
         if (r == 0)
-            r = put_text(&cols[3], rows[i].code, first);
+            r = store_array_text(&cols[3], rows[i].code, first);
         if (r == 0)
-            r = put_long(&cols[4], rows[i].n, first);
+            r = store_array_long(&cols[4], rows[i].n, first);
     }
     for (size_t c = 0; r == 0 && c < 5; c++)
-        r = buf_put(&cols[c], "}", 1);
+        r = rd_text_put(&cols[c], "}", 1);
     const char *params[5];
     for (size_t c = 0; c < 5; c++)
         params[c] = cols[c].p;
