@@ -11,7 +11,7 @@ export function h(tag, props = {}, ...children) {
     if (k === 'class') el.className = v;
     else if (k === 'text') el.textContent = String(v);
     else if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
-    else if (k === 'data') for (const [dk, dv] of Object.entries(v)) el.dataset[dk] = String(dv);
+    else if (k === 'data') for (const [dk, dv] of Object.entries(v)) { if (dv !== null && dv !== undefined) el.dataset[dk] = String(dv); }
     else if (k === 'style' || k.startsWith('on')) throw new Error('no inline style or handler: ' + k);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
@@ -119,7 +119,7 @@ export function tabs(ctx, name, values, current) {
 export function csvButton(path, params = {}, name = 'repeatd.csv', label = null) {
   const msg = h('span', { class: 'csv-error', role: 'status' });
   const btn = h('button', {
-    type: 'button', class: 'csv', text: label ? `${t('csv')} · ${label}` : t('csv'), data: { csv: path },
+    type: 'button', class: 'csv', text: label ? `${t('csv')} · ${label}` : t('csv'), data: { csv: path, table: params.table || null },
     on: {
       click: async () => {
         msg.textContent = '';
