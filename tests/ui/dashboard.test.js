@@ -168,6 +168,9 @@ test('every page loads without an error, draws its charts and shows no write con
     const writes = await page.$$eval('main [data-write], main form, main input, main textarea',
       (els) => els.map((e) => e.outerHTML.slice(0, 80)));
     assert.deepEqual(writes, [], `${id}: write controls for a dashboard key`);
+    if (id !== 'programmes') {
+      assert.ok(await page.$$eval('main button.csv', (b) => b.length) > 0, `${id}: a CSV button on its tables`);
+    }
     await shoot(page, id);
   }
   assert.deepEqual(page.problems, []);
