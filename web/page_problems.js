@@ -148,7 +148,7 @@ function problemDetail(root, ctx, pr) {
       h('a', { class: 'link', href: ctx.link('problems', { ...Object.fromEntries(ctx.params.entries()), problem: null }), text: t('close') })),
     h('p', { class: 'note' }, [scopeText(pr.scope), pr.department || '—', `${t('due_date')} ${pr.due_date || '—'}`,
       `${t('created_by')} ${pr.created_by}`].join(' · ')),
-    h('h3', { text: t('effect_title', e.measured_from || '—') }),
+    h('h3', { text: e.measured_from ? t('effect_title', e.measured_from) : t('effect_no_measure') }),
     chart,
     h('dl', { class: 'effect' },
       h('dt', { text: t('effect_before') }), h('dd', { data: { effect: 'before' }, text: side(e.before) }),

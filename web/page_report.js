@@ -52,7 +52,8 @@ export async function render(root, ctx) {
       k('repeats', fmtInt(row.repeats)), t('report_l1c'), k('repeat_rate', fmtPct(row.repeat_rate)),
       t('report_l1d', spell(p.kind, hd.previous.period)), k('delta', trendWords(delta)), t('report_l1e'),
       hd.year_ago ? h('span', {}, t('report_l1f', spell(p.kind, hd.year_ago.period)),
-        k('delta_year', trendWords(hd.vs_year_ago ? hd.vs_year_ago.repeat_rate : null)), t('report_l1e')) : null),
+        k('delta_year', trendWords(hd.vs_year_ago ? hd.vs_year_ago.repeat_rate : null)), t('report_l1e')) : null,
+      t('report_l1g')),
     h('p', {}, t('report_l2b', judged.length, judged.length - missed.length, missed.length, watch.length,
       anomalies.length, pg.open_now, gc.in_channel_now)),
     h('div', { class: 'report-chart' }, chartBox(root, {
