@@ -110,7 +110,7 @@ function detail(root, ctx, x) {
     h('h3', { text: t('audit') }),
     table([
       { label: t('date'), value: (a) => fmtTime(a.changed_at) },
-      { label: t('kind'), value: (a) => a.action },
+      { label: t('action'), value: (a) => t('audit_' + a.action) },
       { label: t('recorded_by'), value: (a) => a.changed_by },
     ], x.audit, { compact: true }));
   if (ctx.canWrite && x.status === 'open') {

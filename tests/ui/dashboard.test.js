@@ -410,11 +410,11 @@ test('the problem list, a problem\'s effect and the suggestions equal the API', 
   const drawn = await chartsDrawn(page);
   assert.ok(drawn.length >= 2 && drawn.every((n) => n > 500), `charts drawn: ${drawn}`);
   assert.equal(await writeControls(page), 0, 'a dashboard key sees no write control');
+  await shoot(page, 'problems-effect');
   // The filters go to the API: in progress only.
   await go(page, `#/problems?status=in_progress`);
   const inProgress = (await api('/v1/problems?status=in_progress')).problems.map((x) => x.id);
   assert.deepEqual(await page.$$eval('table.data tbody tr[data-problem]', (trs) => trs.map((tr) => Number(tr.dataset.problem))), inProgress);
-  await shoot(page, 'problems-effect');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
