@@ -260,6 +260,10 @@ const STRINGS = {
     report_prog_line: '进行中 {0} 个（本期启动 {1} 个、结束 {2} 个），已达退出条件 {3} 个，跟进逾期 {4} 个。',
     report_s_problems: '问题清单进展',
     report_s_green: '绿色通道',
+    report_problems_line: '本期新列入问题 {0} 个；转入整改 {1} 个、验证解决 {2} 个、未解决关闭 {3} 个；落实整改措施 {4} 项（涉及 {5} 个问题）；期末逾期 {6} 个。',
+    report_moves: '本期进展',
+    report_n_measures: '措施 {0} 项',
+    report_status_at_end: '期末状态',
     report_green_line: '达到第 {0} 次重复的在办问题链 {1} 条，其中未派专人 {2} 条、核查逾期（超过 {6} 天）{3} 条；本期核查 {4} 次，确认解决 {5} 件。',
   },
   en: {
@@ -521,6 +525,10 @@ const STRINGS = {
     report_prog_line: '{0} open ({1} opened and {2} closed in the period), {3} meeting the exit criterion, {4} with a check-in overdue.',
     report_s_problems: 'The problem list',
     report_s_green: 'Green channel',
+    report_problems_line: '{0} problems put on the list; {1} moved to in progress, {2} verified fixed, {3} closed unfixed; {4} measures taken (on {5} problems); {6} overdue at the end of the period.',
+    report_moves: 'In the period',
+    report_n_measures: '{0} measures',
+    report_status_at_end: 'Status at the end',
     report_green_line: '{1} open chains at or above the {0}th repeat, {2} without a specialist and {3} not verified for more than {6} days; {4} verifications in the period, {5} confirming the problem solved.',
   },
 };

@@ -98,16 +98,25 @@ export async function render(root, ctx) {
   );
 }
 
-// The problem list's movements in the period, when the report carries them.
+// The problem list's movements in the period, when the report carries them: counts, then each
+// problem that moved or was overdue at the period's end.
 function problemsSection(head, pr) {
-  const rows = Array.isArray(pr) ? pr : (pr.rows || pr.problems || pr.movements || []);
-  const counts = Array.isArray(pr) ? [] : Object.entries(pr).filter(([, v]) => typeof v === 'number');
-  return h('div', {}, head,
-    counts.length ? h('p', { text: counts.map(([key, v]) => `${t('rp_' + key)} ${fmtInt(v)}`).join('；') }) : null,
+  const sc = pr.status_changes || {};
+  return h('div', { data: { section: 'problems' } }, head,
+    h('p', { text: t('report_problems_line', pr.created, sc.in_progress, sc.verified_fixed, sc.closed_unfixed,
+      pr.measures_taken, pr.problems_with_measures, pr.overdue_at_end) }),
     table([
-      { label: '#', value: (x) => String(x.id ?? '—'), num: true },
-      { label: t('title'), value: (x) => x.title ?? '—' },
+      { label: '#', value: (x) => String(x.id), num: true },
+      { label: t('title'), value: (x) => x.title },
       { label: t('department'), value: (x) => x.department || '—' },
-      { label: t('status'), value: (x) => (x.status ? statusBadge(x.status) : '—') },
-    ], rows, { compact: true }));
+      { label: t('due_date'), value: (x) => h('span', {}, x.due_date || '—', x.overdue_at_end ? badge(t('overdue'), 'bad') : null) },
+      { label: t('report_moves'), value: (x) => [
+        x.created_in_period ? t('update_created') : null,
+        x.to_in_progress ? t('status_in_progress') : null,
+        x.to_verified_fixed ? t('status_verified_fixed') : null,
+        x.to_closed_unfixed ? t('status_closed_unfixed') : null,
+        x.measures_taken ? t('report_n_measures', x.measures_taken) : null,
+      ].filter(Boolean).join('、') || '—' },
+      { label: t('report_status_at_end'), value: (x) => statusBadge(x.status_at_end) },
+    ], pr.rows || [], { compact: true, rowData: (x) => ({ problem: x.id }) }));
 }
