@@ -538,6 +538,58 @@ test('a manager adds a suggestion to the list, records a programme check-in and 
   await page.close();
 });
 
+test('a manager opens a programme (a second one for a group is refused beside the form), closes it, and notes a problem', async () => {
+  const prev = await lastMonth();
+  const opened = (await api('/v1/programmes?status=open')).programmes;
+  const busy = opened.find((x) => x.scope === 'unit');
+  const openCodes = new Set(opened.map((x) => x.code));
+  const free = (await api(`/v1/kpi/ranking?at=${prev}&by=unit`)).rows.find((r) => r.watch && !openCodes.has(r.group));
+  assert.ok(busy && free, 'the demo has an open programme and another unit on the watch');
+  const page = await open('#/programmes', MANAGER);
+  const network = (m) => /^HTTP 409 .*\/v1\/programmes$|console: Failed to load resource: the server responded with a status of 409/.test(m);
+  page.on('dialog', (d) => { page.problems.push('dialog: ' + d.message()); d.dismiss(); });
+  const fill = async (code) => {
+    for (const f of ['code', 'responsible', 'measures']) await page.$eval(`#programme-open [name=${f}]`, (e) => { e.value = ''; });
+    await page.type('#programme-open [name=code]', code);
+    await page.type('#programme-open [name=responsible]', '质量管理科 陈静');
+    await page.type('#programme-open [name=measures]', '逐单复盘，每周通报');
+  };
+  await fill(busy.code);
+  await page.click('#programme-open button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#programme-open .form-error').textContent !== '');
+  assert.match(await page.$eval('#programme-open .form-error', (e) => e.textContent), /409/);
+  assert.equal((await api('/v1/programmes?status=open')).programmes.length, opened.length);
+  await fill(free.group);
+  await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
+  await page.click('#programme-open button[type=submit]');
+  await ready(page);
+  const id = Number(new URL(page.url()).hash.match(/programme=(\d+)/)[1]);
+  let made = await api(`/v1/programmes/${id}`);
+  assert.equal(made.code, free.group);
+  assert.equal(made.opened_by, 'ui-manager');
+  assert.equal(made.status, 'open');
+  await page.type('#programme-close [name=note]', '整改到位，结束专项');
+  await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
+  await page.click('#programme-close button[type=submit]');
+  await ready(page);
+  made = await api(`/v1/programmes/${id}`);
+  assert.equal(made.status, 'closed');
+  assert.equal(made.closed_by, 'ui-manager');
+  assert.equal(made.close_note, '整改到位，结束专项');
+  assert.equal(await page.$$eval('#programme-checkin, #programme-close', (els) => els.length), 0, 'a closed programme takes no more');
+  const problem = (await api('/v1/problems?status=in_progress')).problems[0];
+  await go(page, `#/problems?problem=${problem.id}`);
+  await page.type('#problem-note [name=note]', '例会：责任部门承诺月底前完成');
+  await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
+  await page.click('#problem-note button[type=submit]');
+  await ready(page);
+  const notes = (await api(`/v1/problems/${problem.id}`)).updates.filter((u) => u.kind === 'note');
+  assert.equal(notes.at(-1).note, '例会：责任部门承诺月底前完成');
+  assert.equal(notes.at(-1).recorded_by, 'ui-manager');
+  assert.deepEqual(page.problems.filter((m) => !network(m)), []);
+  await page.close();
+});
+
 test('a problem title holding markup is shown as text', async () => {
   const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
   const r = await send('POST', '/v1/problems', { title: payload, scope: { category: 'CG.SZ.LD' }, source: 'manual' });
