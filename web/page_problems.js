@@ -164,7 +164,7 @@ function problemDetail(root, ctx, pr) {
     h('h3', { text: t('updates') }),
     table([
       { label: t('date'), value: (u) => u.date },
-      { label: t('kind'), value: (u) => t('update_' + u.kind) },
+      { label: t('update_kind'), value: (u) => t('update_' + u.kind) },
       { label: t('status'), value: (u) => (u.new_status ? `${u.old_status ? t('status_' + u.old_status) + ' → ' : ''}${t('status_' + u.new_status)}` : '—') },
       { label: t('note_col'), value: (u) => u.note || (u.changes ? JSON.stringify(u.changes) : '—') },
       { label: t('recorded_by'), value: (u) => `${u.recorded_by} ${fmtTime(u.recorded_at)}` },

@@ -568,6 +568,9 @@ test('a manager opens a programme (a second one for a group is refused beside th
   assert.equal(made.code, free.group);
   assert.equal(made.opened_by, 'ui-manager');
   assert.equal(made.status, 'open');
+  // The server compares a closing's `at` with the opening to the whole second (a closing in the
+  // same second as the opening is refused as before it): close in the next second.
+  await new Promise((res) => setTimeout(res, 1100));
   await page.type('#programme-close [name=note]', '整改到位，结束专项');
   await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
   await page.click('#programme-close button[type=submit]');
