@@ -184,6 +184,17 @@ function problemDetail(root, ctx, pr) {
         { name: 'description', label: t('measure'), type: 'textarea', required: true },
         { name: 'effective_date', label: t('effective_date'), type: 'date', required: true },
       ], t('save'), async (v) => { await send('POST', path + '/measures', v); ctx.reload(); }),
+      writeForm('problem-edit', t('edit_problem'), [
+        { name: 'title', label: t('title'), value: pr.title, required: true },
+        { name: 'department', label: t('department'), value: pr.department || '' },
+        { name: 'due_date', label: t('due_date'), type: 'date', value: pr.due_date || '' },
+      ], t('save'), async (v) => {
+        // Only what changed: the API records each changed field's old and new value.
+        const body = {};
+        for (const k of ['title', 'department', 'due_date']) if (v[k] && v[k] !== (pr[k] || '')) body[k] = v[k];
+        if (Object.keys(body).length) await send('PATCH', path, body);
+        ctx.reload();
+      }),
       writeForm('problem-note', t('add_note'), [
         { name: 'note', label: t('note_col'), type: 'textarea', required: true },
         { name: 'date', label: t('date'), type: 'date' },

@@ -491,10 +491,11 @@ test('a manager creates a problem, moves its status through the UI, and a refusa
 });
 
 test('a manager adds a suggestion to the list, records a programme check-in and a green-channel verification', async () => {
-  const month = (await api('/v1/kpi/repeats')).to;
-  const sugg = (await api(`/v1/problems/suggestions?at=${month}`)).suggestions;
-  const page = await open('#/problems', MANAGER);
-  if (sugg.length) {
+  const prev = await lastMonth();
+  const sugg = (await api(`/v1/problems/suggestions?at=${prev}`)).suggestions;
+  assert.ok(sugg.length > 0, 'the last full month has suggestions');
+  const page = await open(`#/problems?at=${prev}`, MANAGER);
+  {
     await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
     await page.click(`tr[data-suggestion="${sugg[0].category}"] button`);
     await ready(page);
@@ -502,6 +503,17 @@ test('a manager adds a suggestion to the list, records a programme check-in and 
     const made = await api(`/v1/problems/${id}`);
     assert.equal(made.title, sugg[0].problem.title);
     assert.equal(made.source, sugg[0].source);
+    // A suggestion names no department: the manager names it, and a due date, on the edit form.
+    await page.type('#problem-edit [name=department]', '市城市管理和综合执法局');
+    await page.$eval('#problem-edit [name=due_date]', (e) => { e.value = '2027-03-31'; });
+    await page.evaluate(() => { document.body.dataset.state = 'navigating'; });
+    await page.click('#problem-edit button[type=submit]');
+    await ready(page);
+    const edited = await api(`/v1/problems/${id}`);
+    assert.equal(edited.department, '市城市管理和综合执法局');
+    assert.equal(edited.due_date, '2027-03-31');
+    assert.equal(edited.title, sugg[0].problem.title);
+    assert.equal(edited.updates.at(-1).kind, 'edited');
   }
   const prog = (await api('/v1/programmes?status=open')).programmes[0];
   await go(page, `#/programmes?programme=${prog.id}`);
