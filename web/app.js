@@ -1,6 +1,6 @@
 // The shell: the key form, the language switch, the navigation and a router on the address's
 // fragment (#/ranking?by=team): each page is a module with render(root, ctx).
-import { ApiError, forgetKey, get, getKey, setKey } from './api.js';
+import { ApiError, forgetKey, get, getKey, setKey, whoami } from './api.js';
 import { disposeCharts } from './charts.js';
 import { h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
@@ -10,6 +10,7 @@ const PAGES = [
   { id: 'overview', load: () => import('./page_overview.js') },
   { id: 'ranking', load: () => import('./page_ranking.js') },
   { id: 'problems', load: () => import('./page_problems.js') },
+  { id: 'programmes', load: () => import('./page_programmes.js') },
   { id: 'green', load: () => import('./page_green.js') },
   { id: 'quality', load: () => import('./page_quality.js') },
   { id: 'report', load: () => import('./page_report.js') },
@@ -17,6 +18,7 @@ const PAGES = [
 
 const $ = (id) => document.getElementById(id);
 let current = null; // the current month label, as the server's time zone has it
+let role = null; // the key's role (GET /v1/whoami): write controls for a manager or an admin
 let renderSeq = 0;
 
 function parseHash() {
@@ -82,12 +84,17 @@ async function route() {
   const root = $('page');
   root.replaceChildren(h('p', { class: 'loading', text: t('loading') }));
   try {
+    if (!role) role = (await whoami()).role;
     if (!current) current = (await get('/v1/kpi/repeats')).to;
     const mod = await page.load();
     const body = h('div', { class: 'page page-' + page.id });
     const ctx = {
       params,
       current,
+      role,
+      canWrite: role === 'manager' || role === 'admin',
+      // After a write: the page drawn again from the API's answers, where it stands.
+      reload: () => route(),
       go: (changes) => {
         const next = Object.fromEntries(params.entries());
         for (const [k, v] of Object.entries(changes)) {
@@ -108,6 +115,7 @@ async function route() {
     if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
       forgetKey();
       current = null;
+      role = null;
       showLogin(errorText(e));
       return;
     }
@@ -123,11 +131,13 @@ $('key-form').addEventListener('submit', (e) => {
   if (!key) return;
   setKey(key);
   current = null;
+  role = null;
   route();
 });
 $('forget-key').addEventListener('click', () => {
   forgetKey();
   current = null;
+  role = null;
   route();
 });
 $('lang-switch').addEventListener('click', () => {

@@ -1,5 +1,6 @@
 // Building the page: every string goes in as text (text nodes, textContent), never as HTML,
 // so a unit name like <img onerror=…> shows as what it is.
+import { ApiError, download } from './api.js';
 import { t, locale } from './i18n.js';
 
 // h('td', {class: 'num', text: '12'}, child, …): an element; children are nodes or text.
@@ -10,7 +11,7 @@ export function h(tag, props = {}, ...children) {
     if (k === 'class') el.className = v;
     else if (k === 'text') el.textContent = String(v);
     else if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
-    else if (k === 'data') for (const [dk, dv] of Object.entries(v)) el.dataset[dk] = String(dv);
+    else if (k === 'data') for (const [dk, dv] of Object.entries(v)) { if (dv !== null && dv !== undefined) el.dataset[dk] = String(dv); }
     else if (k === 'style' || k.startsWith('on')) throw new Error('no inline style or handler: ' + k);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
@@ -111,4 +112,84 @@ export function tabs(ctx, name, values, current) {
     type: 'button', class: v === current ? 'tab active' : 'tab', 'aria-selected': String(v === current),
     text: t(name + '_' + v), on: { click: () => ctx.go({ [name]: v }) },
   })));
+}
+
+// A button that downloads a table as CSV: the same request with format=csv, the key in the
+// header (api.js download); a refusal is shown beside the button.
+export function csvButton(path, params = {}, name = 'repeatd.csv', label = null) {
+  const msg = h('span', { class: 'csv-error', role: 'status' });
+  const btn = h('button', {
+    type: 'button', class: 'csv', text: label ? `${t('csv')} · ${label}` : t('csv'), data: { csv: path, table: params.table || null },
+    on: {
+      click: async () => {
+        msg.textContent = '';
+        btn.disabled = true;
+        try {
+          btn.dataset.saved = await download(path, params, name);
+        } catch (e) {
+          msg.textContent = e instanceof ApiError ? `${t('csv_failed')}: ${e.message}` : `${t('err_network')}: ${e.message}`;
+        } finally {
+          btn.disabled = false;
+        }
+      },
+    },
+  });
+  return h('span', { class: 'csv-box no-print' }, btn, msg);
+}
+
+// A card whose title carries a CSV button (or nothing when csv is null).
+export function tableCard(title, csv, ...children) {
+  return h('section', { class: 'card' },
+    h('div', { class: 'card-head' }, h('h2', { text: title }), csv), ...children);
+}
+
+// The message of a refusal, with the allowed statuses of a 409 when the API names them.
+export function refusalText(e) {
+  if (!(e instanceof ApiError)) return `${t('err_network')}: ${e.message}`;
+  let s = `${t('refused')} (${e.status}${e.code ? ' ' + e.code : ''}): ${e.message}`;
+  if (Array.isArray(e.body.allowed)) {
+    s += ' ' + t('allowed_now', e.body.allowed.length ? e.body.allowed.map((x) => t('status_' + x)).join('、') : t('none'));
+  }
+  return s;
+}
+
+// A write form for a manager key (marked data-write): fields
+// [{name, label, type: text|textarea|date|number|select, options: [[value, label]], required,
+// value}], onSubmit(values) → a promise; a refusal of the API shows beside the form.
+export function writeForm(id, title, fields, submitLabel, onSubmit) {
+  const err = h('p', { class: 'form-error', role: 'status' });
+  const inputs = fields.map((f) => {
+    let el;
+    if (f.type === 'select') {
+      el = h('select', { name: f.name }, f.options.map(([v, l]) => h('option', { value: v, text: l, selected: v === f.value })));
+    } else if (f.type === 'textarea') {
+      el = h('textarea', { name: f.name, rows: 2, required: f.required, maxlength: f.max || 2000 });
+      if (f.value) el.value = f.value;
+    } else {
+      el = h('input', { name: f.name, type: f.type || 'text', required: f.required, maxlength: f.type === 'number' ? null : (f.max || 200),
+        min: f.min, max: f.type === 'number' ? f.maxValue : null, value: f.value });
+    }
+    return h('label', { class: 'field' + (f.type === 'textarea' ? ' wide' : '') }, h('span', { text: f.label }), el);
+  });
+  const button = h('button', { type: 'submit', text: submitLabel });
+  const form = h('form', { class: 'write', id, data: { write: '' } }, title ? h('h3', { text: title }) : null,
+    h('div', { class: 'fields' }, inputs, button), err);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.textContent = '';
+    const values = {};
+    for (const f of fields) {
+      const v = form.elements[f.name].value.trim();
+      if (v !== '') values[f.name] = f.type === 'number' ? Number(v) : v;
+    }
+    button.disabled = true;
+    try {
+      await onSubmit(values);
+    } catch (e) {
+      err.textContent = refusalText(e);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
 }

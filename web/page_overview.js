@@ -2,7 +2,7 @@
 // 24-month trend, and the anomalies flagged.
 import { get } from './api.js';
 import { chartBox } from './charts.js';
-import { card, fmtInt, fmtNum, fmtPct, fmtPts, groupCell, note, table, tiles } from './dom.js';
+import { card, csvButton, fmtInt, fmtNum, fmtPct, fmtPts, groupCell, h, note, table, tableCard, tiles } from './dom.js';
 import { t } from './i18n.js';
 import { pagePeriod, periodPicker, shift, spell } from './period.js';
 
@@ -55,7 +55,10 @@ export async function render(root, ctx) {
         ],
       })),
     card(t('units_against_target'), unitsChart(root, ranking)),
-    card(t('anomalies'), note(t('anomalies_help')),
+    tableCard(t('anomalies'), h('span', {},
+      csvButton('/v1/kpi/anomalies', { at: p.at, by: 'category' }, 'anomalies.csv', t('by_category')),
+      csvButton('/v1/kpi/anomalies', { at: p.at, by: 'unit' }, 'anomalies.csv', t('by_unit'))),
+    note(t('anomalies_help')),
       anomalyTable([...anomCat.rows.map((r) => ({ ...r, kind: t('by_category') })),
         ...anomUnit.rows.map((r) => ({ ...r, kind: t('by_unit') }))])),
     note(t('decision_mix_note')),

@@ -2,7 +2,7 @@
 // codes behind rejected close-outs, false close-outs found by audit.
 import { get } from './api.js';
 import { chartBox } from './charts.js';
-import { card, fmtInt, fmtPct, groupCell, note, table, tabs, tiles } from './dom.js';
+import { card, csvButton, fmtInt, fmtPct, groupCell, h, note, table, tableCard, tabs, tiles } from './dom.js';
 import { t } from './i18n.js';
 import { pagePeriod, periodPicker, spell } from './period.js';
 
@@ -64,7 +64,10 @@ export async function render(root, ctx) {
       series: [{ name: t('count'), type: 'bar', barMaxWidth: 28, data: defectList.map(([, n]) => n) }],
     })));
   }
-  root.append(card(`${t('quality_by_' + by)} · ${spell(p.kind, p.at)}`, qualityTable(rows)));
+  root.append(tableCard(`${t('quality_by_' + by)} · ${spell(p.kind, p.at)}`, h('span', {},
+    csvButton('/v1/kpi/contact-failures', { period: p.kind, at: p.at, by }, 'contact-failures.csv', t('first_contact_failure_rate')),
+    csvButton('/v1/kpi/closeout-quality', { period: p.kind, at: p.at, by }, 'closeout-quality.csv', t('closeout_pass_rate'))),
+  qualityTable(rows)));
 }
 
 // Contact-failure rows and close-out rows of one period joined on the group.

@@ -2,7 +2,7 @@
 // a row opens that group's 24-month history.
 import { get } from './api.js';
 import { chartBox } from './charts.js';
-import { badge, card, fmtInt, fmtPct, groupCell, h, note, table, tabs } from './dom.js';
+import { badge, card, csvButton, fmtInt, fmtPct, groupCell, h, note, table, tableCard, tabs } from './dom.js';
 import { t } from './i18n.js';
 import { pagePeriod, periodPicker, spell } from './period.js';
 
@@ -36,7 +36,8 @@ export async function render(root, ctx) {
       ],
     }, ranked.length > 45 ? 'chart very-tall' : 'chart tall')));
   }
-  root.append(card(`${t('ranking_of_' + by)} · ${spell(p.kind, p.at)} (${t('on_watch')}: ${watch.length})`,
+  root.append(tableCard(`${t('ranking_of_' + by)} · ${spell(p.kind, p.at)} (${t('on_watch')}: ${watch.length})`,
+    csvButton('/v1/kpi/ranking', { period: p.kind, at: p.at, by }),
     rankingTable(ranking.rows, {
       onRow: (r) => ctx.go({ group: r.group }),
     })));

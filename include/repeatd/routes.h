@@ -36,6 +36,7 @@ const rd_route *rd_route_at(int i);
 void rd_handle_metrics(rd_request *req);
 void rd_handle_web_root(rd_request *req);
 void rd_handle_web_file(rd_request *req);
+void rd_handle_whoami(rd_request *req);
 void rd_handle_healthz(rd_request *req);
 void rd_handle_readyz(rd_request *req);
 void rd_handle_ticket_create(rd_request *req);

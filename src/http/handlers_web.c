@@ -43,6 +43,14 @@ void rd_handle_web_file(rd_request *req)
     reply_asset(req, req->path_params[0]);
 }
 
+/* GET /v1/whoami: the calling key's name and role, so that the dashboard shows a manager's
+ * write controls and hides them from a dashboard key (the API refuses their writes anyway). */
+void rd_handle_whoami(rd_request *req)
+{
+    rd_reply_json(req, 200,
+                  json_pack("{s:s,s:s}", "name", req->key_name, "role", rd_role_name(req->role)));
+}
+
 /* Whether an If-None-Match header names this ETag (a list, or `*`). */
 static bool etag_matches(const char *header, const char *etag)
 {

@@ -58,6 +58,8 @@ static const rd_route routes[] = {
     /* The dashboard's files: public; the data they show needs a key. */
     {"GET", "/", rd_handle_web_root, RD_ROLE_NONE, false, 0},
     {"GET", "/ui/{file}", rd_handle_web_file, RD_ROLE_NONE, false, 0},
+    /* The calling key's name and role: the dashboard shows write controls to a manager only. */
+    {"GET", "/v1/whoami", rd_handle_whoami, RD_ROLE_DASHBOARD, false, 0},
 };
 
 int rd_route_index(const rd_route *r)

@@ -480,6 +480,30 @@ START_TEST(admin_key_passes_every_role)
 }
 END_TEST
 
+/* GET /v1/whoami names the key and its role (the dashboard's write controls follow it); a key
+ * that may not read the dashboard is refused as on any dashboard route. */
+START_TEST(whoami_names_key_and_role)
+{
+    long st;
+    json_t *j = gc(get_json("/v1/whoami", api.manager_key, &st));
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(jstr(j, "role"), "manager");
+    ck_assert_str_eq(jstr(j, "name"), "t-manager");
+    ck_assert_uint_eq(json_object_size(j), 2);
+    j = gc(get_json("/v1/whoami", api.dash_key, &st));
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(jstr(j, "role"), "dashboard");
+    ck_assert_str_eq(jstr(j, "name"), "t-dashboard");
+    j = gc(get_json("/v1/whoami", api.admin_key, &st));
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(jstr(j, "role"), "admin");
+    j = gc(get_json("/v1/whoami", api.crm_key, &st));
+    ck_assert_int_eq(st, 403);
+    j = gc(get_json("/v1/whoami", NULL, &st));
+    ck_assert_int_eq(st, 401);
+}
+END_TEST
+
 /* A real tree is larger than the default body limit: the category upload's own 4 MiB limit
  * applies while the body streams in, not only after it arrived. */
 START_TEST(categories_large_tree)
@@ -526,5 +550,6 @@ int main(void)
     tcase_add_test(tc, time_zone_defines_natural_months);
     tcase_add_test(tc, admin_key_passes_every_role);
     tcase_add_test(tc, categories_large_tree);
+    tcase_add_test(tc, whoami_names_key_and_role);
     return harness_run(s, tc);
 }
