@@ -546,7 +546,7 @@ static int checkin_tx(rd_db *db, const void *in_, void *out_)
                   "programme %" PRId64 " is closed: it takes no check-ins", in->id);
         o->refusal.from_status = "closed";
         r = -ECANCELED;
-    } else if (in->at.unix * 1000000 < p.opened_at.us) {
+    } else if (in->at.unix < p.opened_at.us / 1000000) { /* whole seconds, as `at` comes */
         r = rd_refuse(&o->refusal, RD_ERR_EVENT_OUT_OF_ORDER, "at",
                       "a check-in cannot be dated before the programme was opened");
     } else {
@@ -627,7 +627,9 @@ static int status_tx(rd_db *db, const void *in_, void *out_)
     (void)rd_programme_status_parse(in->status, &to);
     const char *allowed[RD_PROGRAMME_STATUS_COUNT_];
     size_t n;
-    int64_t at_us = in->at.unix * 1000000;
+    /* Whole seconds on both sides: `at` comes without its fraction, so a closing in the second
+     * of the opening or of the last check-in is not before it. */
+    int64_t at_us = in->at.unix * 1000000 + 999999;
     if (!rd_programme_transition(from, to, allowed, &n)) {
         r = transition_refusal(from, to, &o->refusal);
     } else if (at_us < p.opened_at.us || (p.has_last_checkin && at_us < p.last_checkin_at.us)) {

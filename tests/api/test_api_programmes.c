@@ -390,6 +390,19 @@ START_TEST(close_and_audit)
             201);
     ck_assert_uint_eq(json_array_size(jget(DASH("/v1/programmes?status=open"), "programmes")), 1);
     ck_assert_uint_eq(json_array_size(jget(DASH("/v1/programmes?status=closed"), "programmes")), 1);
+    /* Times are compared to the second: a programme opened at hh:mm:ss.9 closes at hh:mm:ss. */
+    const char *now_s = days_ago(0);
+    json_t *open = jget(DASH("/v1/programmes?status=open"), "programmes[0]");
+    MANAGER("POST", P("/v1/programmes/%lld/status", jint(open, "id")),
+            P("{\"status\":\"closed\",\"at\":\"%s\",\"note\":\"复查结束\"}", days_ago(0)), 200);
+    json_t *o = MANAGER("POST", "/v1/programmes",
+                        P("{\"scope\":\"unit\",\"code\":\"PA\",\"responsible\":\"李\","
+                          "\"measures\":\"m\",\"checkin_interval_days\":7,"
+                          "\"opened_at\":\"%.19s.900Z\"}",
+                          now_s),
+                        201);
+    MANAGER("POST", P("/v1/programmes/%lld/status", jint(o, "id")),
+            P("{\"status\":\"closed\",\"at\":\"%s\",\"note\":\"当即关闭\"}", now_s), 200);
 }
 END_TEST
 
