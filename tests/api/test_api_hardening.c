@@ -5,6 +5,7 @@
  * logs that stay JSON and hold no phone number, SIGTERM that cuts a half-sent upload, and a
  * second server on the same port that does not start. Runs its own PostgreSQL cluster, the
  * one it stops. */
+#include "private_pg.h"
 #include "rd_test.h"
 #include "scenario.h"
 
@@ -24,21 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG_PORT           5432 /* names the socket in our own folder: no TCP, no clash */
 #define DB_TIMEOUT_MS     1000
 #define REQUEST_TIMEOUT_S 3
 
-static char pg_script[1024], pg_dir[256];
-static bool pg_made;
 static double slow = 1; /* time bounds are multiplied by this under valgrind */
-
-static int pg(const char *cmd)
-{
-    char line[1600];
-    snprintf(line, sizeof(line), "PG_FAST=1 '%s' %s '%s' %d >&2", pg_script, cmd, pg_dir, PG_PORT);
-    int st = system(line);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static double now_ms(void)
 {
@@ -866,7 +856,7 @@ END_TEST
 static int cluster_pids(pid_t *out, int max)
 {
     char path[512], line[64];
-    snprintf(path, sizeof(path), "%s/data/postmaster.pid", pg_dir);
+    snprintf(path, sizeof(path), "%s/data/postmaster.pid", private_pg_dir(""));
     FILE *f = fopen(path, "r");
     if (!f || !fgets(line, sizeof(line), f)) {
         if (f)
@@ -1141,28 +1131,17 @@ START_TEST(every_log_line_is_json)
 }
 END_TEST
 
-/* At exit, also after a bail-out: the private cluster is resumed, stopped and removed. */
-static void remove_cluster(void)
+/* At exit, also after a bail-out: a paused cluster is resumed before it is stopped. */
+static void resume_cluster(void)
 {
     if (n_stopped)
         cluster_signal(SIGCONT);
-    if (!pg_made)
-        return;
-    pg_made = false;
-    pg("stop");
-    char rm[512];
-    snprintf(rm, sizeof(rm), "rm -rf '%s'", pg_dir);
-    if (system(rm) != 0)
-        fprintf(stderr, "could not remove %s\n", pg_dir);
 }
 
 int main(void)
 {
-    const char *shared = getenv("REPEATD_TEST_DATABASE_URL");
-    const char *script = getenv("REPEATD_TEST_PG_SCRIPT");
-    if (!shared || !*shared || !script || !*script)
-        rd_test_skip("no database (REPEATD_TEST_DATABASE_URL and REPEATD_TEST_PG_SCRIPT are "
-                     "needed)");
+    private_pg_init("hardening");
+    private_pg_before_cleanup(resume_cluster);
     struct rlimit nofile; /* the flood needs 1,200 sockets */
     if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
         nofile.rlim_cur = nofile.rlim_max;
@@ -1176,21 +1155,12 @@ int main(void)
     setenv("REPEATD_DB_TIMEOUT_MS", timeout, 1);
     snprintf(timeout, sizeof(timeout), "%d", REQUEST_TIMEOUT_S);
     setenv("REPEATD_REQUEST_TIMEOUT_S", timeout, 1);
-    snprintf(pg_script, sizeof(pg_script), "%s", script);
-    snprintf(pg_dir, sizeof(pg_dir), "/tmp/repeatd-api-hardening.XXXXXX");
-    if (!mkdtemp(pg_dir)) {
-        printf("Bail out! mkdtemp failed\n");
-        return 1;
-    }
-    pg_made = true;
-    atexit(remove_cluster);
-    if (pg("start") != 0) {
-        printf("Bail out! could not start a private PostgreSQL in %s\n", pg_dir);
+    if (private_pg("start", "") != 0) {
+        printf("Bail out! could not start a private PostgreSQL in %s\n", private_pg_dir(""));
         return 1;
     }
     char url[1024];
-    snprintf(url, sizeof(url), "postgresql:///postgres?host=%s&port=%d&user=postgres", pg_dir,
-             PG_PORT);
+    private_pg_url("", "postgres", url, sizeof(url));
     harness_start_on("hardening", url);
 
     TCase *tc;
@@ -1209,7 +1179,5 @@ int main(void)
     tcase_add_test(tc, second_server_on_the_port_does_not_start);
     tcase_add_test(tc, sigterm_cuts_a_half_sent_upload);
     tcase_add_test(tc, every_log_line_is_json);
-    int rc = harness_run(s, tc);
-    remove_cluster();
-    return rc;
+    return harness_run(s, tc);
 }

@@ -4,6 +4,7 @@
  * (its replay paused) or does not answer (stopped), and back to it when it recovers; intake
  * always writes to the primary. Which server answered shows in the numbers (a paused standby
  * does not have the newest ticket) and in /metrics. */
+#include "private_pg.h"
 #include "rd_test.h"
 #include "scenario.h"
 
@@ -16,23 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG_PORT 5432 /* names the sockets in our own folders: no TCP, no clash */
-
-static char pg_script[1024], root[256], primary_dir[300], replica_dir[300];
 static char replica_admin_url[1024];
-static bool made;
-
-static int pg(const char *cmd, const char *dir)
-{
-    char line[2400];
-    if (!strcmp(cmd, "replica"))
-        snprintf(line, sizeof(line), "PG_FAST=1 '%s' replica '%s' %d '%s' %d >&2", pg_script, dir,
-                 PG_PORT, primary_dir, PG_PORT);
-    else
-        snprintf(line, sizeof(line), "PG_FAST=1 '%s' %s '%s' %d >&2", pg_script, cmd, dir, PG_PORT);
-    int st = system(line);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static double now_s(void)
 {
@@ -134,7 +119,7 @@ END_TEST
 
 START_TEST(a_lost_replica_falls_back_and_comes_back)
 {
-    ck_assert_int_eq(pg("stop", replica_dir), 0);
+    ck_assert_int_eq(private_pg("stop", "r"), 0);
     /* Reads still answer, from the primary, and writes never needed the replica. */
     post_new("RP-3", 3);
     ck_assert_int_eq(month_complaints(), 3);
@@ -143,7 +128,7 @@ START_TEST(a_lost_replica_falls_back_and_comes_back)
     ck_assert_double_eq(metric("repeatd_replica_up"), 0);
     ck_assert(harness_server_alive());
 
-    ck_assert_int_eq(pg("start", replica_dir), 0);
+    ck_assert_int_eq(private_pg("start", "r"), 0);
     double t0 = now_s();
     while (now_s() - t0 < 30 && metric("repeatd_replica_up") != 1) {
         month_complaints();
@@ -248,51 +233,19 @@ static bool caught_up(const char *primary_url)
     return false;
 }
 
-/* At exit, also after a bail-out: both clusters are stopped and removed. */
-static void remove_clusters(void)
-{
-    if (!made)
-        return;
-    made = false;
-    pg("stop", replica_dir);
-    pg("stop", primary_dir);
-    char rm[512];
-    snprintf(rm, sizeof(rm), "rm -rf '%s'", root);
-    if (system(rm) != 0)
-        fprintf(stderr, "could not remove %s\n", root);
-}
-
 int main(void)
 {
-    const char *shared = getenv("REPEATD_TEST_DATABASE_URL");
-    const char *script = getenv("REPEATD_TEST_PG_SCRIPT");
-    if (!shared || !*shared || !script || !*script)
-        rd_test_skip("no database (REPEATD_TEST_DATABASE_URL and REPEATD_TEST_PG_SCRIPT are "
-                     "needed)");
-    snprintf(pg_script, sizeof(pg_script), "%s", script);
-    snprintf(root, sizeof(root), "/tmp/repeatd-api-replica.XXXXXX");
-    if (!mkdtemp(root)) {
-        printf("Bail out! mkdtemp failed\n");
+    private_pg_init("replica");
+    if (private_pg("start", "p") != 0 || private_pg_replica("r", "p") != 0) {
+        printf("Bail out! could not start a primary and its replica in %s\n", private_pg_dir(""));
         return 1;
     }
-    made = true;
-    atexit(remove_clusters);
-    chmod(root, 0755); /* the clusters' owner must reach the folders inside */
-    snprintf(primary_dir, sizeof(primary_dir), "%s/p", root);
-    snprintf(replica_dir, sizeof(replica_dir), "%s/r", root);
-    if (pg("start", primary_dir) != 0 || pg("replica", replica_dir) != 0) {
-        printf("Bail out! could not start a primary and its replica in %s\n", root);
-        return 1;
-    }
-    char primary_url[1024], replica_url[1400];
-    snprintf(primary_url, sizeof(primary_url),
-             "postgresql:///postgres?host=%s&port=%d&user=postgres", primary_dir, PG_PORT);
-    snprintf(replica_admin_url, sizeof(replica_admin_url),
-             "postgresql:///postgres?host=%s&port=%d&user=postgres", replica_dir, PG_PORT);
+    char primary_url[1024], replica_url[1400], db[64];
+    private_pg_url("p", "postgres", primary_url, sizeof(primary_url));
+    private_pg_url("r", "postgres", replica_admin_url, sizeof(replica_admin_url));
     /* The harness names the program's database api_NAME_PID; the standby streams it in. */
-    snprintf(replica_url, sizeof(replica_url),
-             "postgresql:///api_replica_%ld?host=%s&port=%d&user=postgres", (long)getpid(),
-             replica_dir, PG_PORT);
+    snprintf(db, sizeof(db), "api_replica_%ld", (long)getpid());
+    private_pg_url("r", db, replica_url, sizeof(replica_url));
     setenv("REPEATD_REPLICA_URL", replica_url, 1);
     setenv("REPEATD_REPLICA_MAX_LAG_S", "1", 1);
     harness_start_on("replica", primary_url);
@@ -308,7 +261,5 @@ int main(void)
     tcase_add_test(tc, a_lost_replica_falls_back_and_comes_back);
     tcase_add_test(tc, a_cut_off_replica_ages);
     tcase_add_test(tc, fallbacks_are_logged);
-    int rc = harness_run(s, tc);
-    remove_clusters();
-    return rc;
+    return harness_run(s, tc);
 }

@@ -2,6 +2,7 @@
  * own PostgreSQL cluster (the shared one serves the other programs in parallel): while it is
  * down the server answers 503 database_unavailable and stays alive; once it is back the same
  * server process is ready again within seconds. */
+#include "private_pg.h"
 #include "rd_test.h"
 #include "scenario.h"
 
@@ -12,17 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG_PORT 5432 /* names the socket in our own folder: no TCP, no clash */
-
-static char pg_script[1024], pg_dir[256];
-static bool pg_made;
-
+/* The database of this program's own cluster (private_pg.h), stopped and started again. */
 static int pg(const char *cmd)
 {
-    char line[1600];
-    snprintf(line, sizeof(line), "PG_FAST=1 '%s' %s '%s' %d >&2", pg_script, cmd, pg_dir, PG_PORT);
-    int st = system(line);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return private_pg(cmd, "");
 }
 
 static double now_s(void)
@@ -100,41 +94,15 @@ START_TEST(database_back_without_a_server_restart)
 }
 END_TEST
 
-/* At exit, also after a bail-out: the private cluster is stopped and removed. */
-static void remove_cluster(void)
-{
-    if (!pg_made)
-        return;
-    pg_made = false;
-    pg("stop");
-    char rm[512];
-    snprintf(rm, sizeof(rm), "rm -rf '%s'", pg_dir);
-    if (system(rm) != 0)
-        fprintf(stderr, "could not remove %s\n", pg_dir);
-}
-
 int main(void)
 {
-    const char *shared = getenv("REPEATD_TEST_DATABASE_URL");
-    const char *script = getenv("REPEATD_TEST_PG_SCRIPT");
-    if (!shared || !*shared || !script || !*script)
-        rd_test_skip("no database (REPEATD_TEST_DATABASE_URL and REPEATD_TEST_PG_SCRIPT are "
-                     "needed)");
-    snprintf(pg_script, sizeof(pg_script), "%s", script);
-    snprintf(pg_dir, sizeof(pg_dir), "/tmp/repeatd-api-restart.XXXXXX");
-    if (!mkdtemp(pg_dir)) {
-        printf("Bail out! mkdtemp failed\n");
-        return 1;
-    }
-    pg_made = true;
-    atexit(remove_cluster);
+    private_pg_init("restart");
     if (pg("start") != 0) {
-        printf("Bail out! could not start a private PostgreSQL in %s\n", pg_dir);
+        printf("Bail out! could not start a private PostgreSQL in %s\n", private_pg_dir(""));
         return 1;
     }
     char url[1024];
-    snprintf(url, sizeof(url), "postgresql:///postgres?host=%s&port=%d&user=postgres", pg_dir,
-             PG_PORT);
+    private_pg_url("", "postgres", url, sizeof(url));
     harness_start_on("restart", url);
 
     TCase *tc;
@@ -142,7 +110,5 @@ int main(void)
     tcase_add_test(tc, posts_with_the_database_up);
     tcase_add_test(tc, database_down_is_503);
     tcase_add_test(tc, database_back_without_a_server_restart);
-    int rc = harness_run(s, tc);
-    remove_cluster();
-    return rc;
+    return harness_run(s, tc);
 }
