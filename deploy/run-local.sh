@@ -124,6 +124,8 @@ REPEATD_DATABASE_URL=$("$PG" url "$pg_dir" "$pg_port" repeatd)
 REPEATD_SECRET=$(<var/secret)
 REPEATD_BOOTSTRAP_ADMIN_KEY=$(<var/admin.key)
 export REPEATD_DATABASE_URL REPEATD_SECRET REPEATD_BOOTSTRAP_ADMIN_KEY
+# For the commands a newcomer runs beside the server (repeatd key create, repeatd import).
+printf '%s\n' "$REPEATD_DATABASE_URL" >var/database.url
 
 # The demo city is built once, through the same intake and lifecycle code as live traffic;
 # later runs find its tickets and serve them as they are.
@@ -140,7 +142,8 @@ if [ -n "$demo_tickets" ]; then
         if build/tools/repeatd-demo --tickets "$demo_tickets"; then
             demo_ready=true
         else
-            say "warning: the demo city was not built"
+            say "warning: the demo city was not built (a database that holds other tickets is not"
+            say "  replaced: stop the server and remove $ROOT/var to start afresh)"
         fi
     fi
 fi
@@ -191,7 +194,8 @@ admin key: $REPEATD_BOOTSTRAP_ADMIN_KEY   (kept in $ROOT/var/admin.key)
 try: curl $base/readyz
      curl -H "Authorization: Bearer \$(cat $ROOT/var/admin.key)" $base/v1/admin/settings
 dashboard: open $base/ in a browser and paste a key (this admin key, or one of role
-     dashboard: build/repeatd key create --role dashboard --name wallboard)
+     dashboard or manager:
+     REPEATD_DATABASE_URL=\$(cat $ROOT/var/database.url) build/repeatd key create --role dashboard --name wallboard)
 
 EOF
 if $demo_ready; then
