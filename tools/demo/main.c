@@ -126,7 +126,8 @@ int main(int argc, char **argv)
         r = -EIO;
     rd_config_free(&cfg);
     if (r < 0) {
-        fprintf(stderr, "repeatd-demo: failed: %s\n", strerror(-r));
+        if (r != -EEXIST) /* a database with other tickets: the refusal said why already */
+            fprintf(stderr, "repeatd-demo: failed: %s\n", strerror(-r));
         return 1;
     }
     rd_demo_summary_print(stdout, &s);
