@@ -25,6 +25,10 @@ const char *rd_period_kind_name(rd_period_kind k);
  * first month index of that period. 0 or -EINVAL. */
 int rd_period_parse(rd_period_kind k, const char *s, int *ret_first_month);
 
+/* Parse a period label of any kind (a month, a quarter or a year, told apart by its shape):
+ * 0 with its kind and first month index, or -EINVAL (s NULL or no kind's label). */
+int rd_period_parse_any(const char *s, rd_period_kind *ret_kind, int *ret_first_month);
+
 /* The first month index of the period of kind k that contains `month`. */
 int rd_period_start(rd_period_kind k, int month);
 

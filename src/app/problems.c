@@ -39,13 +39,12 @@ static int parse_id(const char *s, int64_t *ret, rd_refusal *ref)
 /* The first day of a period label of any kind, in days since 1970-01-01. */
 static int period_first_day(const char *label, int64_t *ret)
 {
+    rd_period_kind k;
     int m;
-    for (int k = RD_PERIOD_MONTH; k <= RD_PERIOD_YEAR; k++)
-        if (rd_period_parse((rd_period_kind)k, label, &m) == 0) {
-            *ret = rd_days_from_civil(m / 12, m % 12 + 1, 1);
-            return 0;
-        }
-    return -EINVAL;
+    if (rd_period_parse_any(label, &k, &m) < 0)
+        return -EINVAL;
+    *ret = rd_days_from_civil(m / 12, m % 12 + 1, 1);
+    return 0;
 }
 
 static int check_date(const char *field, const char *value, int64_t *ret, rd_refusal *ref)
@@ -224,7 +223,7 @@ static const rd_field create_fields[] = {
 
 static int create_check(const create_in *in, rd_refusal *ref)
 {
-    int64_t due, first;
+    int64_t due, first = 0; /* set whenever source_period is */
     if (rd_loop_blank(in->title))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "title", "title must not be empty");
     if (rd_loop_blank(in->category))
