@@ -69,6 +69,13 @@ void rd_rank(rd_rank_row *rows, size_t n, long min_complaints, int bottom_n);
  * so that one call is not infinitely surprising. */
 #define RD_ANOMALY_BASELINE_FLOOR 0.5
 
+/* The anomaly rule's defaults: a group is scored against its previous 6 periods and flagged
+ * from 3 repeats and a score of 3 (GET /v1/kpi/anomalies without those parameters, the
+ * /metrics headline, the report, the problems suggested). */
+#define RD_ANOMALY_DEFAULT_BASELINE    6
+#define RD_ANOMALY_DEFAULT_MIN_REPEATS 3
+#define RD_ANOMALY_DEFAULT_MIN_SCORE   3
+
 typedef struct rd_anomaly {
     double baseline; /* mean of the history, floored at RD_ANOMALY_BASELINE_FLOOR */
     double p_value;  /* P(X >= observed) for X ~ Poisson(baseline) */

@@ -53,9 +53,9 @@ static rd_kpi_query query_at(const rd_report *r, rd_kpi_dim by)
                           .has_by = by != RD_DIM_TOTAL,
                           .by = by,
                           .limit = 10,
-                          .baseline = 6,
-                          .min_repeats = 3,
-                          .min_score = 3};
+                          .baseline = RD_ANOMALY_DEFAULT_BASELINE,
+                          .min_repeats = RD_ANOMALY_DEFAULT_MIN_REPEATS,
+                          .min_score = RD_ANOMALY_DEFAULT_MIN_SCORE};
 }
 
 typedef int section_fn(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref);
