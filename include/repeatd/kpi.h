@@ -25,6 +25,10 @@ const char *rd_period_kind_name(rd_period_kind k);
  * first month index of that period. 0 or -EINVAL. */
 int rd_period_parse(rd_period_kind k, const char *s, int *ret_first_month);
 
+/* Parse a period label of any kind (a month, a quarter or a year, told apart by its shape):
+ * 0 with its kind and first month index, or -EINVAL (s NULL or no kind's label). */
+int rd_period_parse_any(const char *s, rd_period_kind *ret_kind, int *ret_first_month);
+
 /* The first month index of the period of kind k that contains `month`. */
 int rd_period_start(rd_period_kind k, int month);
 
@@ -64,6 +68,13 @@ void rd_rank(rd_rank_row *rows, size_t n, long min_complaints, int bottom_n);
 /* Baseline floor: a group with no repeats in its recent past has an expected count of this,
  * so that one call is not infinitely surprising. */
 #define RD_ANOMALY_BASELINE_FLOOR 0.5
+
+/* The anomaly rule's defaults: a group is scored against its previous 6 periods and flagged
+ * from 3 repeats and a score of 3 (GET /v1/kpi/anomalies without those parameters, the
+ * /metrics headline, the report, the problems suggested). */
+#define RD_ANOMALY_DEFAULT_BASELINE    6
+#define RD_ANOMALY_DEFAULT_MIN_REPEATS 3
+#define RD_ANOMALY_DEFAULT_MIN_SCORE   3
 
 typedef struct rd_anomaly {
     double baseline; /* mean of the history, floored at RD_ANOMALY_BASELINE_FLOOR */

@@ -62,3 +62,12 @@ bool rd_programme_transition(rd_programme_status from, rd_programme_status to,
 
 /* A check-in's assessment of the unit's rectification. */
 extern const char *const rd_checkin_statuses[]; /* NULL-terminated: on_track, at_risk, off_track */
+
+/* The id in a path of the improvement loop's resources (a problem, a programme): a positive
+ * integer of at most 18 digits, written with digits alone (no sign, space or leading zero).
+ * 0 and the id into *ret, or -EINVAL (s NULL, empty or anything else). */
+int rd_loop_id_parse(const char *s, int64_t *ret);
+
+/* Whether a text is empty or only spaces, tabs and line breaks (false for NULL: absent is not
+ * blank). */
+bool rd_loop_blank(const char *s);

@@ -6,6 +6,7 @@
 #include "repeatd/codec.h"
 #include "repeatd/decide.h"
 #include "repeatd/json_spec.h"
+#include "repeatd/loop_common.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -309,11 +310,11 @@ static int chain_write(rd_service *svc, rd_db **db, const char *chain_id, json_t
     chain_in in = {.service = svc, .chain_id = chain_id, .action = action, .who = who};
     rd_field_error e;
     if (rd_json_parse(body, action == 1 ? assign_fields : verify_fields, &in, &e) < 0)
-        return rd_refuse(ref, RD_ERR_INVALID_FIELD, e.field, "%s", e.message);
-    const char *text = action == 1 ? in.specialist : in.found;
-    const char *field = action == 1 ? "specialist" : "found";
-    if (!text[strspn(text, " \t\r\n")])
-        return rd_refuse(ref, RD_ERR_INVALID_FIELD, field, "%s must not be empty", field);
+        return rd_loop_field_refusal(&e, ref);
+    r = rd_loop_nonempty(action == 1 ? in.specialist : in.found,
+                         action == 1 ? "specialist" : "found", ref);
+    if (r < 0)
+        return r;
     r = rd_loop_check_dated(&in.at, action == 1 ? "assigned_at" : "at", 0, ref);
     if (r < 0)
         return r;

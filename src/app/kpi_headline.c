@@ -5,11 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* GET /v1/kpi/anomalies' defaults (http/handlers_kpi.c); the API tests compare the two. */
-#define BASELINE    6
-#define MIN_SCORE   3.0
-#define MIN_REPEATS 3
-
 static int cmp_key_period(const void *x, const void *y)
 {
     const rd_kpi_row *a = x, *b = y;
@@ -17,15 +12,16 @@ static int cmp_key_period(const void *x, const void *y)
     return k ? k : (a->period_start > b->period_start) - (a->period_start < b->period_start);
 }
 
-/* Groups of dim flagged in `month` against their previous BASELINE months: what the anomalies
- * endpoint answers, without names or sorting. One read of at most 7 months of rows, sorted by
- * group so that each group's history is the run of rows before its month's: a scrape stays
- * linear in the rows (the endpoint looks each history up). */
+/* Groups of dim flagged in `month` against their previous RD_ANOMALY_DEFAULT_BASELINE months,
+ * by the anomaly rule's defaults: what the anomalies endpoint answers without parameters,
+ * without names or sorting. One read of at most 7 months of rows, sorted by group so that each
+ * group's history is the run of rows before its month's: a scrape stays linear in the rows (the
+ * endpoint looks each history up). */
 static int count_anomalies(rd_db *db, rd_kpi_dim dim, int month, long *ret)
 {
     rd_kpi_row *rows = NULL;
     size_t n = 0;
-    int first = month - BASELINE;
+    int first = month - RD_ANOMALY_DEFAULT_BASELINE;
     int r = store_kpi_grouped(db, dim, 0, 1, first, month, &rows, &n);
     if (r == 0)
         qsort(rows, n, sizeof(*rows), cmp_key_period);
@@ -35,11 +31,12 @@ static int count_anomalies(rd_db *db, rd_kpi_dim dim, int month, long *ret)
             start = i;
         if (rows[i].period_start != month || !rows[i].key[0])
             continue;
-        long history[BASELINE] = {0};
+        long history[RD_ANOMALY_DEFAULT_BASELINE] = {0};
         for (size_t k = start; k < i; k++)
             history[rows[k].period_start - first] = rows[k].v[RD_KPI_REPEATS];
         flagged +=
-            rd_anomaly_score(rows[i].v[RD_KPI_REPEATS], history, BASELINE, MIN_SCORE, MIN_REPEATS)
+            rd_anomaly_score(rows[i].v[RD_KPI_REPEATS], history, RD_ANOMALY_DEFAULT_BASELINE,
+                             (double)RD_ANOMALY_DEFAULT_MIN_SCORE, RD_ANOMALY_DEFAULT_MIN_REPEATS)
                 .flagged;
     }
     free(rows);

@@ -208,7 +208,10 @@ static int from_kpis(rd_service *svc, rd_db **db, int month, hot_out *h,
     rd_kpi_answer top = {0}, anom = {0};
     int r = rd_kpi_top_problems(svc, db, &q, &top, ref);
     if (r == 0) {
-        q.baseline = 6, q.min_score = 3, q.min_repeats = 3, q.limit = 50;
+        q.baseline = RD_ANOMALY_DEFAULT_BASELINE;
+        q.min_score = RD_ANOMALY_DEFAULT_MIN_SCORE;
+        q.min_repeats = RD_ANOMALY_DEFAULT_MIN_REPEATS;
+        q.limit = 50;
         r = rd_kpi_anomalies(svc, db, &q, &anom, ref);
     }
     if (r == 0)

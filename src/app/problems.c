@@ -6,6 +6,8 @@
 #include "repeatd/json_spec.h"
 #include "repeatd/kpi.h"
 #include "repeatd/kpi_store.h"
+#include "repeatd/loop.h"
+#include "repeatd/loop_common.h"
 #include "repeatd/months.h"
 #include "repeatd/problem_store.h"
 
@@ -26,31 +28,23 @@ void rd_problem_view_free(rd_problem_view *v)
 
 /* ---- checks without the database ---- */
 
-static bool blank(const char *s)
-{
-    return s && s[strspn(s, " \t\r\n")] == '\0';
-}
-
-/* A positive integer id of at most 18 digits. */
+/* A problem's id in a path (rd_loop_id_parse's rule): anything else is a problem not found. */
 static int parse_id(const char *s, int64_t *ret, rd_refusal *ref)
 {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 18 || strspn(s, "0123456789") != n || s[0] == '0')
+    if (rd_loop_id_parse(s, ret) < 0)
         return rd_refuse(ref, RD_ERR_NOT_FOUND, "id", "there is no problem %s", s ? s : "");
-    *ret = strtoll(s, NULL, 10);
     return 0;
 }
 
 /* The first day of a period label of any kind, in days since 1970-01-01. */
 static int period_first_day(const char *label, int64_t *ret)
 {
+    rd_period_kind k;
     int m;
-    for (int k = RD_PERIOD_MONTH; k <= RD_PERIOD_YEAR; k++)
-        if (rd_period_parse((rd_period_kind)k, label, &m) == 0) {
-            *ret = rd_days_from_civil(m / 12, m % 12 + 1, 1);
-            return 0;
-        }
-    return -EINVAL;
+    if (rd_period_parse_any(label, &k, &m) < 0)
+        return -EINVAL;
+    *ret = rd_days_from_civil(m / 12, m % 12 + 1, 1);
+    return 0;
 }
 
 static int check_date(const char *field, const char *value, int64_t *ret, rd_refusal *ref)
@@ -74,11 +68,6 @@ static int check_dated(const char *field, int64_t day, const rd_problem *p, cons
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, field,
                          "%s is after today (%s): record what has happened", field, today);
     return 0;
-}
-
-static int field_refusal(const rd_field_error *err, rd_refusal *ref)
-{
-    return rd_refuse(ref, RD_ERR_INVALID_FIELD, err->field, "%s", err->message);
 }
 
 /* ---- reading a problem with its effect ---- */
@@ -234,19 +223,19 @@ static const rd_field create_fields[] = {
 
 static int create_check(const create_in *in, rd_refusal *ref)
 {
-    int64_t due, first;
-    if (blank(in->title))
+    int64_t due, first = 0; /* set whenever source_period is */
+    if (rd_loop_blank(in->title))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "title", "title must not be empty");
-    if (blank(in->category))
+    if (rd_loop_blank(in->category))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "scope.category",
                          "scope.category must not be empty");
     char key[RD_ID_MAX];
-    if (in->unit && blank(in->unit))
+    if (in->unit && rd_loop_blank(in->unit))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "scope.unit", "scope.unit must not be empty");
     if (in->unit && !rd_kpi_unit_category_key(in->category, in->unit, key))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "scope.unit",
                          "scope.unit and scope.category together must fit %d bytes", RD_ID_MAX - 2);
-    if (in->department && blank(in->department))
+    if (in->department && rd_loop_blank(in->department))
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, "department",
                          "department must not be empty (leave it out until one is named)");
     if (in->source_period && period_first_day(in->source_period, &first) < 0)
@@ -324,7 +313,7 @@ int rd_problem_create(rd_service *svc, rd_db **db, json_t *body, const char *who
     create_in in = {.who = who, .svc = svc};
     rd_field_error err;
     if (rd_json_parse(body, create_fields, &in, &err) < 0)
-        return field_refusal(&err, ref);
+        return rd_loop_field_refusal(&err, ref);
     int r = create_check(&in, ref);
     if (r < 0)
         return r;
@@ -403,20 +392,20 @@ static int write_check(const write_in *in, rd_refusal *ref)
         if (!in->title && !in->department && !in->due_date)
             return rd_refuse(ref, RD_ERR_INVALID_FIELD, "body",
                              "name at least one of title, department, due_date");
-        if (in->title && blank(in->title))
+        if (in->title && rd_loop_blank(in->title))
             return rd_refuse(ref, RD_ERR_INVALID_FIELD, "title", "title must not be empty");
-        if (in->department && blank(in->department))
+        if (in->department && rd_loop_blank(in->department))
             return rd_refuse(ref, RD_ERR_INVALID_FIELD, "department",
                              "department must not be empty");
         return in->due_date ? check_date("due_date", in->due_date, &d, ref) : 0;
     case W_MEASURE:
-        if (blank(in->description))
+        if (rd_loop_blank(in->description))
             return rd_refuse(ref, RD_ERR_INVALID_FIELD, "description",
                              "description must not be empty");
         return check_date("effective_date", in->effective_date, &d, ref);
     case W_NOTE:
     case W_STATUS:
-        if (in->kind == W_NOTE && blank(in->note))
+        if (in->kind == W_NOTE && rd_loop_blank(in->note))
             return rd_refuse(ref, RD_ERR_INVALID_FIELD, "note", "note must not be empty");
         return in->date ? check_date("date", in->date, &d, ref) : 0;
     }
@@ -550,7 +539,7 @@ static int write_run(rd_service *svc, rd_db **db, const char *id, json_t *body, 
         return r;
     rd_field_error err;
     if (rd_json_parse(body, fields, &in, &err) < 0)
-        return field_refusal(&err, ref);
+        return rd_loop_field_refusal(&err, ref);
     r = write_check(&in, ref);
     if (r < 0)
         return r;
@@ -681,7 +670,7 @@ int rd_problems_list(rd_service *svc, rd_db **db, const rd_problem_query *q, rd_
         return rd_refuse(ref, RD_ERR_INVALID_PARAMETER, "status",
                          "status must be one of: open, in_progress, verified_fixed, "
                          "closed_unfixed");
-    if (q->department && (rd_utf8_chars(q->department) > 200 || blank(q->department)))
+    if (q->department && (rd_utf8_chars(q->department) > 200 || rd_loop_blank(q->department)))
         return rd_refuse(ref, RD_ERR_INVALID_PARAMETER, "department",
                          "department must be 1 to 200 characters");
     if (q->limit < 1 || q->limit > RD_PROBLEM_PAGE_MAX)

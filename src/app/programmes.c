@@ -4,6 +4,8 @@
 #include "repeatd/programmes.h"
 
 #include "repeatd/json_spec.h"
+#include "repeatd/loop.h"
+#include "repeatd/loop_common.h"
 #include "repeatd/months.h"
 
 #include <errno.h>
@@ -42,14 +44,12 @@ void rd_programme_list_clear(rd_programme_list *l)
     memset(l, 0, sizeof(*l));
 }
 
+/* A programme's id in a path (rd_loop_id_parse's rule): anything else is a programme not
+ * found. */
 static int parse_id(const char *s, int64_t *ret, rd_refusal *ref)
 {
-    char *end;
-    errno = 0;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    if (!s || errno || end == s || *end || v <= 0)
+    if (rd_loop_id_parse(s, ret) < 0)
         return rd_refuse(ref, RD_ERR_NOT_FOUND, NULL, "no programme %s", s ? s : "");
-    *ret = (int64_t)v;
     return 0;
 }
 
@@ -343,11 +343,6 @@ static char *detail_text(json_t *body)
     return json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
-static int field_refusal(const rd_field_error *e, rd_refusal *ref)
-{
-    return rd_refuse(ref, RD_ERR_INVALID_FIELD, e->field, "%s", e->message);
-}
-
 typedef struct create_in {
     rd_service *service;
     const char *scope, *code, *responsible, *measures;
@@ -421,13 +416,6 @@ static int create_tx(rd_db *db, const void *in_, void *out_)
     return r < 0 ? r : store_audit_insert(db, "programme", ids, "opened", in->detail, in->who);
 }
 
-static int nonempty(const char *v, const char *field, rd_refusal *ref)
-{
-    if (v && v[strspn(v, " \t\r\n")])
-        return 0;
-    return rd_refuse(ref, RD_ERR_INVALID_FIELD, field, "%s must not be empty", field);
-}
-
 static int write_run(rd_service *svc, rd_db **db, rd_tx_body body, const void *in, int64_t *ret_id,
                      rd_refusal *ref)
 {
@@ -459,14 +447,14 @@ int rd_programme_create(rd_service *svc, rd_db **db, json_t *body, const char *w
     create_in in = {.service = svc, .who = who};
     rd_field_error e;
     if (rd_json_parse(body, create_fields, &in, &e) < 0)
-        return field_refusal(&e, ref);
-    int r = nonempty(in.code, "code", ref);
+        return rd_loop_field_refusal(&e, ref);
+    int r = rd_loop_nonempty(in.code, "code", ref);
     if (r == 0)
         r = rd_loop_check_dated(&in.opened_at, "opened_at", RD_PROGRAMME_MAX_MONTHS_BACK, ref);
     if (r == 0)
-        r = nonempty(in.responsible, "responsible", ref);
+        r = rd_loop_nonempty(in.responsible, "responsible", ref);
     if (r == 0)
-        r = nonempty(in.measures, "measures", ref);
+        r = rd_loop_nonempty(in.measures, "measures", ref);
     if (r == 0 && in.days.v != (double)(int)in.days.v)
         r = rd_refuse(ref, RD_ERR_INVALID_FIELD, "checkin_interval_days",
                       "checkin_interval_days must be a whole number of days from 1 to 365");
@@ -570,8 +558,8 @@ int rd_programme_checkin(rd_service *svc, rd_db **db, const char *id, json_t *bo
         return r;
     rd_field_error e;
     if (rd_json_parse(body, checkin_fields, &in, &e) < 0)
-        return field_refusal(&e, ref);
-    r = nonempty(in.notes, "notes", ref);
+        return rd_loop_field_refusal(&e, ref);
+    r = rd_loop_nonempty(in.notes, "notes", ref);
     if (r == 0)
         r = rd_loop_check_dated(&in.at, "at", 0, ref);
     if (r < 0)
@@ -656,8 +644,8 @@ int rd_programme_set_status(rd_service *svc, rd_db **db, const char *id, json_t 
         return r;
     rd_field_error e;
     if (rd_json_parse(body, status_fields, &in, &e) < 0)
-        return field_refusal(&e, ref);
-    r = nonempty(in.note, "note", ref);
+        return rd_loop_field_refusal(&e, ref);
+    r = rd_loop_nonempty(in.note, "note", ref);
     if (r == 0)
         r = rd_loop_check_dated(&in.at, "at", 0, ref);
     if (r < 0)

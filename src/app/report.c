@@ -18,11 +18,8 @@
 int rd_report_period_parse(const char *label, rd_period_kind *ret_kind, int *ret_month,
                            rd_refusal *ref)
 {
-    for (int k = RD_PERIOD_MONTH; label && k <= RD_PERIOD_YEAR; k++)
-        if (rd_period_parse((rd_period_kind)k, label, ret_month) == 0) {
-            *ret_kind = (rd_period_kind)k;
-            return 0;
-        }
+    if (rd_period_parse_any(label, ret_kind, ret_month) == 0)
+        return 0;
     return rd_refuse(ref, RD_ERR_INVALID_PARAMETER, "period",
                      "period must be a month (2026-10), a quarter (2026-Q3) or a year (2026)");
 }
@@ -56,9 +53,9 @@ static rd_kpi_query query_at(const rd_report *r, rd_kpi_dim by)
                           .has_by = by != RD_DIM_TOTAL,
                           .by = by,
                           .limit = 10,
-                          .baseline = 6,
-                          .min_repeats = 3,
-                          .min_score = 3};
+                          .baseline = RD_ANOMALY_DEFAULT_BASELINE,
+                          .min_repeats = RD_ANOMALY_DEFAULT_MIN_REPEATS,
+                          .min_score = RD_ANOMALY_DEFAULT_MIN_SCORE};
 }
 
 typedef int section_fn(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref);

@@ -3,39 +3,16 @@
 #include "repeatd/loop_json.h"
 
 #include "repeatd/json_spec.h"
+#include "repeatd/json_out.h"
 #include "repeatd/kpi_json.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *instant_json(rd_instant t)
-{
-    char text[RD_TIME_TEXT_MAX];
-    rd_time_format_us(t.us, t.offset, text);
-    return json_string(text);
-}
-
-static json_t *opt_instant(bool set, rd_instant t)
-{
-    return set ? instant_json(t) : json_null();
-}
-
-static json_t *opt_string(const char *s)
-{
-    return s && *s ? json_string(s) : json_null();
-}
-
 static json_t *rate_json(long num, long den)
 {
     return den == 0 ? json_null() : json_real(rd_rate(num, den));
-}
-
-static json_t *month_label(int m)
-{
-    char label[RD_PERIOD_LABEL_MAX];
-    rd_period_label(RD_PERIOD_MONTH, m, label);
-    return json_string(label);
 }
 
 /* A stored JSON text, or null when it does not parse (it always does: the store wrote jsonb). */
@@ -51,7 +28,7 @@ static json_t *audit_json(const rd_audit_entry *a, size_t n)
     for (size_t i = 0; arr && i < n; i++)
         json_array_append_new(arr,
                               json_pack("{s:s, s:o, s:s, s:o}", "action", a[i].action, "changed_at",
-                                        instant_json(a[i].changed_at), "changed_by",
+                                        rd_json_instant(a[i].changed_at), "changed_by",
                                         a[i].changed_by, "detail", detail_json(a[i].detail)));
     return arr;
 }
@@ -59,7 +36,7 @@ static json_t *audit_json(const rd_audit_entry *a, size_t n)
 static json_t *month_json(const rd_programme_month *m)
 {
     const rd_rank_row *k = &m->rank;
-    return json_pack("{s:o, s:b, s:I, s:I, s:o, s:b, s:o, s:b}", "month", month_label(m->month),
+    return json_pack("{s:o, s:b, s:I, s:I, s:o, s:b, s:o, s:b}", "month", rd_json_month(m->month),
                      "since_opening", m->since, "complaints", (json_int_t)m->complaints, "repeats",
                      (json_int_t)m->repeats, "repeat_rate", rate_json(m->repeats, m->complaints),
                      "ranked", k->ranked, "rank", k->ranked ? json_integer(k->rank) : json_null(),
@@ -69,7 +46,7 @@ static json_t *month_json(const rd_programme_month *m)
 static json_t *checkin_json(const rd_checkin *c)
 {
     return json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)c->id, "at",
-                     instant_json(c->at), "status", c->status, "notes", c->notes ? c->notes : "",
+                     rd_json_instant(c->at), "status", c->status, "notes", c->notes ? c->notes : "",
                      "recorded_by", c->recorded_by);
 }
 
@@ -79,9 +56,10 @@ static json_t *view_json(const rd_programme_view *v, bool detail)
     rd_instant due = {.us = v->checkin_due * 1000000, .offset = v->checkin_due_offset};
     json_t *checkin =
         json_pack("{s:i, s:i, s:o, s:o, s:o, s:b, s:i}", "interval_days", p->checkin_days, "count",
-                  p->n_checkins, "last_at", opt_instant(p->has_last_checkin, p->last_checkin_at),
-                  "last_status", opt_string(p->has_last_checkin ? p->last_checkin_status : NULL),
-                  "due_at", p->closed ? json_null() : instant_json(due), "overdue",
+                  p->n_checkins, "last_at",
+                  rd_json_opt_instant(p->has_last_checkin, p->last_checkin_at), "last_status",
+                  rd_json_nonempty_or_null(p->has_last_checkin ? p->last_checkin_status : NULL),
+                  "due_at", p->closed ? json_null() : rd_json_instant(due), "overdue",
                   v->checkin_overdue, "days_overdue", v->checkin_days_overdue);
     json_t *exit =
         json_pack("{s:i, s:i, s:i, s:b}", "months_required", v->exit_months, "months_out_of_bottom",
@@ -90,11 +68,11 @@ static json_t *view_json(const rd_programme_view *v, bool detail)
         json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
                   "id", (json_int_t)p->id, "scope", p->scope, "code", p->code, "responsible",
                   p->responsible ? p->responsible : "", "measures", p->measures ? p->measures : "",
-                  "opened_at", instant_json(p->opened_at), "opened_month",
-                  month_label(p->opened_month), "opened_by", p->opened_by, "status", p->status,
-                  "closed_at", opt_instant(p->closed, p->closed_at), "closed_by",
-                  opt_string(p->closed ? p->closed_by : NULL), "close_note",
-                  opt_string(p->closed ? p->close_note : NULL), "exit_met_at_close",
+                  "opened_at", rd_json_instant(p->opened_at), "opened_month",
+                  rd_json_month(p->opened_month), "opened_by", p->opened_by, "status", p->status,
+                  "closed_at", rd_json_opt_instant(p->closed, p->closed_at), "closed_by",
+                  rd_json_nonempty_or_null(p->closed ? p->closed_by : NULL), "close_note",
+                  rd_json_nonempty_or_null(p->closed ? p->close_note : NULL), "exit_met_at_close",
                   p->closed ? json_boolean(p->exit_met_at_close) : json_null(), "checkin", checkin,
                   "exit", exit);
     if (!o || !detail)
@@ -128,9 +106,10 @@ json_t *rd_programme_list_json(const rd_programme_list *l)
 static json_t *assignment_json(const rd_green_assignment *a)
 {
     return json_pack("{s:s, s:o, s:s, s:i, s:o, s:o}", "specialist", a->specialist, "assigned_at",
-                     instant_json(a->assigned_at), "assigned_by", a->assigned_by, "verifications",
-                     a->n_verifications, "last_verified_at",
-                     opt_instant(a->has_last_verification, a->last_verified_at), "last_solved",
+                     rd_json_instant(a->assigned_at), "assigned_by", a->assigned_by,
+                     "verifications", a->n_verifications, "last_verified_at",
+                     rd_json_opt_instant(a->has_last_verification, a->last_verified_at),
+                     "last_solved",
                      a->has_last_verification ? json_boolean(a->last_solved) : json_null());
 }
 
@@ -161,10 +140,11 @@ json_t *rd_green_chain_detail_json(const rd_green_chain_detail *d)
     json_t *ver = json_array();
     for (size_t i = 0; ver && i < d->n_verifications; i++) {
         const rd_green_verification *v = &d->verifications[i];
-        json_array_append_new(ver, json_pack("{s:I, s:s, s:o, s:s, s:b, s:s}", "id",
-                                             (json_int_t)v->id, "specialist", v->specialist, "at",
-                                             instant_json(v->at), "found", v->found ? v->found : "",
-                                             "solved", v->solved, "recorded_by", v->recorded_by));
+        json_array_append_new(ver,
+                              json_pack("{s:I, s:s, s:o, s:s, s:b, s:s}", "id", (json_int_t)v->id,
+                                        "specialist", v->specialist, "at", rd_json_instant(v->at),
+                                        "found", v->found ? v->found : "", "solved", v->solved,
+                                        "recorded_by", v->recorded_by));
     }
     return json_pack("{s:s, s:b, s:i, s:o, s:i, s:b, s:o, s:o}", "chain_id", d->chain_id,
                      "in_green_channel", d->in_channel, "repeats", d->repeats, "assignment",

@@ -2,21 +2,10 @@
 #include "repeatd/problem_json.h"
 
 #include "repeatd/json_spec.h"
+#include "repeatd/json_out.h"
 #include "repeatd/kpi.h"
 
 #include <string.h>
-
-static json_t *time_json(rd_instant t)
-{
-    char text[RD_TIME_TEXT_MAX];
-    rd_time_format_us(t.us, t.offset, text);
-    return json_string(text);
-}
-
-static json_t *opt_string(bool set, const char *s)
-{
-    return set ? json_string(s) : json_null();
-}
 
 /* A rate or a change that may be absent: null. */
 static json_t *opt_real(bool set, double v)
@@ -24,26 +13,19 @@ static json_t *opt_real(bool set, double v)
     return set ? json_real(v) : json_null();
 }
 
-static json_t *month_label(int month)
-{
-    char label[RD_PERIOD_LABEL_MAX];
-    rd_period_label(RD_PERIOD_MONTH, month, label);
-    return json_string(label);
-}
-
 json_t *rd_problem_json(const rd_problem *p)
 {
     json_t *scope = json_pack("{s:s, s:s, s:o}", "category", p->category, "category_name",
-                              p->category_name, "unit", opt_string(p->has_unit, p->unit));
+                              p->category_name, "unit", rd_json_opt_string(p->has_unit, p->unit));
     return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:b, s:i, s:o, s:o, s:s, s:o}", "id",
                      (json_int_t)p->id, "title", p->title, "scope", scope, "source", p->source,
-                     "source_period", opt_string(p->has_source_period, p->source_period),
-                     "department", opt_string(p->has_department, p->department), "due_date",
-                     opt_string(p->has_due_date, p->due_date), "status", p->status, "overdue",
-                     p->overdue, "measure_count", p->measures, "first_measure_date",
-                     opt_string(p->has_first_effective, p->first_effective), "created_at",
-                     time_json(p->created_at), "created_by", p->created_by, "updated_at",
-                     time_json(p->updated_at));
+                     "source_period", rd_json_opt_string(p->has_source_period, p->source_period),
+                     "department", rd_json_opt_string(p->has_department, p->department), "due_date",
+                     rd_json_opt_string(p->has_due_date, p->due_date), "status", p->status,
+                     "overdue", p->overdue, "measure_count", p->measures, "first_measure_date",
+                     rd_json_opt_string(p->has_first_effective, p->first_effective), "created_at",
+                     rd_json_instant(p->created_at), "created_by", p->created_by, "updated_at",
+                     rd_json_instant(p->updated_at));
 }
 
 static json_t *side_json(const rd_effect_side *s)
@@ -62,7 +44,7 @@ static json_t *effect_json(const rd_problem_view *v)
         const rd_effect_month *m = &v->months[i];
         json_array_append_new(
             months,
-            json_pack("{s:o, s:I, s:I, s:o, s:s, s:b}", "period", month_label(m->month),
+            json_pack("{s:o, s:I, s:I, s:o, s:s, s:b}", "period", rd_json_month(m->month),
                       "complaints", (json_int_t)m->complaints, "repeats", (json_int_t)m->repeats,
                       "repeat_rate",
                       opt_real(m->complaints > 0, rd_rate(m->repeats, m->complaints)), "side",
@@ -73,10 +55,11 @@ static json_t *effect_json(const rd_problem_view *v)
         "repeats_per_month_ratio", opt_real(e->has_repeats_change_ratio, e->repeats_change_ratio),
         "repeat_rate", opt_real(e->has_rate_change, e->rate_change));
     return json_pack("{s:o, s:i, s:s, s:o, s:o, s:o, s:o, s:o}", "measured_from",
-                     v->has_start ? month_label(v->start) : json_null(), "months_before",
+                     v->has_start ? rd_json_month(v->start) : json_null(), "months_before",
                      v->months_before, "category", v->problem.category, "unit",
-                     opt_string(v->problem.has_unit, v->problem.unit), "months", months, "before",
-                     side_json(&e->before), "after", side_json(&e->after), "change", change);
+                     rd_json_opt_string(v->problem.has_unit, v->problem.unit), "months", months,
+                     "before", side_json(&e->before), "after", side_json(&e->after), "change",
+                     change);
 }
 
 json_t *rd_problem_view_json(const rd_problem_view *v)
@@ -87,24 +70,24 @@ json_t *rd_problem_view_json(const rd_problem_view *v)
     json_t *measures = json_array();
     for (size_t i = 0; i < v->n_measures; i++) {
         const rd_problem_measure *m = &v->measures[i];
-        json_array_append_new(measures,
-                              json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)m->id,
-                                        "description", m->description ? m->description : "",
-                                        "effective_date", m->effective_date, "recorded_at",
-                                        time_json(m->recorded_at), "recorded_by", m->recorded_by));
+        json_array_append_new(
+            measures, json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)m->id, "description",
+                                m->description ? m->description : "", "effective_date",
+                                m->effective_date, "recorded_at", rd_json_instant(m->recorded_at),
+                                "recorded_by", m->recorded_by));
     }
     json_t *updates = json_array();
     for (size_t i = 0; i < v->n_updates; i++) {
         const rd_problem_update *u = &v->updates[i];
         json_t *changes = u->changes ? json_loads(u->changes, 0, NULL) : NULL;
-        json_array_append_new(updates,
-                              json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "id",
-                                        (json_int_t)u->id, "kind", u->kind, "date", u->date, "note",
-                                        opt_string(u->note != NULL, u->note ? u->note : ""),
-                                        "old_status", opt_string(u->has_old_status, u->old_status),
-                                        "new_status", opt_string(u->has_new_status, u->new_status),
-                                        "changes", changes ? changes : json_null(), "recorded_at",
-                                        time_json(u->recorded_at), "recorded_by", u->recorded_by));
+        json_array_append_new(
+            updates, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "id",
+                               (json_int_t)u->id, "kind", u->kind, "date", u->date, "note",
+                               rd_json_opt_string(u->note != NULL, u->note ? u->note : ""),
+                               "old_status", rd_json_opt_string(u->has_old_status, u->old_status),
+                               "new_status", rd_json_opt_string(u->has_new_status, u->new_status),
+                               "changes", changes ? changes : json_null(), "recorded_at",
+                               rd_json_instant(u->recorded_at), "recorded_by", u->recorded_by));
     }
     json_t *allowed = json_array();
     rd_problem_status st;
@@ -145,8 +128,8 @@ static json_t *suggestion_json(const rd_problem_suggestions *all, const rd_probl
         json_object_set_new(o, "citizens", json_integer(s->citizens));
         json_object_set_new(o, "tickets", json_integer(s->tickets));
         json_object_set_new(o, "location", json_pack("{s:f, s:f}", "lat", s->lat, "lon", s->lon));
-        json_object_set_new(o, "first_received_at", time_json(s->first_at));
-        json_object_set_new(o, "last_received_at", time_json(s->last_at));
+        json_object_set_new(o, "first_received_at", rd_json_instant(s->first_at));
+        json_object_set_new(o, "last_received_at", rd_json_instant(s->last_at));
     }
     /* The body of POST /v1/problems that puts it on the list. */
     json_object_set_new(o, "problem",

@@ -1,5 +1,6 @@
 /* POST /v1/tickets and /v1/classify: the request spec and the answer of API.md. */
 #include "repeatd/codec.h"
+#include "repeatd/json_out.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -125,11 +126,6 @@ static json_t *time_or_null(int64_t t, bool set, int32_t offset)
     return json_string(buf);
 }
 
-static json_t *text_or_null(const char *s)
-{
-    return s && s[0] ? json_string(s) : json_null();
-}
-
 /* Times are shown at the zone's offset of the new ticket: same instants, readable locally. */
 static json_t *related_json(const rd_prior *p, int32_t offset)
 {
@@ -137,8 +133,8 @@ static json_t *related_json(const rd_prior *p, int32_t offset)
         return json_null();
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:s}", "ticket_id",
                      p->ticket_id, "status", p->open ? "open" : "closed", "unit",
-                     text_or_null(p->unit), "team", text_or_null(p->team), "handler",
-                     text_or_null(p->handler), "received_at",
+                     rd_json_nonempty_or_null(p->unit), "team", rd_json_nonempty_or_null(p->team),
+                     "handler", rd_json_nonempty_or_null(p->handler), "received_at",
                      time_or_null(p->received_at, true, offset), "closed_at",
                      time_or_null(p->closed_at, !p->open && p->closed_at, offset), "outcome",
                      p->outcome ? json_string(rd_outcome_name(p->outcome)) : json_null(),
@@ -150,9 +146,9 @@ static json_t *action_json(const rd_action *a, const rd_prior *p)
 {
     json_t *o = json_pack("{s:s}", "code", rd_action_name(a->code));
     if (o && a->code == RD_ACTION_DISPATCH_TO_ORIGINAL_HANDLER && p) {
-        json_object_set_new(o, "unit", text_or_null(p->unit));
-        json_object_set_new(o, "team", text_or_null(p->team));
-        json_object_set_new(o, "handler", text_or_null(p->handler));
+        json_object_set_new(o, "unit", rd_json_nonempty_or_null(p->unit));
+        json_object_set_new(o, "team", rd_json_nonempty_or_null(p->team));
+        json_object_set_new(o, "handler", rd_json_nonempty_or_null(p->handler));
         json_object_set_new(o, "mandatory", json_boolean(a->mandatory));
     }
     return o;

@@ -1,29 +1,12 @@
 /* The ticket view (GET /v1/tickets/{id}, the answer to an event) as JSON. */
 #include "repeatd/codec.h"
-
-static json_t *text_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-/* Times at the configured time_zone's offset for each instant. */
-static json_t *time_json(rd_instant t)
-{
-    char text[RD_TIME_TEXT_MAX];
-    rd_time_format_us(t.us, t.offset, text);
-    return json_string(text);
-}
-
-static json_t *opt_time_json(bool set, rd_instant t)
-{
-    return set ? time_json(t) : json_null();
-}
+#include "repeatd/json_out.h"
 
 static json_t *location_json(const rd_ticket_view *v)
 {
     if (!v->address && !v->has_lat)
         return json_null();
-    return json_pack("{s:o, s:o, s:o}", "address", text_or_null(v->address), "lat",
+    return json_pack("{s:o, s:o, s:o}", "address", rd_json_text_or_null(v->address), "lat",
                      v->has_lat ? json_real(v->lat) : json_null(), "lon",
                      v->has_lon ? json_real(v->lon) : json_null());
 }
@@ -45,9 +28,9 @@ static json_t *events_json(const rd_ticket_view *v)
     for (size_t i = 0; a && i < v->n_events; i++) {
         const rd_view_event *e = &v->events[i];
         json_array_append_new(a, json_pack("{s:s, s:o, s:b, s:O, s:o, s:O}", "type", e->type, "at",
-                                           time_json(e->at), "accepted", e->accepted, "defects",
-                                           e->defects ? e->defects : json_null(), "recorded_at",
-                                           time_json(e->recorded_at), "body",
+                                           rd_json_instant(e->at), "accepted", e->accepted,
+                                           "defects", e->defects ? e->defects : json_null(),
+                                           "recorded_at", rd_json_instant(e->recorded_at), "body",
                                            e->body ? e->body : json_null()));
     }
     return a;
@@ -60,30 +43,31 @@ static json_t *later_calls_json(const rd_ticket_view *v)
         const rd_view_later_call *l = &v->later_calls[i];
         json_array_append_new(a,
                               json_pack("{s:s, s:o, s:s}", "ticket_id", l->ticket_id, "received_at",
-                                        time_json(l->received_at), "decision", l->decision));
+                                        rd_json_instant(l->received_at), "decision", l->decision));
     }
     return a;
 }
 
 json_t *rd_ticket_view_json(const rd_ticket_view *v)
 {
-    json_t *o =
-        json_pack("{s:s, s:o, s:o, s:s, s:{s:o}, s:o, s:o, s:o, s:b}", "ticket_id", v->ticket_id,
-                  "received_at", time_json(v->received_at), "channel", text_or_null(v->channel),
-                  "category", v->category, "citizen", "phone_masked", text_or_null(v->phone_masked),
-                  "location", location_json(v), "description", text_or_null(v->description),
-                  "claim", text_or_null(v->claim), "new_evidence", v->new_evidence);
+    json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:{s:o}, s:o, s:o, s:o, s:b}", "ticket_id",
+                          v->ticket_id, "received_at", rd_json_instant(v->received_at), "channel",
+                          rd_json_text_or_null(v->channel), "category", v->category, "citizen",
+                          "phone_masked", rd_json_text_or_null(v->phone_masked), "location",
+                          location_json(v), "description", rd_json_text_or_null(v->description),
+                          "claim", rd_json_text_or_null(v->claim), "new_evidence", v->new_evidence);
     if (!o)
         return NULL;
     json_object_set(o, "decision", v->decision ? v->decision : json_null());
     json_object_set_new(o, "status", json_string(v->status));
-    json_object_set_new(o, "unit", text_or_null(v->unit));
-    json_object_set_new(o, "team", text_or_null(v->team));
-    json_object_set_new(o, "handler", text_or_null(v->handler));
-    json_object_set_new(o, "dispatched_at", opt_time_json(v->has_dispatched_at, v->dispatched_at));
-    json_object_set_new(o, "deadline", opt_time_json(v->has_deadline, v->deadline));
-    json_object_set_new(o, "closed_at", opt_time_json(v->has_closed_at, v->closed_at));
-    json_object_set_new(o, "outcome", text_or_null(v->outcome));
+    json_object_set_new(o, "unit", rd_json_text_or_null(v->unit));
+    json_object_set_new(o, "team", rd_json_text_or_null(v->team));
+    json_object_set_new(o, "handler", rd_json_text_or_null(v->handler));
+    json_object_set_new(o, "dispatched_at",
+                        rd_json_opt_instant(v->has_dispatched_at, v->dispatched_at));
+    json_object_set_new(o, "deadline", rd_json_opt_instant(v->has_deadline, v->deadline));
+    json_object_set_new(o, "closed_at", rd_json_opt_instant(v->has_closed_at, v->closed_at));
+    json_object_set_new(o, "outcome", rd_json_text_or_null(v->outcome));
     json_object_set_new(o, "state", state_json(v));
     json_object_set_new(o, "events", events_json(v));
     json_object_set_new(o, "later_calls", later_calls_json(v));

@@ -179,6 +179,16 @@ int rd_period_parse(rd_period_kind k, const char *s, int *ret_first_month)
     return 0;
 }
 
+int rd_period_parse_any(const char *s, rd_period_kind *ret_kind, int *ret_first_month)
+{
+    for (int k = RD_PERIOD_MONTH; s && k <= RD_PERIOD_YEAR; k++)
+        if (rd_period_parse((rd_period_kind)k, s, ret_first_month) == 0) {
+            *ret_kind = (rd_period_kind)k;
+            return 0;
+        }
+    return -EINVAL;
+}
+
 /* ---- rates and ranking ---- */
 
 double rd_rate(long num, long den)

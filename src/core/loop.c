@@ -2,6 +2,7 @@
  * status changes of a programme. */
 #include "repeatd/loop.h"
 
+#include <errno.h>
 #include <string.h>
 
 rd_exit_state rd_programme_exit(const rd_loop_month *months, size_t n, int opened_month,
@@ -82,4 +83,21 @@ int rd_loop_when(int64_t at, int64_t now, int max_months_back)
     if (max_months_back > 0 && at < now - (int64_t)max_months_back * 31 * 86400)
         return -1;
     return 0;
+}
+
+int rd_loop_id_parse(const char *s, int64_t *ret)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n || s[0] == '0')
+        return -EINVAL;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    *ret = v;
+    return 0;
+}
+
+bool rd_loop_blank(const char *s)
+{
+    return s && s[strspn(s, " \t\r\n")] == '\0';
 }

@@ -36,9 +36,10 @@ void rd_handle_kpi_anomalies(rd_request *req)
     rd_kpi_query q;
     if (!rd_kpi_query_parse(req, &q, RD_BY(RD_DIM_UNIT) | RD_BY(RD_DIM_CATEGORY), RD_DIM_CATEGORY))
         return;
-    rd_kpi_param(req, &q, "baseline", 1, RD_KPI_BASELINE_MAX, 6, &q.baseline);
-    rd_kpi_param(req, &q, "min_repeats", 1, 100000, 3, &q.min_repeats);
-    rd_kpi_param(req, &q, "min_score", 0, 300, 3, &q.min_score);
+    rd_kpi_param(req, &q, "baseline", 1, RD_KPI_BASELINE_MAX, RD_ANOMALY_DEFAULT_BASELINE,
+                 &q.baseline);
+    rd_kpi_param(req, &q, "min_repeats", 1, 100000, RD_ANOMALY_DEFAULT_MIN_REPEATS, &q.min_repeats);
+    rd_kpi_param(req, &q, "min_score", 0, 300, RD_ANOMALY_DEFAULT_MIN_SCORE, &q.min_score);
     rd_kpi_param(req, &q, "limit", 1, 1000, 50, &q.limit);
     rd_kpi_reply(req, &q, rd_kpi_anomalies, rd_kpi_anomalies_json, rd_kpi_anomalies_csv);
 }

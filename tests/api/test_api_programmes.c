@@ -326,6 +326,13 @@ START_TEST(bad_input)
                 "{\"at\":\"2026-01-01T00:00:00Z\",\"status\":\"on_track\",\"notes\":\"x\"}", 404),
         "not_found", NULL);
     EXPECT_ERROR(CALL(api.dash_key, "GET", "/v1/programmes/abc", NULL, 404), "not_found", NULL);
+    /* An id is digits alone, as a problem's: no sign, space or leading zero names a programme. */
+    EXPECT_ERROR(CALL(api.dash_key, "GET", P("/v1/programmes/0%lld", programme_id), NULL, 404),
+                 "not_found", NULL);
+    EXPECT_ERROR(CALL(api.dash_key, "GET", P("/v1/programmes/+%lld", programme_id), NULL, 404),
+                 "not_found", NULL);
+    EXPECT_ERROR(CALL(api.dash_key, "GET", P("/v1/programmes/%%20%lld", programme_id), NULL, 404),
+                 "not_found", NULL);
     /* Open → open is no change: 409 with the changes allowed. */
     json_t *r = MANAGER("POST", P("/v1/programmes/%lld/status", programme_id),
                         P("{\"status\":\"open\",\"at\":\"%s\",\"note\":\"x\"}", days_ago(1)), 409);

@@ -81,6 +81,31 @@ START_TEST(test_period_parse_null_output)
 }
 END_TEST
 
+/* A label of any kind is told apart by its shape. */
+START_TEST(test_period_parse_any)
+{
+    rd_period_kind k = RD_PERIOD_YEAR;
+    int first = -1;
+    ck_assert_int_eq(rd_period_parse_any("2026-10", &k, &first), 0);
+    ck_assert_int_eq(k, RD_PERIOD_MONTH);
+    ck_assert_int_eq(first, MI(2026, 10));
+    ck_assert_int_eq(rd_period_parse_any("2026-Q3", &k, &first), 0);
+    ck_assert_int_eq(k, RD_PERIOD_QUARTER);
+    ck_assert_int_eq(first, MI(2026, 7));
+    ck_assert_int_eq(rd_period_parse_any("2026", &k, &first), 0);
+    ck_assert_int_eq(k, RD_PERIOD_YEAR);
+    ck_assert_int_eq(first, MI(2026, 1));
+    const char *bad[] = {NULL, "", "2026-13", "2026-Q5", "2026-", "26", "2026-10-01", "2026 "};
+    for (int i = 0; i < N_OF(bad); i++) {
+        k = RD_PERIOD_QUARTER;
+        first = -1;
+        ck_assert_int_eq(rd_period_parse_any(bad[i], &k, &first), -EINVAL);
+        ck_assert_int_eq(k, RD_PERIOD_QUARTER); /* untouched */
+        ck_assert_int_eq(first, -1);
+    }
+}
+END_TEST
+
 /* Period starts around year boundaries: the quarter of December starts in October. */
 static const struct start_case {
     rd_period_kind k;
@@ -633,6 +658,7 @@ static Suite *kpi_suite(void)
     tcase_add_loop_test(tc, test_period_parse_and_label, 0, N_OF(period_cases));
     tcase_add_loop_test(tc, test_period_reject, 0, N_OF(period_rejects));
     tcase_add_test(tc, test_period_parse_null_output);
+    tcase_add_test(tc, test_period_parse_any);
     tcase_add_loop_test(tc, test_period_start, 0, N_OF(start_cases));
     tcase_add_test(tc, test_period_extremes_do_not_crash);
     tcase_add_test(tc, test_period_kind_names);

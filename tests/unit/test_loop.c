@@ -140,6 +140,33 @@ START_TEST(transitions)
 }
 END_TEST
 
+START_TEST(id_parse)
+{
+    int64_t id = -1;
+    ck_assert_int_eq(rd_loop_id_parse("1", &id), 0);
+    ck_assert_int_eq(id, 1);
+    ck_assert_int_eq(rd_loop_id_parse("999999999999999999", &id), 0);
+    ck_assert(id == INT64_C(999999999999999999));
+    const char *bad[] = {NULL, "",   "0",  "00", "07",  "+7",   "-7",
+                         " 7", "7 ", "7a", "x",  "1e3", "0x1f", "1000000000000000000"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        id = -1;
+        ck_assert_msg(rd_loop_id_parse(bad[i], &id) < 0, "accepted %s", bad[i] ? bad[i] : "NULL");
+        ck_assert(id == -1); /* untouched */
+    }
+}
+END_TEST
+
+START_TEST(blank_text)
+{
+    ck_assert(rd_loop_blank(""));
+    ck_assert(rd_loop_blank(" \t\r\n"));
+    ck_assert(!rd_loop_blank(NULL));
+    ck_assert(!rd_loop_blank(" x "));
+    ck_assert(!rd_loop_blank("\xe3\x80\x80")); /* an ideographic space is text */
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
     Suite *s = suite_create("loop");
@@ -149,6 +176,8 @@ static Suite *loop_suite(void)
     tcase_add_test(tc, days_between);
     tcase_add_test(tc, when_recorded);
     tcase_add_test(tc, transitions);
+    tcase_add_test(tc, id_parse);
+    tcase_add_test(tc, blank_text);
     suite_add_tcase(s, tc);
     return s;
 }
