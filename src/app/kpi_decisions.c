@@ -24,7 +24,7 @@ static int decisions_body(rd_db *db, const rd_kpi_ctx *c, rd_kpi_answer *a)
 {
     (void)c;
     int pm = rd_period_months(a->period);
-    size_t periods = (size_t)((a->to - a->from) / pm + 1);
+    size_t periods = (size_t)(a->to - a->from) / (size_t)pm + 1;
     a->mixes = calloc(periods, sizeof(*a->mixes));
     if (!a->mixes)
         return -ENOMEM;
