@@ -1,5 +1,5 @@
 // Overview: this month's complaints, repeats and rate, units against their targets, the
-// 24-month trend, and the anomalies flagged.
+// 24-month trend, the decision mix, and the anomalies flagged.
 import { get } from './api.js';
 import { chartBox } from './charts.js';
 import { card, csvButton, fmtInt, fmtNum, fmtPct, fmtPts, groupCell, h, note, table, tableCard, tiles } from './dom.js';
@@ -9,7 +9,7 @@ import { pagePeriod, periodPicker, shift, spell } from './period.js';
 export async function render(root, ctx) {
   const p = pagePeriod(ctx, ['month']);
   const trend = (metric) => get('/v1/kpi/trend', { metric, periods: 24, to: p.at });
-  const [now, before, complaints, repeats, rate, ranking, anomCat, anomUnit] = await Promise.all([
+  const [now, before, complaints, repeats, rate, ranking, anomCat, anomUnit, decisions] = await Promise.all([
     get('/v1/kpi/repeats', { at: p.at }),
     get('/v1/kpi/repeats', { at: shift('month', p.at, -1) }),
     trend('complaints'),
@@ -18,6 +18,7 @@ export async function render(root, ctx) {
     get('/v1/kpi/ranking', { at: p.at, by: 'unit' }),
     get('/v1/kpi/anomalies', { at: p.at, by: 'category' }),
     get('/v1/kpi/anomalies', { at: p.at, by: 'unit' }),
+    get('/v1/kpi/decisions', { at: p.at }),
   ]);
   const row = now.rows[0] || { complaints: 0, repeats: 0, repeat_rate: null };
   const prev = before.rows[0] || { repeat_rate: null };
@@ -54,6 +55,7 @@ export async function render(root, ctx) {
           { name: t('repeat_rate'), type: 'line', yAxisIndex: 1, data: rate.series.map((s) => s.value) },
         ],
       })),
+    decisionMix(root, p, decisions),
     card(t('units_against_target'), unitsChart(root, ranking)),
     tableCard(t('anomalies'), h('span', {},
       csvButton('/v1/kpi/anomalies', { at: p.at, by: 'category' }, 'anomalies.csv', t('by_category')),
@@ -61,8 +63,38 @@ export async function render(root, ctx) {
     note(t('anomalies_help')),
       anomalyTable([...anomCat.rows.map((r) => ({ ...r, kind: t('by_category') })),
         ...anomUnit.rows.map((r) => ({ ...r, kind: t('by_unit') }))])),
-    note(t('decision_mix_note')),
   );
+}
+
+// The six decisions of GET /v1/kpi/decisions, in its order; excluded calls in muted colours.
+const DECISIONS = [
+  ['new', '#1f4e79'], ['repeat', '#b03a2e'], ['similar_new', '#d9822b'],
+  ['excluded_in_progress', '#8c9bab'], ['excluded_closed', '#a9b4bf'], ['excluded_unmeetable', '#c5ccd3'],
+];
+
+// The month's decision mix: a bar per decision and the table of its numbers.
+function decisionMix(root, p, answer) {
+  const row = answer.rows[0];
+  const rows = DECISIONS.map(([d, color]) => ({ d, color, n: row[d] }));
+  const share = (n) => (row.total ? n / row.total : null);
+  const section = tableCard(t('decision_mix'),
+    csvButton('/v1/kpi/decisions', { at: p.at }, 'decisions.csv'),
+    note(t('decision_mix_help')),
+    chartBox(root, {
+      grid: { left: 170, right: 40, top: 10, bottom: 30 },
+      tooltip: { trigger: 'item' },
+      xAxis: { type: 'value', name: t('tickets'), minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: rows.map((r) => t('decision_' + r.d)) },
+      series: [{ name: t('decision_mix'), type: 'bar', label: { show: true, position: 'right' },
+        data: rows.map((r) => ({ value: r.n, itemStyle: { color: r.color } })) }],
+    }),
+    table([
+      { label: t('decision'), value: (r) => (r.d === 'total' ? t('total') : t('decision_' + r.d)) },
+      { label: t('mix_count'), value: (r) => fmtInt(r.n), num: true },
+      { label: t('share'), value: (r) => fmtPct(share(r.n)), num: true },
+    ], [...rows, { d: 'total', n: row.total }], { rowData: (r) => ({ decision: r.d }) }));
+  section.dataset.card = 'decision-mix';
+  return section;
 }
 
 function unitsChart(root, ranking) {

@@ -15,7 +15,7 @@ typedef int rd_kpi_endpoint(rd_service *svc, rd_db **db, const rd_kpi_query *q, 
                             rd_refusal *ref);
 
 rd_kpi_endpoint rd_kpi_repeats, rd_kpi_contact_failures, rd_kpi_closeout_quality, rd_kpi_ranking,
-    rd_kpi_top_problems, rd_kpi_anomalies, rd_kpi_trend, rd_kpi_green_channel;
+    rd_kpi_top_problems, rd_kpi_anomalies, rd_kpi_trend, rd_kpi_green_channel, rd_kpi_decisions;
 
 int rd_kpi_headline_get(rd_service *svc, rd_db **db, rd_kpi_headline *ret);
 
@@ -48,6 +48,9 @@ rd_kpi_item *rd_kpi_item_add(rd_kpi_answer *a, const rd_kpi_row *row);
 
 /* Add a row's versions to the answer's union. -ENOMEM. */
 int rd_kpi_note_versions(rd_kpi_answer *a, const rd_kpi_row *row);
+
+/* Add one version to the answer's union. -ENOMEM. */
+int rd_kpi_note_version(rd_kpi_answer *a, int v);
 
 /* Repeats of `key` in the period starting at `period` among rows, 0 when none. */
 long rd_kpi_repeats_of(const rd_kpi_row *rows, size_t n, int period, const char *key);

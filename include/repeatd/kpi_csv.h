@@ -14,4 +14,4 @@ typedef void rd_kpi_csv_fn(const rd_kpi_answer *a, rd_csv *c, char filename[RD_C
 
 rd_kpi_csv_fn rd_kpi_repeats_csv, rd_kpi_contact_failures_csv, rd_kpi_closeout_quality_csv,
     rd_kpi_ranking_csv, rd_kpi_top_problems_csv, rd_kpi_anomalies_csv, rd_kpi_trend_csv,
-    rd_kpi_green_channel_csv;
+    rd_kpi_green_channel_csv, rd_kpi_decisions_csv;

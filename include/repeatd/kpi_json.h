@@ -14,6 +14,7 @@ json_t *rd_kpi_top_problems_json(const rd_kpi_answer *a);
 json_t *rd_kpi_anomalies_json(const rd_kpi_answer *a);
 json_t *rd_kpi_trend_json(const rd_kpi_answer *a);
 json_t *rd_kpi_green_channel_json(const rd_kpi_answer *a);
+json_t *rd_kpi_decisions_json(const rd_kpi_answer *a);
 /* One chain as GET /v1/kpi/green-channel lists it (the worklist's rows start from it). */
 json_t *rd_green_chain_json(const rd_green_chain *c);
 

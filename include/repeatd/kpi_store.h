@@ -38,6 +38,12 @@ int store_kpi_defects_many(rd_db *db, const store_kpi_defect_count *rows, size_t
 int store_kpi_grouped(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from, int to,
                       rd_kpi_row **ret, size_t *ret_n);
 
+/* Tickets received in months [from, to] counted by period (of `period_months`, aligned like
+ * store_kpi_grouped's), decision and definition version, by the index tickets_decision_counts
+ * (an index-only range scan). Ordered by period, decision, version; *ret is malloc'd. */
+int store_kpi_decisions(rd_db *db, int period_months, int from, int to, rd_kpi_decision_count **ret,
+                        size_t *ret_n);
+
 /* The top `per_key` defect codes of each period and key of dim (unit or handler) over months
  * [from, to], ordered by period, key, then rank; *ret is malloc'd (free it). */
 int store_kpi_top_defects(rd_db *db, rd_kpi_dim dim, int period_months, int from, int to,

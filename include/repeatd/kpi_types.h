@@ -69,6 +69,26 @@ typedef struct rd_kpi_target {
     double rate;
 } rd_kpi_target;
 
+/* Tickets of one decision and definition version received in a period (of `period_months`,
+ * aligned like store_kpi_grouped's), as store_kpi_decisions reads them. */
+typedef struct rd_kpi_decision_count {
+    int period_start;
+    rd_decision_kind decision;
+    int version;
+    long n;
+} rd_kpi_decision_count;
+
+#define RD_DECISION_KIND_COUNT (RD_DECISION_EXCLUDED_UNMEETABLE + 1)
+
+/* The decision mix of one period (GET /v1/kpi/decisions): every decision, zeros included. */
+typedef struct rd_kpi_decision_mix {
+    int period_start;
+    long n[RD_DECISION_KIND_COUNT]; /* by rd_decision_kind */
+    long total;
+    int versions[64]; /* ascending; as many as rd_kpi_row holds */
+    int n_versions;
+} rd_kpi_decision_mix;
+
 /* One row of an answer: a group in a period, with what the endpoint made of it. */
 typedef struct rd_kpi_item {
     int period_start;      /* first month of the row's period */
@@ -105,6 +125,8 @@ typedef struct rd_kpi_answer {
     int green_min_repeats, definition_version; /* green-channel */
     rd_green_chain *chains;
     size_t n_chains;
+    rd_kpi_decision_mix *mixes; /* decisions: one per period, from to to */
+    size_t n_mixes;
 
     /* What the items point into. */
     rd_kpi_row *rows;

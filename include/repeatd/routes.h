@@ -61,6 +61,7 @@ void rd_handle_kpi_contact_failures(rd_request *req);
 void rd_handle_kpi_closeout_quality(rd_request *req);
 void rd_handle_kpi_green_channel(rd_request *req);
 void rd_handle_kpi_trend(rd_request *req);
+void rd_handle_kpi_decisions(rd_request *req);
 /* The improvement loop (handlers_loop.c). */
 void rd_handle_programmes_list(rd_request *req);
 void rd_handle_programme_create(rd_request *req);

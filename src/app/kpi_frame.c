@@ -17,6 +17,7 @@ void rd_kpi_answer_free(rd_kpi_answer *a)
     free(a->names);
     free(a->defects);
     free(a->histories);
+    free(a->mixes);
     memset(a, 0, sizeof(*a));
 }
 
@@ -129,32 +130,37 @@ int rd_kpi_items_alloc(rd_kpi_answer *a, size_t n)
     return a->items ? 0 : -ENOMEM;
 }
 
+int rd_kpi_note_version(rd_kpi_answer *a, int v)
+{
+    size_t lo = 0, hi = a->n_versions;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->versions[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < a->n_versions && a->versions[lo] == v)
+        return 0;
+    if (a->n_versions == a->cap_versions) {
+        size_t cap = a->cap_versions ? 2 * a->cap_versions : 16;
+        int *p = realloc(a->versions, cap * sizeof(*p));
+        if (!p)
+            return -ENOMEM;
+        a->versions = p;
+        a->cap_versions = cap;
+    }
+    memmove(&a->versions[lo + 1], &a->versions[lo], (a->n_versions - lo) * sizeof(int));
+    a->versions[lo] = v;
+    a->n_versions++;
+    return 0;
+}
+
 int rd_kpi_note_versions(rd_kpi_answer *a, const rd_kpi_row *row)
 {
-    for (int i = 0; i < row->n_versions; i++) {
-        int v = row->versions[i];
-        size_t lo = 0, hi = a->n_versions;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (a->versions[mid] < v)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < a->n_versions && a->versions[lo] == v)
-            continue;
-        if (a->n_versions == a->cap_versions) {
-            size_t cap = a->cap_versions ? 2 * a->cap_versions : 16;
-            int *p = realloc(a->versions, cap * sizeof(*p));
-            if (!p)
-                return -ENOMEM;
-            a->versions = p;
-            a->cap_versions = cap;
-        }
-        memmove(&a->versions[lo + 1], &a->versions[lo], (a->n_versions - lo) * sizeof(int));
-        a->versions[lo] = v;
-        a->n_versions++;
-    }
+    for (int i = 0; i < row->n_versions; i++)
+        if (rd_kpi_note_version(a, row->versions[i]) < 0)
+            return -ENOMEM;
     return 0;
 }
 

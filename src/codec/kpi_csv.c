@@ -317,3 +317,25 @@ void rd_kpi_green_channel_csv(const rd_kpi_answer *a, rd_csv *c, char filename[R
     }
     snprintf(filename, RD_CSV_FILENAME_MAX, "repeatd-green-channel.csv");
 }
+
+void rd_kpi_decisions_csv(const rd_kpi_answer *a, rd_csv *c, char filename[RD_CSV_FILENAME_MAX])
+{
+    const char *cols[RD_DECISION_KIND_COUNT + 3];
+    size_t n = 0;
+    cols[n++] = "period";
+    for (int d = 0; d < RD_DECISION_KIND_COUNT; d++)
+        cols[n++] = rd_decision_name((rd_decision_kind)d);
+    cols[n++] = "total";
+    cols[n++] = "definition_versions";
+    rd_csv_header(c, cols, n);
+    for (size_t i = 0; i < a->n_mixes; i++) {
+        const rd_kpi_decision_mix *m = &a->mixes[i];
+        period_cell(c, a, m->period_start);
+        for (int d = 0; d < RD_DECISION_KIND_COUNT; d++)
+            rd_csv_int(c, m->n[d]);
+        rd_csv_int(c, m->total);
+        rd_csv_int_list(c, m->versions, (size_t)m->n_versions);
+        rd_csv_end_row(c);
+    }
+    frame_filename(a, "decisions", NULL, filename);
+}

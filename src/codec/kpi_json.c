@@ -302,3 +302,25 @@ json_t *rd_targets_json(const rd_kpi_target *targets, size_t n)
     }
     return o;
 }
+
+json_t *rd_kpi_decisions_json(const rd_kpi_answer *a)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; rows && i < a->n_mixes; i++) {
+        const rd_kpi_decision_mix *m = &a->mixes[i];
+        char label[RD_PERIOD_LABEL_MAX];
+        rd_period_label(a->period, m->period_start, label);
+        json_t *o = json_pack("{s:s}", "period", label);
+        if (!o) {
+            json_decref(rows);
+            return NULL;
+        }
+        for (int d = 0; d < RD_DECISION_KIND_COUNT; d++)
+            set_int(o, rd_decision_name((rd_decision_kind)d), m->n[d]);
+        set_int(o, "total", m->total);
+        json_object_set_new(o, "definition_versions",
+                            ints_json(m->versions, (size_t)m->n_versions));
+        json_array_append_new(rows, o);
+    }
+    return rows ? frame_json(a, "rows", rows) : NULL;
+}

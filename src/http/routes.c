@@ -33,6 +33,7 @@ static const rd_route routes[] = {
      0},
     {"GET", "/v1/kpi/green-channel", rd_handle_kpi_green_channel, RD_ROLE_DASHBOARD, false, 0},
     {"GET", "/v1/kpi/trend", rd_handle_kpi_trend, RD_ROLE_DASHBOARD, false, 0},
+    {"GET", "/v1/kpi/decisions", rd_handle_kpi_decisions, RD_ROLE_DASHBOARD, false, 0},
     /* The improvement loop: programmes, the green-channel worklist, the periodic report. */
     {"GET", "/v1/programmes", rd_handle_programmes_list, RD_ROLE_DASHBOARD, false, 0},
     {"POST", "/v1/programmes", rd_handle_programme_create, RD_ROLE_MANAGER, true, 0},

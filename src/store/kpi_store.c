@@ -598,3 +598,60 @@ int store_target_upsert(rd_db *db, const char *scope, const char *code, const ch
     const char *params[] = {scope, code, period, v, who};
     return rd_db_run(db, &q_target_upsert, params);
 }
+
+/* An index-only range scan of tickets_decision_counts (0010_decision_counts.sql). */
+static const rd_stmt q_decisions = {
+    "kpi_decisions",
+    "SELECT received_month - received_month % $1::integer AS p, decision,"
+    " definition_version AS version, count(*)::integer AS n"
+    " FROM tickets WHERE received_month BETWEEN $2 AND $3"
+    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    3};
+
+typedef struct decision_row {
+    int period_start;
+    char decision[32];
+    int version;
+    int64_t n;
+} decision_row;
+
+static const rd_col decision_cols[] = {
+    RD_COL("p", RD_COL_INT, decision_row, period_start),
+    RD_COL_T("decision", decision_row, decision),
+    RD_COL("version", RD_COL_INT, decision_row, version),
+    RD_COL("n", RD_COL_INT64, decision_row, n),
+    {0},
+};
+
+int store_kpi_decisions(rd_db *db, int period_months, int from, int to, rd_kpi_decision_count **ret,
+                        size_t *ret_n)
+{
+    char p[16], f[16], t[16];
+    snprintf(p, sizeof(p), "%d", period_months);
+    snprintf(f, sizeof(f), "%d", from);
+    snprintf(t, sizeof(t), "%d", to);
+    const char *params[] = {p, f, t};
+    decision_row *rows;
+    size_t n;
+    int r = query_all(db, &q_decisions, params, decision_cols, sizeof(*rows), (void **)&rows, &n);
+    if (r < 0)
+        return r;
+    rd_kpi_decision_count *counts = calloc(n ? n : 1, sizeof(*counts));
+    if (!counts)
+        r = -ENOMEM;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        counts[i].period_start = rows[i].period_start;
+        counts[i].version = rows[i].version;
+        counts[i].n = (long)rows[i].n;
+        if (rd_decision_parse(rows[i].decision, &counts[i].decision) < 0)
+            r = -EIO;
+    }
+    free(rows);
+    if (r < 0) {
+        free(counts);
+        return r;
+    }
+    *ret = counts;
+    *ret_n = n;
+    return 0;
+}

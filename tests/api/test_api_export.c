@@ -182,6 +182,8 @@ static const struct {
                       "latest_received_at,deadline,unit,team,handler,original_unit,"
                       "original_team,original_handler"},
     {"trend", "period,metric,group,value,definition_versions"},
+    {"decisions", "period,new,repeat,similar_new,excluded_in_progress,excluded_closed,"
+                  "excluded_unmeetable,total,definition_versions"},
 };
 
 static const char *expected_header(const char *path)
@@ -306,6 +308,8 @@ START_TEST(export_every_endpoint)
         ("/v1/kpi/trend?metric=closeout_pass_rate&by=unit&group=XU-A&period=quarter"
          "&to=2024-Q2&periods=3"),
         "/v1/kpi/trend?metric=complaints&by=unit&group=-XU-M&to=2024-03&periods=2",
+        "/v1/kpi/decisions?period=month&from=2024-02&to=2024-03",
+        "/v1/kpi/decisions?period=quarter&at=2024-Q1",
     };
     size_t rows = 0;
     for (size_t i = 0; i < N_OF(paths); i++) {

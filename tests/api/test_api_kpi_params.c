@@ -11,6 +11,7 @@ static const char *const endpoints[] = {
     "/v1/kpi/top-problems?",     "/v1/kpi/anomalies?",
     "/v1/kpi/contact-failures?", "/v1/kpi/closeout-quality?",
     "/v1/kpi/green-channel?",    "/v1/kpi/trend?metric=repeats&",
+    "/v1/kpi/decisions?",
 };
 
 START_TEST(kpi_roles)

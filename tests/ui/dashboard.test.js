@@ -203,6 +203,25 @@ test('overview numbers equal the API', async () => {
   assert.equal(await kpi(page, 'units_met'), `${judged.filter((r) => r.target_met).length} / ${judged.length}`);
   assert.equal(await kpi(page, 'watch'), String(rank.rows.filter((r) => r.watch).length));
   assert.deepEqual((await chartsDrawn(page)).filter((n) => n <= 500), []);
+  // The decision mix of that month: every decision's count as the API's, and its chart drawn.
+  const mix = (await api(`/v1/kpi/decisions?period=month&at=${prev}`)).rows[0];
+  const shown = await page.$$eval('[data-card="decision-mix"] tbody tr[data-decision]',
+    (trs) => trs.map((tr) => [tr.dataset.decision, tr.children[1].textContent]));
+  const decisions = ['new', 'repeat', 'similar_new', 'excluded_in_progress', 'excluded_closed', 'excluded_unmeetable'];
+  assert.deepEqual(shown.map(([d]) => d), [...decisions, 'total']);
+  for (const [d, text] of shown) assert.equal(digits(text), String(mix[d]), `decision mix: ${d}`);
+  assert.equal(mix.total, decisions.reduce((sum, d) => sum + mix[d], 0));
+  assert.ok(mix.new > 0 && mix.repeat > 0 && mix.excluded_in_progress > 0, 'the demo month has a mix to show');
+  assert.equal(mix.new + mix.repeat + mix.similar_new, p.rows[0].complaints, 'the work orders are the complaints');
+  const mixDrawn = await page.$$eval('[data-card="decision-mix"] [data-chart] canvas', (cs) => cs.map((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  }));
+  assert.equal(mixDrawn.length, 1, 'the decision mix has its chart');
+  assert.ok(mixDrawn[0] > 500, `the decision mix chart is blank (${mixDrawn[0]} pixels)`);
+  assert.equal(await page.$eval('[data-card="decision-mix"] button.csv', (b) => b.dataset.csv), '/v1/kpi/decisions');
   await shoot(page, 'overview-last-month');
   assert.deepEqual(page.problems, []);
   await page.close();
