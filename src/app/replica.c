@@ -23,6 +23,8 @@ void rd_service_use_replica(rd_service *svc, rd_pool *replica, int max_lag_s)
     svc->replica.pool = replica;
     svc->replica.max_lag_s = max_lag_s;
     svc->replica.stats.configured = replica != NULL;
+    /* Not trusted before the first look: the reads that come while it runs go to the primary. */
+    svc->replica.stats.state = RD_REPLICA_DOWN;
     svc->replica.checked_at = -LOOK_EVERY_S; /* look at the first read */
 }
 
@@ -35,7 +37,7 @@ static void set_state(rd_replica *rp, rd_replica_state state, double lag_s)
     if (state == was)
         return;
     if (state == RD_REPLICA_OK)
-        rd_log(RD_LOG_INFO, "dashboard reads back on the replica (%.1f s behind)", lag_s);
+        rd_log(RD_LOG_INFO, "dashboard reads go to the replica (%.1f s behind)", lag_s);
     else if (state == RD_REPLICA_LAGGING)
         rd_log(RD_LOG_WARN,
                "dashboard reads fall back to the primary: the replica is %.1f s behind "

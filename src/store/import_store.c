@@ -160,9 +160,15 @@ int store_copy_in(rd_db *db, const char *copy_sql, const char *data, size_t len)
     if (PQputCopyEnd(db->conn, r == 0 ? NULL : "import aborted") != 1 && r == 0)
         r = -ECONNRESET;
     while ((res = PQgetResult(db->conn))) {
+        /* Still copying: the end could not be sent, and libpq would answer this forever. */
+        bool stuck = PQresultStatus(res) == PGRES_COPY_IN;
         if (PQresultStatus(res) != PGRES_COMMAND_OK && r == 0)
-            r = copy_error(db, res);
+            r = stuck ? -ECONNRESET : copy_error(db, res);
         PQclear(res);
+        if (stuck) {
+            r = -ECONNRESET;
+            break;
+        }
     }
     if (r == -ECONNRESET)
         db->broken = true;

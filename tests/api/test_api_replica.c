@@ -197,7 +197,7 @@ START_TEST(fallbacks_are_logged)
     while (fgets(line, sizeof(line), f)) {
         lag |= strstr(line, "the replica is") && strstr(line, "s behind") != NULL;
         down |= strstr(line, "the replica does not answer") != NULL;
-        back |= strstr(line, "dashboard reads back on the replica") != NULL;
+        back |= strstr(line, "dashboard reads go to the replica") != NULL;
     }
     fclose(f);
     ck_assert_msg(lag && down && back, "log: lag %d, down %d, back %d", lag, down, back);
