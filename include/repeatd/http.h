@@ -2,6 +2,7 @@
 #pragma once
 
 #include "repeatd/config.h"
+#include "repeatd/csv.h"
 #include "repeatd/domain.h"
 #include "repeatd/errors.h"
 #include "repeatd/metrics.h"
@@ -111,9 +112,9 @@ typedef enum rd_format { RD_FORMAT_JSON, RD_FORMAT_CSV } rd_format;
  * and returns false then. */
 bool rd_reply_format(rd_request *req, rd_format *ret);
 
-/* Reply 200 with a CSV text (the request takes it; see codec/csv.c) as a download named
- * `filename` (ASCII, no quotes). */
-void rd_reply_csv(rd_request *req, char *text, const char *filename);
+/* Finish the CSV writer c (codec/csv.c) and reply 200 with its text as a download named
+ * `filename` (ASCII, no quotes); 500 when it ran out of memory. c is emptied either way. */
+void rd_reply_csv(rd_request *req, rd_csv *c, const char *filename);
 
 /* ---- server.c ---- */
 

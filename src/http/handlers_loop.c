@@ -177,18 +177,15 @@ void rd_handle_report_get(rd_request *req)
     }
     if (format == RD_FORMAT_CSV) {
         rd_csv c = {0};
-        char filename[RD_CSV_FILENAME_MAX], *text;
-        size_t len;
+        char filename[RD_CSV_FILENAME_MAX];
         r = rd_report_csv(&rep, table, &c, filename);
         rd_report_clear(&rep);
-        if (r == 0)
-            r = rd_csv_finish(&c, &text, &len);
-        else
+        if (r < 0) {
             rd_csv_free(&c);
-        if (r < 0)
             rd_reply_store_error(req, r);
-        else
-            rd_reply_csv(req, text, filename);
+        } else {
+            rd_reply_csv(req, &c, filename);
+        }
         return;
     }
     json_t *body = rd_report_json(&rep);

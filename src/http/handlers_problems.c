@@ -2,6 +2,7 @@
  * app/problem_suggest.c answer; codec/problem_json.c writes). */
 #include "repeatd/routes.h"
 
+#include "repeatd/kpi_params.h"
 #include "repeatd/problem_json.h"
 #include "repeatd/problem_list.h"
 
@@ -24,25 +25,6 @@ static void reply_view(rd_request *req, int r, unsigned status, rd_problem_view 
         rd_reply_store_error(req, -ENOMEM);
 }
 
-/* An integer query parameter within [min, max], or def when absent; false after replying 400. */
-static bool int_arg(rd_request *req, const char *name, long min, long max, long def, long *ret)
-{
-    const char *s = rd_request_arg(req, name);
-    *ret = def;
-    if (!s)
-        return true;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < min || v > max) {
-        rd_reply_error(req, RD_ERR_INVALID_PARAMETER, name, "%s must be an integer from %ld to %ld",
-                       name, min, max);
-        return false;
-    }
-    *ret = v;
-    return true;
-}
-
 void rd_handle_problem_create(rd_request *req)
 {
     rd_problem_view v = {0};
@@ -54,8 +36,8 @@ void rd_handle_problem_create(rd_request *req)
 void rd_handle_problem_get(rd_request *req)
 {
     long months;
-    if (!int_arg(req, "months_before", 1, RD_PROBLEM_MONTHS_BEFORE_MAX,
-                 RD_PROBLEM_MONTHS_BEFORE_DEFAULT, &months))
+    if (!rd_int_param(req, "months_before", 1, RD_PROBLEM_MONTHS_BEFORE_MAX,
+                      RD_PROBLEM_MONTHS_BEFORE_DEFAULT, &months))
         return;
     rd_problem_view v = {0};
     rd_refusal ref;
@@ -108,8 +90,8 @@ void rd_handle_problems_list(rd_request *req)
     }
     if (overdue)
         q.overdue = !strcmp(overdue, "true");
-    if (!int_arg(req, "limit", 1, RD_PROBLEM_PAGE_MAX, 50, &q.limit) ||
-        !int_arg(req, "offset", 0, 100000000, 0, &q.offset))
+    if (!rd_int_param(req, "limit", 1, RD_PROBLEM_PAGE_MAX, 50, &q.limit) ||
+        !rd_int_param(req, "offset", 0, 100000000, 0, &q.offset))
         return;
     rd_problem_page page = {0};
     rd_refusal ref;

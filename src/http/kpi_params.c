@@ -127,14 +127,10 @@ void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, r
     }
     if (format == RD_FORMAT_CSV) {
         rd_csv c = {0};
-        char filename[RD_CSV_FILENAME_MAX], *text;
-        size_t len;
+        char filename[RD_CSV_FILENAME_MAX];
         csv(&a, &c, filename);
         rd_kpi_answer_free(&a);
-        if (rd_csv_finish(&c, &text, &len) < 0)
-            rd_reply_store_error(req, -ENOMEM);
-        else
-            rd_reply_csv(req, text, filename);
+        rd_reply_csv(req, &c, filename);
         return;
     }
     json_t *body = json(&a);

@@ -1,6 +1,7 @@
 /* CSV downloads: which representation a client asked for (?format=, Accept), and the reply. */
 #include "repeatd/http.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,8 +92,14 @@ bool rd_reply_format(rd_request *req, rd_format *ret)
     return true;
 }
 
-void rd_reply_csv(rd_request *req, char *text, const char *filename)
+void rd_reply_csv(rd_request *req, rd_csv *c, const char *filename)
 {
+    char *text;
+    size_t len;
+    if (rd_csv_finish(c, &text, &len) < 0) {
+        rd_reply_store_error(req, -ENOMEM);
+        return;
+    }
     json_decref(req->reply);
     req->reply = NULL;
     free(req->reply_text);
