@@ -54,3 +54,17 @@ int rd_citizen_key_make(const char *secret, const char *phone, const char *citiz
     *ret = k;
     return 0;
 }
+
+int64_t rd_problem_key(const char *citizen_hex, const char *category)
+{
+    char buf[2 * RD_HASH_LEN + 2 + 4 * 64 + 1]; /* a category: 64 characters of UTF-8 */
+    uint8_t h[RD_HASH_LEN];
+    int n = snprintf(buf, sizeof(buf), "%s|%s", citizen_hex, category);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        n = (int)sizeof(buf) - 1; /* a category is checked before; never read past the buffer */
+    (void)rd_sha256(buf, (size_t)n, h);
+    uint64_t k = 0;
+    for (int i = 0; i < 8; i++)
+        k = k << 8 | h[i];
+    return (int64_t)k;
+}

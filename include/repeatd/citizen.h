@@ -5,6 +5,7 @@
 #include "repeatd/phone.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct rd_citizen_key {
     char citizen_hex[2 * RD_HASH_LEN + 1]; /* who the citizen is, for "same citizen" */
@@ -19,3 +20,8 @@ int rd_citizen_key_make(const char *secret, const char *phone, const char *citiz
 
 /* The phone hash alone. -EINVAL for an unusable phone. */
 int rd_phone_hash(const char *secret, const char *phone, char ret[2 * RD_HASH_LEN + 1]);
+
+/* The key of a citizen's problem (citizen, category): the first 8 bytes of
+ * SHA-256("<citizen hex>|<category>") read big-endian, as SQL's rd_problem_key computes it
+ * (migrations/0011). Intake's advisory lock, and ticket_state's index of open tickets. */
+int64_t rd_problem_key(const char *citizen_hex, const char *category);

@@ -6,10 +6,11 @@
 #include "repeatd/codec.h"
 #include "repeatd/refusal.h"
 #include "repeatd/service.h"
+#include "repeatd/answer_stored.h"
+#include "repeatd/store.h"
 
 /* Candidates come a page of this many at a time (app/intake.c fetch_candidates). */
 #define RD_CANDIDATES_MAX 32
-#define RD_SCRIPT_MAX     1024
 
 /* A validated intake request: made by rd_intake_prepare, read-only in the transaction. */
 typedef struct rd_intake_in {
@@ -34,6 +35,7 @@ typedef struct rd_intake_out {
     size_t n_cands;
     size_t n_considered; /* candidates looked at over every page */
     rd_decision d;       /* not for a replay */
+    store_answer stored; /* the decision as stored; the answer and scripts render from it */
     json_t *answer;      /* the answer of API.md without its script */
     char script_zh[RD_SCRIPT_MAX], script_en[RD_SCRIPT_MAX];
 } rd_intake_out;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "repeatd/decide.h"
+#include "repeatd/kpi_types.h"
 #include "repeatd/pool.h"
 #include "repeatd/settings.h"
 #include "repeatd/caller_history.h"
@@ -26,6 +27,14 @@ int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params,
 /* Apply the pending migrations under a session advisory lock, each in its own transaction,
  * recording them in schema_migrations. Returns how many were applied, or a negative errno. */
 int store_migrate(rd_db *db);
+
+/* ---- partitions (store/partitions.c) ---- */
+
+/* The monthly partitions from the oldest ticket's month to `months` after now. */
+int store_partitions_ahead(rd_db *db, int months);
+/* The partitions of the month holding `at` (RFC 3339), and of every month from..to. */
+int store_partition_for(rd_db *db, const char *at);
+int store_partitions_range(rd_db *db, const char *from, const char *to);
 
 /* ---- settings (store/settings_store.c) ---- */
 
@@ -115,16 +124,35 @@ int store_replica_lag(rd_db *db, double *ret_lag_s);
 /* Serialise deciders on one citizen and problem until the transaction ends. */
 int store_lock_problem(rd_db *db, int64_t key);
 
+/* The decision as stored (ticket_facts' decision columns), which app/answer_stored.c renders
+ * into the answer and its scripts, byte for byte as they were first given. */
+typedef struct store_answer {
+    char ticket_id[RD_ID_MAX];
+    int received_offset; /* UTC offset of time_zone at its received_at: the answer's times */
+    char decision[32], rule[8];
+    bool counts_as_repeat, creates_work_order;
+    int repeat_ordinal;
+    char chain_id[RD_ID_MAX];
+    int definition_version;
+    int considered;    /* evidence.candidates */
+    int window_months; /* evidence.repeat_window_months */
+    bool in_window, past_deadline, claim_assumed, dispatch_mandatory;
+    char root_causes[256];        /* comma-separated names, in order; "" for none */
+    char actions[512];            /* comma-separated action codes, in order */
+    char specialist[RD_NAME_MAX]; /* "" when none was named */
+    bool has_related;
+    char rel_outcome[32]; /* P's outcome as read ("" while open): related.outcome */
+    rd_prior related;     /* P as answered: id, times, status, assignment, ordinal, chain, calls */
+} store_answer;
+
 typedef struct store_existing {
     bool found;
     char request_hash_hex[65];
-    json_t *answer; /* owned by the caller when found */
-    char *script_zh, *script_en;
+    store_answer answer;
 } store_existing;
 
-/* The stored answer of a ticket id, for idempotent replays. */
+/* The stored decision of a ticket id, for idempotent replays. */
 int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret);
-void store_existing_clear(store_existing *e);
 
 /* What the candidates of DOMAIN.md for a new ticket are looked up by. */
 typedef struct store_candidate_query {
@@ -182,14 +210,8 @@ typedef struct store_ticket_row {
     const char *received_at, *channel, *address, *lat, *lon, *description, *claim;
     bool new_evidence;
     const char *request_hash_hex;
-    const char *decision, *rule;
-    bool counts_as_repeat, creates_work_order;
-    int repeat_ordinal;
-    const char *chain_id, *related_ticket_id;
-    int definition_version;
-    const char *answer_json, *script_zh, *script_en;
     int received_month;
-    const char *repeat_unit, *repeat_team, *repeat_handler; /* repeats: P's assignment */
+    const store_answer *answer; /* the decision, with received_offset */
 } store_ticket_row;
 
 int store_ticket_insert(rd_db *db, const store_ticket_row *row);
@@ -201,8 +223,8 @@ int store_tickets_received_after(rd_db *db, int64_t at, char ***ret, size_t *ret
 /* The citizen hash (hex) of a stored ticket into ret: 1, or 0 when there is no such ticket. */
 int store_ticket_citizen(rd_db *db, const char *ticket_id, char ret[72]);
 
-/* One more excluded call about an open or closed ticket. */
-int store_ticket_count_call(rd_db *db, const char *ticket_id);
+/* One more excluded call, received at `at` (RFC 3339), about an open or closed ticket. */
+int store_ticket_count_call(rd_db *db, const char *ticket_id, const char *at);
 
 /* ---- lifecycle (store/events.c) ---- */
 
@@ -265,11 +287,12 @@ int store_apply_closed(rd_db *db, const char *ticket_id, const char *at, const c
 int store_apply_reopened(rd_db *db, const char *ticket_id);
 int store_apply_audit(rd_db *db, const char *ticket_id, bool false_closeout);
 
-/* The ticket with its decision, state, events and later calls (store/ticket_view.c; free it
+/* The ticket with its stored decision (*ret_answer: its decision is the caller's to render),
+ * state, events and later calls (store/ticket_view.c; free it
  * with rd_ticket_view_free), its times at the offset of time_zone; 0 and *ret NULL when not
  * found. */
-int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone,
-                      rd_ticket_view **ret);
+int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, rd_ticket_view **ret,
+                      store_answer *ret_answer);
 
 /* ---- caller history (store/history.c) ---- */
 

@@ -7,9 +7,11 @@
 #include "repeatd/crypto.h"
 #include "repeatd/intake.h"
 #include "repeatd/lifecycle.h"
+#include "repeatd/months.h"
 #include "repeatd/store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -507,6 +509,27 @@ static int check_overlap(run *u, const imp_records *rs)
     return r;
 }
 
+/* Every month the history's tickets were received in gets its partitions before the workers
+ * COPY into them (a dry run too: empty partitions are schema, not history). The records are in
+ * time order, so each month comes once. */
+static int make_partitions(rd_db *db, const imp_records *rs)
+{
+    int last = INT_MIN;
+    for (size_t i = 0; i < rs->n; i++) {
+        const imp_record *x = &rs->items[i];
+        int month = rd_month_index(x->at, 0);
+        if (x->kind != IMP_TICKET || month == last)
+            continue;
+        char at[RD_TIME_TEXT_MAX];
+        rd_time_format(x->at, 0, at);
+        int r = store_partition_for(db, at);
+        if (r < 0)
+            return r;
+        last = month;
+    }
+    return 0;
+}
+
 int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_summary *ret)
 {
     run u = {.svc = svc, .db = db, .o = o, .started = imp_now(), .n_workers = 1};
@@ -542,6 +565,8 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
     u.total = rs.n;
     if (r == 0)
         r = check_overlap(&u, &rs);
+    if (r == 0)
+        r = make_partitions(db, &rs);
     if (r == 0)
         r = citizens_from_database(&u, &rs);
     u.check_s = imp_now() - t;

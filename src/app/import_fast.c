@@ -7,6 +7,8 @@
 #include "import_records.h"
 #include "lifecycle_parts.h"
 
+#include "repeatd/answer_stored.h"
+#include "repeatd/citizen.h"
 #include "repeatd/codec.h"
 #include "repeatd/import_store.h"
 #include "repeatd/intake.h"
@@ -78,7 +80,12 @@ static void col_hash(rd_text *b, const char *hex)
 
 /* ---- what the fold keeps ---- */
 
-#define TIME_MAX 40 /* an RFC 3339 time as sent; "" for NULL */
+#define TIME_MAX RD_TIME_TEXT_MAX /* an RFC 3339 time as sent; "" for NULL */
+
+static void copy_time(char dst[TIME_MAX], const char *src)
+{
+    snprintf(dst, TIME_MAX, "%s", src ? src : "");
+}
 
 /* A ticket the fold stored: its row as the live statements leave it. */
 typedef struct fticket {
@@ -93,10 +100,14 @@ typedef struct fticket {
     bool has_unit, has_team, has_handler; /* NULL until dispatched; a team may stay NULL */
     char dispatched_at[TIME_MAX], deadline[TIME_MAX], closed_at[TIME_MAX],
         closeout_accepted_at[TIME_MAX], followup_at[TIME_MAX];
-    int first_contact_failed; /* -1 NULL */
-    const char *outcome;      /* as the closing wrote it; NULL while open */
-    int64_t last_change;      /* its newest event or excluded call */
-    char *intake;             /* the columns intake writes, COPY text */
+    int first_contact_failed;  /* -1 NULL */
+    const char *outcome;       /* as the closing wrote it; NULL while open */
+    int64_t last_change;       /* its newest event or excluded call */
+    char changed_at[TIME_MAX]; /* the same, as sent (ticket_state.changed_at) */
+    char received_at[TIME_MAX];
+    int64_t problem_key;
+    int green_ordinal; /* a counted repeat's ordinal, -1 none */
+    char *intake;      /* the columns intake writes into ticket_facts, COPY text */
 } fticket;
 
 /* One record between parsing and folding. */
@@ -381,65 +392,102 @@ static int candidates(gstate *g, const fprep *pp, const rd_ticket_in *t, const s
     return 0;
 }
 
-/* The columns intake's insert writes (store/tickets.c q_insert), before the state columns. */
-static void intake_columns(rd_text *b, const rd_intake_in *in, const rd_decision *d,
-                           const rd_settings *s, const char *answer, const char *script_zh,
-                           const char *script_en, int month, const rd_assignment *prior)
+/* The columns intake's insert writes into ticket_facts (store/tickets.c q_insert). */
+static void facts_columns(rd_text *b, const store_ticket_row *t)
 {
-    const rd_ticket_req *q = &in->req;
-    char lat[32], lon[32];
-    snprintf(lat, sizeof(lat), "%.7f", q->lat.v);
-    snprintf(lon, sizeof(lon), "%.7f", q->lon.v);
-    col(b, q->ticket_id, true);
-    col_hash(b, in->who.citizen_hex);
-    col_hash(b, in->who.has_phone ? in->who.phone_hex : NULL);
-    col(b, in->who.has_phone ? in->who.phone_masked : NULL, false);
-    col(b, q->category, false);
-    col(b, q->received_at.text, false);
-    col(b, q->channel, false);
-    col(b, q->address, false);
-    col(b, q->lat.set ? lat : NULL, false);
-    col(b, q->lon.set ? lon : NULL, false);
-    col(b, q->description, false);
-    col(b, q->claim, false);
-    col_bool(b, q->new_evidence == 1);
-    col_hash(b, in->request_hex);
-    col(b, rd_decision_name(d->kind), false);
-    col(b, rd_rule_name(d->rule), false);
-    col_bool(b, d->counts_as_repeat);
-    col_bool(b, d->creates_work_order);
-    col_int(b, d->repeat_ordinal);
-    col(b, d->chain_id, false);
-    col(b, d->related ? d->related->ticket_id : NULL, false);
-    col_int(b, s->definition_version);
-    col(b, answer, false);
-    col(b, script_zh, false);
-    col(b, script_en, false);
-    col_int(b, month);
-    col(b, prior ? prior->unit : NULL, false);
-    col(b, prior ? prior->team : NULL, false);
-    col(b, prior ? prior->handler : NULL, false);
+    const store_answer *a = t->answer;
+    const rd_prior *p = a->has_related ? &a->related : NULL;
+    char rel_at[RD_TIME_TEXT_MAX], rel_closed[RD_TIME_TEXT_MAX], rel_deadline[RD_TIME_TEXT_MAX];
+    if (p) {
+        rd_time_format(p->received_at, 0, rel_at);
+        rd_time_format(p->closed_at, 0, rel_closed);
+        rd_time_format(p->deadline, 0, rel_deadline);
+    }
+    col(b, t->ticket_id, true);
+    col_hash(b, t->citizen_hash_hex);
+    col_hash(b, t->phone_hash_hex);
+    col(b, t->phone_masked, false);
+    col(b, t->category, false);
+    col(b, t->received_at, false);
+    col(b, t->channel, false);
+    col(b, t->address, false);
+    col(b, t->lat, false);
+    col(b, t->lon, false);
+    col(b, t->description, false);
+    col(b, t->claim, false);
+    col_bool(b, t->new_evidence);
+    col_hash(b, t->request_hash_hex);
+    col_int(b, t->received_month);
+    col_int(b, a->received_offset);
+    col(b, a->decision, false);
+    col(b, a->rule, false);
+    col_bool(b, a->counts_as_repeat);
+    col_bool(b, a->creates_work_order);
+    col_int(b, a->repeat_ordinal);
+    col(b, a->chain_id, false);
+    col_int(b, a->definition_version);
+    col_int(b, a->considered);
+    col_int(b, a->window_months);
+    col_bool(b, a->in_window);
+    col_bool(b, a->past_deadline);
+    col_bool(b, a->claim_assumed);
+    col(b, a->root_causes[0] ? a->root_causes : NULL, false);
+    col(b, a->actions, false);
+    col_bool(b, a->dispatch_mandatory);
+    col(b, a->specialist[0] ? a->specialist : NULL, false);
+    col(b, p ? p->ticket_id : NULL, false);
+    col(b, p ? rel_at : NULL, false);
+    col(b, p ? (p->open ? "t" : "f") : NULL, false);
+    col(b, p && p->unit[0] ? p->unit : NULL, false);
+    col(b, p && p->team[0] ? p->team : NULL, false);
+    col(b, p && p->handler[0] ? p->handler : NULL, false);
+    col(b, p && !p->open && p->closed_at ? rel_closed : NULL, false);
+    col(b, p && p->outcome != RD_OUTCOME_NONE ? rd_outcome_name(p->outcome) : NULL, false);
+    col(b, p && p->has_deadline ? rel_deadline : NULL, false);
+    if (p)
+        col_int(b, p->repeat_ordinal);
+    else
+        col(b, NULL, false);
+    col(b, p ? p->chain_id : NULL, false);
+    if (p)
+        col_int(b, p->calls);
+    else
+        col(b, NULL, false);
+    rd_text_put(b, "\n", 1);
 }
 
-static const char tickets_copy[] =
-    "COPY tickets (ticket_id, citizen_hash, phone_hash, phone_masked, category, received_at,"
-    " channel, address, lat, lon, description, claim, new_evidence, request_hash, decision, rule,"
-    " counts_as_repeat, creates_work_order, repeat_ordinal, chain_id, related_ticket_id,"
-    " definition_version, answer, script_zh, script_en, received_month, repeat_unit, repeat_team,"
-    " repeat_handler, status, unit, team, handler, dispatched_at, deadline, contact_reached,"
-    " contact_failures, first_contact_failed, closeout_accepted, closeout_rejections,"
-    " closeout_unresolved, followup_recorded, followup_reached, false_closeout, closed_at,"
-    " outcome, calls, closeout_accepted_at, followup_at) FROM STDIN";
+static const char facts_copy[] =
+    "COPY ticket_facts (ticket_id, citizen_hash, phone_hash, phone_masked, category, received_at,"
+    " channel, address, lat, lon, description, claim, new_evidence, request_hash, received_month,"
+    " received_offset, decision, rule, counts_as_repeat, creates_work_order, repeat_ordinal,"
+    " chain_id, definition_version, considered, window_months, in_window, past_deadline,"
+    " claim_assumed, root_causes, actions, dispatch_mandatory, specialist, related_ticket_id,"
+    " rel_received_at, rel_open, rel_unit, rel_team, rel_handler, rel_closed_at, rel_outcome,"
+    " rel_deadline, rel_repeat_ordinal, rel_chain_id, rel_calls) FROM STDIN";
+
+static const char state_copy[] =
+    "COPY ticket_state (ticket_id, received_at, problem_key, creates_work_order, green_ordinal,"
+    " status, unit, team, handler, dispatched_at, deadline, contact_reached, contact_failures,"
+    " first_contact_failed, closeout_accepted, closeout_rejections, closeout_unresolved,"
+    " followup_recorded, followup_reached, false_closeout, closed_at, outcome, calls,"
+    " closeout_accepted_at, followup_at, changed_at) FROM STDIN";
 
 static const char *time_or_null(const char *t)
 {
     return t[0] ? t : NULL;
 }
 
-/* The whole row: intake's columns and the state the events left. */
-static void ticket_row(rd_text *b, const fticket *t)
+/* The state the events left (store/events.c's updates, folded). */
+static void state_row(rd_text *b, const fticket *t)
 {
-    rd_text_put(b, t->intake, strlen(t->intake));
+    col(b, t->id, true);
+    col(b, t->received_at, false);
+    col_int(b, (long)t->problem_key);
+    col_bool(b, t->creates_work_order);
+    if (t->green_ordinal >= 0)
+        col_int(b, t->green_ordinal);
+    else
+        col(b, NULL, false);
     col(b, t->st.open ? "open" : "closed", false);
     col(b, t->has_unit ? t->st.unit : NULL, false);
     col(b, t->has_team ? t->st.team : NULL, false);
@@ -460,6 +508,7 @@ static void ticket_row(rd_text *b, const fticket *t)
     col_int(b, t->p.calls);
     col(b, time_or_null(t->closeout_accepted_at), false);
     col(b, time_or_null(t->followup_at), false);
+    col(b, t->changed_at, false);
     rd_text_put(b, "\n", 1);
 }
 
@@ -509,14 +558,9 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
     int r = rd_decide(&t, cands, n, s, &d);
     if (r < 0)
         return r;
-    char zh[RD_SCRIPT_MAX], en[RD_SCRIPT_MAX];
-    rd_script_render(&d, RD_LANG_ZH, zh, sizeof(zh));
-    rd_script_render(&d, RD_LANG_EN, en, sizeof(en));
-    json_t *answer = rd_answer_json(&t, &d, s->definition_version, n, s);
-    char *answer_text = answer ? json_dumps(answer, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(answer);
-    if (!answer_text)
-        return -ENOMEM;
+    /* No specialist is named in an import: the history predates any assignment. */
+    store_answer answer;
+    rd_answer_store(&answer, &t, &d, n, s, NULL);
     int month = rd_month_index(t.received_at, t.received_offset);
     rd_assignment prior = {0};
     bool repeat = d.counts_as_repeat && d.related;
@@ -525,9 +569,29 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
         memcpy(prior.team, d.related->team, sizeof(prior.team));
         memcpy(prior.handler, d.related->handler, sizeof(prior.handler));
     }
+    char lat[32], lon[32];
+    snprintf(lat, sizeof(lat), "%.7f", in->req.lat.v);
+    snprintf(lon, sizeof(lon), "%.7f", in->req.lon.v);
+    store_ticket_row row = {
+        .ticket_id = in->req.ticket_id,
+        .citizen_hash_hex = in->who.citizen_hex,
+        .phone_hash_hex = in->who.has_phone ? in->who.phone_hex : NULL,
+        .phone_masked = in->who.has_phone ? in->who.phone_masked : NULL,
+        .category = in->req.category,
+        .received_at = in->req.received_at.text,
+        .channel = in->req.channel,
+        .address = in->req.address,
+        .lat = in->req.lat.set ? lat : NULL,
+        .lon = in->req.lon.set ? lon : NULL,
+        .description = in->req.description,
+        .claim = in->req.claim,
+        .new_evidence = in->req.new_evidence == 1,
+        .request_hash_hex = in->request_hex,
+        .received_month = month,
+        .answer = &answer,
+    };
     rd_text b = {0};
-    intake_columns(&b, in, &d, s, answer_text, zh, en, month, repeat ? &prior : NULL);
-    free(answer_text);
+    facts_columns(&b, &row);
     if (b.err) {
         free(b.p);
         return b.err;
@@ -549,8 +613,10 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
             r = -EIO; /* a candidate is one of the citizen's tickets */
         else {
             p->p.calls++;
-            if (t.received_at > p->last_change)
+            if (t.received_at >= p->last_change) {
                 p->last_change = t.received_at;
+                copy_time(p->changed_at, in->req.received_at.text);
+            }
         }
     }
     fticket *x = NULL;
@@ -571,6 +637,10 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
     x->lon = as_text7(in->req.lon.v);
     x->first_contact_failed = -1;
     x->last_change = t.received_at;
+    copy_time(x->changed_at, in->req.received_at.text);
+    copy_time(x->received_at, in->req.received_at.text);
+    x->problem_key = rd_problem_key(in->who.citizen_hex, in->req.category);
+    x->green_ordinal = d.counts_as_repeat ? d.repeat_ordinal : -1;
     rd_prior *p = &x->p;
     snprintf(p->ticket_id, sizeof(p->ticket_id), "%s", in->req.ticket_id);
     p->received_at = t.received_at;
@@ -599,13 +669,8 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
 /* ---- events ---- */
 
 static const char events_copy[] =
-    "COPY ticket_events (ticket_id, type, at, body, accepted, defects, unit, team, handler,"
-    " event_id, request_hash) FROM STDIN";
-
-static void copy_time(char dst[TIME_MAX], const char *src)
-{
-    snprintf(dst, TIME_MAX, "%s", src ? src : "");
-}
+    "COPY ticket_events (ticket_id, received_at, type, at, body, accepted, defects, unit, team,"
+    " handler, event_id, request_hash) FROM STDIN";
 
 /* The updates of store/events.c, on the fold's row, and core's fold on the candidate view. */
 static void update(fticket *x, const rd_event_req *e, bool accepted)
@@ -679,8 +744,10 @@ static void update(fticket *x, const rd_event_req *e, bool accepted)
         break;
     }
     rd_prior_fold(&x->p, &f);
-    if (e->at.unix > x->last_change)
+    if (e->at.unix >= x->last_change) { /* in time order: the newest so far */
         x->last_change = e->at.unix;
+        copy_time(x->changed_at, e->at.text);
+    }
 }
 
 /* An event_id seen before in the citizen's history: a replay or a conflict, the live way. */
@@ -760,6 +827,7 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
     update(x, e, n_defects == 0);
     rd_text *b = g->events;
     col(b, c->ticket_id, true);
+    col(b, x->received_at, false);
     col(b, rd_event_type_name(e->type), false);
     col(b, e->at.text, false);
     col(b, c->body_text, false);
@@ -887,9 +955,10 @@ static int ask(rd_db *db, const rd_settings *s, fprep *pp, size_t n, group *gs, 
 
 /* Fold one citizen into the batch's rows: 1 to go the live way (nothing of it kept). */
 static int fold_group(gstate *g, fprep *pp, const group *gr, const store_import_fact *facts,
-                      const rd_settings *s, bool kpis, imp_outcome *outs, rd_text *tickets)
+                      const rd_settings *s, bool kpis, imp_outcome *outs, rd_text *tickets,
+                      rd_text *states)
 {
-    size_t tickets_n = tickets->n, events_n = g->events->n;
+    size_t tickets_n = tickets->n, states_n = states->n, events_n = g->events->n;
     int r = 0;
     gstate_reset(g);
     for (size_t i = gr->lo; r == 0 && i < gr->hi; i++) {
@@ -901,25 +970,32 @@ static int fold_group(gstate *g, fprep *pp, const group *gr, const store_import_
         else
             r = fold_event(g, &pp[i], s, kpis, &outs[i]);
     }
-    for (size_t i = 0; r == 0 && i < g->n; i++)
-        ticket_row(tickets, &g->t[i]);
-    if (r == 0 && (tickets->err || g->events->err))
+    for (size_t i = 0; r == 0 && i < g->n; i++) {
+        rd_text_put(tickets, g->t[i].intake, strlen(g->t[i].intake));
+        state_row(states, &g->t[i]);
+    }
+    if (r == 0 && (tickets->err || states->err || g->events->err))
         r = -ENOMEM;
     if (r == 0)
         r = deltas_merge(g->ds);
     if (r != 0) {
         tickets->n = tickets_n;
+        states->n = states_n;
         g->events->n = events_n;
         deltas_drop(g->ds);
     }
     return r;
 }
 
-static int write_batch(rd_db *db, bool dry_run, rd_text *tickets, rd_text *events, deltas *ds)
+static int write_batch(rd_db *db, bool dry_run, rd_text *tickets, rd_text *states, rd_text *events,
+                       deltas *ds)
 {
     int r = rd_db_simple(db, dry_run ? "SAVEPOINT batch" : "BEGIN");
+    /* The state first: its primary key refuses a ticket id stored twice. */
     if (r == 0)
-        r = store_copy_in(db, tickets_copy, tickets->p, tickets->n);
+        r = store_copy_in(db, state_copy, states->p, states->n);
+    if (r == 0)
+        r = store_copy_in(db, facts_copy, tickets->p, tickets->n);
     if (r == 0)
         r = store_copy_in(db, events_copy, events->p, events->n);
     /* The defects first, as the live transaction counts them: the same order of locks. */
@@ -966,7 +1042,7 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     if (r == 0)
         r = ask(db, &s, pp, n, gs, n_groups, &a);
     double t2 = imp_now();
-    rd_text tickets = {0}, events = {0};
+    rd_text tickets = {0}, states = {0}, events = {0};
     deltas ds = {0};
     bool kpis = !svc->skip_kpis;
     size_t n_fast = 0;
@@ -974,7 +1050,7 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     for (size_t k = 0; r == 0 && k < n_groups; k++) {
         if (gs[k].slow)
             continue;
-        r = fold_group(&g, pp, &gs[k], a.facts, &s, kpis, outs, &tickets);
+        r = fold_group(&g, pp, &gs[k], a.facts, &s, kpis, outs, &tickets, &states);
         if (r == 1) {
             gs[k].slow = true;
             r = 0;
@@ -987,7 +1063,7 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
         /* A deadlock with another worker's aggregate rows (a live transaction takes them in
          * the order of its records) rolled the batch back: it is written again as it was. */
         for (int tries = 0; tries < 5; tries++) {
-            r = write_batch(db, dry_run, &tickets, &events, &ds);
+            r = write_batch(db, dry_run, &tickets, &states, &events, &ds);
             if (r != -EAGAIN)
                 break;
         }
@@ -1013,6 +1089,7 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     asked_free(&a);
     free(ds.slots);
     free(tickets.p);
+    free(states.p);
     free(events.p);
     free(ds.d);
     free(ds.x);

@@ -2,6 +2,7 @@
  * fetches, core decides, this file glues, for the HTTP handlers and the demo alike. */
 #include "repeatd/intake.h"
 
+#include "repeatd/answer_stored.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/codec.h"
 #include "repeatd/loop_store.h"
@@ -15,21 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Two calls on one citizen and problem are decided one after the other: an advisory lock on
- * the first 8 bytes of SHA-256(citizen hash | category). */
-static int64_t problem_key(const char *citizen_hex, const char *category)
-{
-    char buf[2 * RD_HASH_LEN + 2 + RD_ID_MAX]; /* a category: 64 characters of UTF-8 */
-    uint8_t h[RD_HASH_LEN];
-    int n = snprintf(buf, sizeof(buf), "%s|%s", citizen_hex, category);
-    if (n < 0 || (size_t)n >= sizeof(buf))
-        n = (int)sizeof(buf) - 1; /* hash what fits; never read past the buffer */
-    (void)rd_sha256(buf, (size_t)n, h);
-    int64_t k;
-    memcpy(&k, h, sizeof(k));
-    return k;
-}
-
 static rd_claim claim_of(const char *s)
 {
     rd_claim c = RD_CLAIM_NONE;
@@ -38,27 +24,21 @@ static rd_claim claim_of(const char *s)
     return c;
 }
 
-static int replay(const rd_intake_in *in, rd_intake_out *x, store_existing *e)
+static int replay(const rd_intake_in *in, rd_intake_out *x, const store_existing *e)
 {
     if (strcmp(e->request_hash_hex, in->request_hex) != 0) {
-        store_existing_clear(e);
         return rd_refuse(&x->refusal, RD_ERR_IDEMPOTENCY_CONFLICT, "ticket_id",
                          "ticket %s was already recorded with a different body", in->req.ticket_id);
     }
     x->replayed = true;
-    x->answer = json_incref(e->answer);
-    snprintf(x->script_zh, sizeof(x->script_zh), "%s", e->script_zh);
-    snprintf(x->script_en, sizeof(x->script_en), "%s", e->script_en);
-    store_existing_clear(e);
-    return 0;
+    x->stored = e->answer;
+    return rd_answer_render(&x->stored, &x->answer, x->script_zh, sizeof(x->script_zh),
+                            x->script_en, sizeof(x->script_en));
 }
 
 static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out *x)
 {
     char lat[32], lon[32];
-    char *answer_text = json_dumps(x->answer, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!answer_text)
-        return -ENOMEM;
     snprintf(lat, sizeof(lat), "%.7f", in->req.lat.v);
     snprintf(lon, sizeof(lon), "%.7f", in->req.lon.v);
     store_ticket_row row = {
@@ -76,18 +56,8 @@ static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out 
         .claim = in->req.claim,
         .new_evidence = in->req.new_evidence == 1,
         .request_hash_hex = in->request_hex,
-        .decision = rd_decision_name(x->d.kind),
-        .rule = rd_rule_name(x->d.rule),
-        .counts_as_repeat = x->d.counts_as_repeat,
-        .creates_work_order = x->d.creates_work_order,
-        .repeat_ordinal = x->d.repeat_ordinal,
-        .chain_id = x->d.chain_id,
-        .related_ticket_id = x->d.related ? x->d.related->ticket_id : NULL,
-        .definition_version = x->settings.definition_version,
-        .answer_json = answer_text,
-        .script_zh = x->script_zh,
-        .script_en = x->script_en,
         .received_month = rd_month_index(x->t.received_at, x->t.received_offset),
+        .answer = &x->stored,
     };
     /* A repeat counts against the handling that failed: P's assignment as it is now. */
     rd_assignment prior = {0};
@@ -95,21 +65,17 @@ static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out 
         memcpy(prior.unit, x->d.related->unit, sizeof(prior.unit));
         memcpy(prior.team, x->d.related->team, sizeof(prior.team));
         memcpy(prior.handler, x->d.related->handler, sizeof(prior.handler));
-        row.repeat_unit = prior.unit;
-        row.repeat_team = prior.team;
-        row.repeat_handler = prior.handler;
     }
     int r = store_ticket_insert(db, &row);
-    free(answer_text);
     if (r == 0 && !in->service->skip_kpis) {
         rd_kpi_deltas ds = {0};
-        rd_kpi_intake(&ds, in->req.category, row.received_month, row.definition_version,
+        rd_kpi_intake(&ds, in->req.category, row.received_month, x->stored.definition_version,
                       x->d.creates_work_order, x->d.counts_as_repeat, &prior);
         r = store_kpi_apply(db, &ds);
     }
     /* An excluded call is one more call about P: it counts towards expedite_after_calls. */
     if (r == 0 && !x->d.creates_work_order && x->d.related)
-        r = store_ticket_count_call(db, x->d.related->ticket_id);
+        r = store_ticket_count_call(db, x->d.related->ticket_id, in->req.received_at.text);
     return r;
 }
 
@@ -221,18 +187,18 @@ static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
 
 /* A repeat that opens the green channel names the chain's specialist, when a manager assigned
  * one: one primary-key probe, only then. */
-static int name_specialist(rd_db *db, rd_intake_out *x)
+static int name_specialist(rd_db *db, const rd_intake_out *x, char ret[RD_NAME_MAX])
 {
+    ret[0] = '\0';
     bool green = false;
     for (size_t i = 0; i < x->d.n_actions; i++)
         green |= x->d.actions[i].code == RD_ACTION_GREEN_CHANNEL;
     if (!green || !x->d.chain_id)
         return 0;
-    char name[RD_NAME_MAX];
-    int r = store_green_specialist(db, x->d.chain_id, name);
+    int r = store_green_specialist(db, x->d.chain_id, ret);
     if (r <= 0)
-        return r;
-    return rd_answer_set_specialist(x->answer, name);
+        ret[0] = '\0';
+    return r < 0 ? r : 0;
 }
 
 /* The transaction body: reads in, writes out only (the runner clears out between tries). */
@@ -281,13 +247,13 @@ int rd_intake_tx(rd_db *db, const void *in_, void *out)
     r = rd_decide(&x->t, x->cands, x->n_cands, &x->settings, &x->d);
     if (r < 0)
         return r;
-    rd_script_render(&x->d, RD_LANG_ZH, x->script_zh, sizeof(x->script_zh));
-    rd_script_render(&x->d, RD_LANG_EN, x->script_en, sizeof(x->script_en));
-    x->answer =
-        rd_answer_json(&x->t, &x->d, x->settings.definition_version, x->n_considered, &x->settings);
-    if (!x->answer)
-        return -ENOMEM;
-    r = name_specialist(db, x);
+    char specialist[RD_NAME_MAX];
+    r = name_specialist(db, x, specialist);
+    if (r < 0)
+        return r;
+    rd_answer_store(&x->stored, &x->t, &x->d, x->n_considered, &x->settings, specialist);
+    r = rd_answer_render(&x->stored, &x->answer, x->script_zh, sizeof(x->script_zh), x->script_en,
+                         sizeof(x->script_en));
     if (r < 0)
         return r;
     return in->store ? insert_ticket(db, in, x) : 0;
@@ -303,7 +269,17 @@ int rd_intake_run(rd_db **db, const rd_intake_in *in, rd_intake_out *out)
     rd_intake_out_clear(out);
     rd_tx tx = {
         .body = rd_intake_tx, .in = in, .out = out, .clear = intake_clear, .readonly = !in->store};
-    return rd_service_tx(in->service, db, &tx);
+    int r = rd_service_tx(in->service, db, &tx);
+    if (r == -ENOENT && in->store && *db) {
+        /* The first ticket of a month that has no partition yet (history posted late): make
+         * it in a transaction of its own, then decide again. */
+        r = store_partition_for(*db, in->req.received_at.text);
+        if (r == 0) {
+            rd_intake_out_clear(out);
+            r = rd_service_tx(in->service, db, &tx);
+        }
+    }
+    return r;
 }
 
 int rd_intake(rd_service *svc, rd_db **db, json_t *body, bool store, rd_intake_out *out)
@@ -338,7 +314,9 @@ int rd_intake_prepare(rd_service *svc, json_t *body, bool store, rd_intake_in *r
     }
     free(canonical);
     rd_hex(h, sizeof(h), x->request_hex);
-    x->lock_key = problem_key(x->who.citizen_hex, x->req.category);
+    /* Two calls on one citizen and problem are decided one after the other: an advisory lock
+     * on the problem's key. */
+    x->lock_key = rd_problem_key(x->who.citizen_hex, x->req.category);
     return 0;
 }
 

@@ -2,6 +2,8 @@
  * state, the close-out inspection, the workflow check and the KPI aggregates. */
 #include "repeatd/lifecycle.h"
 
+#include "repeatd/answer_stored.h"
+
 #include "lifecycle_parts.h"
 
 #include "repeatd/crypto.h"
@@ -277,7 +279,7 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
             if (r == 0 && c->want_view)
                 r = rd_service_settings(c->service, db, &s);
             if (r == 0 && c->want_view)
-                r = store_ticket_view(db, c->ticket_id, s.time_zone, &out->view);
+                r = rd_ticket_view_load(db, c->ticket_id, s.time_zone, &out->view);
             return r;
         }
     }
@@ -302,7 +304,7 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
     if (r == 0 && type != RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
         r = insert_event(db, c, true, NULL);
     if (r == 0 && c->want_view)
-        r = store_ticket_view(db, c->ticket_id, s.time_zone, &out->view);
+        r = rd_ticket_view_load(db, c->ticket_id, s.time_zone, &out->view);
     if (r == 0 && t.n_defects) {
         /* Recorded and committed all the same: the refusal is the answer. */
         rd_refuse(&out->refusal, RD_ERR_CLOSEOUT_REJECTED, NULL,

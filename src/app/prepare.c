@@ -11,6 +11,10 @@ int rd_prepare_database(rd_db *db)
     int r = store_migrate(db);
     if (r < 0)
         return r;
+    /* This month's partitions and the next three's: a live ticket never waits for one. */
+    r = store_partitions_ahead(db, 3);
+    if (r < 0)
+        return r;
     rd_settings defaults;
     rd_settings_defaults(&defaults);
     json_t *d = rd_settings_to_json(&defaults);

@@ -1,6 +1,8 @@
 /* The read use cases of the CRM: one ticket with its lifecycle, the caller screen pop. */
 #include "repeatd/reads.h"
 
+#include "repeatd/answer_stored.h"
+
 #include "repeatd/citizen.h"
 #include "repeatd/codec.h"
 #include "repeatd/store.h"
@@ -18,7 +20,7 @@ static int view_tx(rd_db *db, const void *in_, void *out)
     const view_in *in = in_;
     rd_settings s;
     int r = rd_service_settings(in->service, db, &s);
-    return r < 0 ? r : store_ticket_view(db, in->ticket_id, s.time_zone, out);
+    return r < 0 ? r : rd_ticket_view_load(db, in->ticket_id, s.time_zone, out);
 }
 
 static void view_clear(void *out)

@@ -148,9 +148,27 @@ const char *rd_rule_name(rd_rule r)
     return name_at(rule_names, N_OF(rule_names), r);
 }
 
+int rd_rule_parse(const char *s, rd_rule *ret)
+{
+    int i = ret ? index_of(rule_names, RD_RULE_R1, N_OF(rule_names), s) : -EINVAL;
+    if (i < 0)
+        return i;
+    *ret = (rd_rule)i;
+    return 0;
+}
+
 const char *rd_action_name(rd_action_code a)
 {
     return name_at(action_names, N_OF(action_names), a);
+}
+
+int rd_action_parse(const char *s, rd_action_code *ret)
+{
+    int i = ret ? index_of(action_names, 0, N_OF(action_names), s) : -EINVAL;
+    if (i < 0)
+        return i;
+    *ret = (rd_action_code)i;
+    return 0;
 }
 
 const char *rd_root_cause_name(rd_root_cause c)
@@ -159,6 +177,15 @@ const char *rd_root_cause_name(rd_root_cause c)
         if ((unsigned)c == 1u << i)
             return root_cause_names[i];
     return "unknown";
+}
+
+int rd_root_cause_parse(const char *s, rd_root_cause *ret)
+{
+    int i = ret ? index_of(root_cause_names, 0, RD_CAUSE_COUNT, s) : -EINVAL;
+    if (i < 0)
+        return i;
+    *ret = (rd_root_cause)(1u << i);
+    return 0;
 }
 
 const char *rd_event_type_name(rd_event_type t)

@@ -7,45 +7,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The state by primary key, locked; the facts it needs from the partition of its month. */
 static const rd_stmt q_lock_state = {
     "ticket_lock_state",
-    "SELECT creates_work_order, status = 'open' AS open,"
-    " extract(epoch FROM received_at)::bigint AS received_at,"
-    " dispatched_at IS NOT NULL AS dispatched, contact_reached, contact_failures,"
-    " closeout_accepted, followup_recorded, followup_reached, false_closeout, category,"
-    " received_month, definition_version, unit, team, handler, related_ticket_id,"
-    " extract(epoch FROM closeout_accepted_at)::bigint AS closeout_accepted_at,"
-    " extract(epoch FROM followup_at)::bigint AS followup_at,"
-    " extract(epoch FROM closed_at)::bigint AS closed_at"
-    " FROM tickets WHERE ticket_id = $1 FOR UPDATE",
+    "SELECT f.creates_work_order, s.status = 'open' AS open,"
+    " extract(epoch FROM s.received_at)::bigint AS received_at,"
+    " s.dispatched_at IS NOT NULL AS dispatched, s.contact_reached, s.contact_failures,"
+    " s.closeout_accepted, s.followup_recorded, s.followup_reached, s.false_closeout, f.category,"
+    " f.received_month, f.definition_version, s.unit, s.team, s.handler, f.related_ticket_id,"
+    " extract(epoch FROM s.closeout_accepted_at)::bigint AS closeout_accepted_at,"
+    " extract(epoch FROM s.followup_at)::bigint AS followup_at,"
+    " extract(epoch FROM s.closed_at)::bigint AS closed_at"
+    " FROM ticket_state s JOIN ticket_facts f ON f.ticket_id = s.ticket_id"
+    "  AND f.received_at = s.received_at WHERE s.ticket_id = $1 FOR UPDATE OF s",
     1};
+/* The event goes to its ticket's month, with the assignment as it stands; the ticket changed
+ * then (for a later ticket decided as of an earlier time). */
 static const rd_stmt q_event_insert = {
     "event_insert",
-    "INSERT INTO ticket_events (ticket_id, type, at, body, accepted, defects, unit, team,"
-    " handler, event_id, request_hash)"
-    " SELECT $1, $2, $3, $4::jsonb, $5, $6::jsonb, coalesce(t.unit, ''), coalesce(t.team, ''),"
-    " coalesce(t.handler, ''), $7, $8::bytea FROM tickets t WHERE t.ticket_id = $1",
+    "WITH s AS (UPDATE ticket_state SET changed_at = greatest(changed_at, $3::timestamptz)"
+    "  WHERE ticket_id = $1 RETURNING received_at, unit, team, handler)"
+    " INSERT INTO ticket_events (ticket_id, received_at, type, at, body, accepted, defects, unit,"
+    " team, handler, event_id, request_hash)"
+    " SELECT $1, s.received_at, $2, $3, $4::jsonb, $5, $6::jsonb, coalesce(s.unit, ''),"
+    " coalesce(s.team, ''), coalesce(s.handler, ''), $7, $8::bytea FROM s",
     8};
 static const rd_stmt q_event_find = {
     "event_find",
-    "SELECT encode(request_hash, 'hex') AS request_hash_hex, accepted, defects::text AS defects"
-    " FROM ticket_events WHERE ticket_id = $1 AND event_id = $2",
+    "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
+    " e.defects::text AS defects FROM ticket_state s JOIN ticket_events e"
+    " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
+    " WHERE s.ticket_id = $1 AND e.event_id = $2",
     2};
 static const rd_stmt q_dispatched = {
     "apply_dispatched",
-    "UPDATE tickets SET dispatched_at = coalesce(dispatched_at, $2::timestamptz), unit = $3,"
-    " team = $4, handler = $5, deadline = $6 WHERE ticket_id = $1",
+    "UPDATE ticket_state SET dispatched_at = coalesce(dispatched_at, $2::timestamptz),"
+    " unit = $3, team = $4, handler = $5, deadline = $6 WHERE ticket_id = $1",
     6};
 static const rd_stmt q_contact = {
     "apply_contact",
-    "UPDATE tickets SET contact_reached = contact_reached OR $2::boolean,"
+    "UPDATE ticket_state SET contact_reached = contact_reached OR $2::boolean,"
     " contact_failures = contact_failures + CASE WHEN $2::boolean THEN 0 ELSE 1 END,"
     " first_contact_failed = coalesce(first_contact_failed, NOT $2::boolean)"
     " WHERE ticket_id = $1",
     2};
 static const rd_stmt q_closeout = {
     "apply_closeout",
-    "UPDATE tickets SET"
+    "UPDATE ticket_state SET"
     " closeout_accepted_at = CASE WHEN $2::boolean THEN $4::timestamptz"
     "  ELSE closeout_accepted_at END,"
     " closeout_accepted = closeout_accepted OR $2::boolean,"
@@ -55,25 +63,26 @@ static const rd_stmt q_closeout = {
     4};
 static const rd_stmt q_followup = {
     "apply_followup",
-    "UPDATE tickets SET followup_recorded = true, followup_at = $3::timestamptz,"
+    "UPDATE ticket_state SET followup_recorded = true, followup_at = $3::timestamptz,"
     " followup_reached = followup_reached OR $2::boolean WHERE ticket_id = $1",
     3};
 static const rd_stmt q_closed = {
     "apply_closed",
-    "UPDATE tickets SET status = 'closed', closed_at = $2, outcome = $3,"
+    "UPDATE ticket_state SET status = 'closed', closed_at = $2, outcome = $3,"
     " closeout_unresolved = closeout_unresolved OR $3 = 'unresolved' WHERE ticket_id = $1",
     3};
 /* A reopened ticket is handled again: it needs a new close-out and follow-up to close. */
 static const rd_stmt q_reopened = {
     "apply_reopened",
-    "UPDATE tickets SET status = 'open', closed_at = NULL, outcome = NULL,"
+    "UPDATE ticket_state SET status = 'open', closed_at = NULL, outcome = NULL,"
     " closeout_accepted = false, followup_recorded = false, followup_reached = false,"
     " closeout_accepted_at = NULL, followup_at = NULL"
     " WHERE ticket_id = $1",
     1};
 static const rd_stmt q_audit = {
     "apply_audit",
-    "UPDATE tickets SET false_closeout = false_closeout OR $2::boolean WHERE ticket_id = $1", 2};
+    "UPDATE ticket_state SET false_closeout = false_closeout OR $2::boolean WHERE ticket_id = $1",
+    2};
 
 #define S store_ticket_state
 static const rd_col state_cols[] = {

@@ -65,13 +65,13 @@ int store_import_facts(rd_db *db, size_t n, const char *const *codes, const char
 /* ARRAY(...) is computed once, so both are index scans over a list of keys. */
 static const rd_stmt q_citizens = {
     "import_stored_citizens",
-    "SELECT DISTINCT encode(citizen_hash, 'hex') AS hex FROM tickets"
+    "SELECT DISTINCT encode(citizen_hash, 'hex') AS hex FROM ticket_facts"
     " WHERE creates_work_order AND citizen_hash ="
     "  ANY (ARRAY(SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h))",
     1};
 static const rd_stmt q_ids = {
-    "import_stored_ids", "SELECT ticket_id AS hex FROM tickets WHERE ticket_id = ANY ($1::text[])",
-    1};
+    "import_stored_ids",
+    "SELECT ticket_id AS hex FROM ticket_state WHERE ticket_id = ANY ($1::text[])", 1};
 
 typedef struct key_row {
     char *hex;

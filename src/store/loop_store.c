@@ -333,7 +333,7 @@ void rd_audit_free(rd_audit_entry *a, size_t n)
 
 static const rd_stmt q_chain = {
     "chain_newest_repeat",
-    "SELECT EXISTS (SELECT 1 FROM tickets WHERE ticket_id = $1) AS exists,"
+    "SELECT EXISTS (SELECT 1 FROM ticket_state WHERE ticket_id = $1) AS exists,"
     " n.repeat_ordinal AS ordinal, n.status = 'open' AS open, n.repeat_ordinal IS NOT NULL AS has"
     " FROM (SELECT 1) x LEFT JOIN LATERAL (SELECT repeat_ordinal, status FROM tickets"
     "  WHERE chain_id = $1 AND counts_as_repeat ORDER BY repeat_ordinal DESC LIMIT 1) n ON true",

@@ -321,6 +321,11 @@ static int result_error(rd_db *db, PGresult *res, const char *what)
         return -ETIMEDOUT;
     char msg[300];
     mask_quoted(res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn), msg, sizeof(msg));
+    /* A row for a month whose partition is not made yet: the caller makes it and tries again. */
+    if (state && !strcmp(state, "23514") && strstr(msg, "no partition of relation")) {
+        rd_log(RD_LOG_INFO, "sql %s: %s", what, msg);
+        return -ENOENT;
+    }
     if (state &&
         (!strncmp(state, "22", 2) || !strncmp(state, "23", 2) || !strncmp(state, "54", 2))) {
         const char *col = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);

@@ -9,13 +9,16 @@
 
 static const rd_stmt q_events_until = {
     "prior_events_until",
-    "SELECT type, extract(epoch FROM at)::bigint AS at, accepted, body FROM ticket_events"
-    " WHERE ticket_id = $1 AND at <= $2::timestamptz ORDER BY id",
+    "SELECT e.type, extract(epoch FROM e.at)::bigint AS at, e.accepted, e.body"
+    " FROM ticket_state s JOIN ticket_events e ON e.ticket_id = s.ticket_id"
+    "  AND e.received_at = s.received_at"
+    " WHERE s.ticket_id = $1 AND e.at <= $2::timestamptz ORDER BY e.id",
     2};
 static const rd_stmt q_calls_until = {
     "prior_calls_until",
-    "SELECT count(*)::integer AS calls FROM tickets WHERE related_ticket_id = $1"
-    " AND NOT creates_work_order AND received_at <= $2::timestamptz",
+    "SELECT count(*)::integer AS calls FROM ticket_facts WHERE related_ticket_id = $1"
+    " AND NOT creates_work_order AND received_at <= $2::timestamptz"
+    " AND received_at >= (SELECT received_at FROM ticket_state WHERE ticket_id = $1)",
     2};
 
 static const rd_col event_cols[] = {

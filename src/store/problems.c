@@ -391,7 +391,7 @@ int store_month_start(rd_db *db, const char *tz, int month, int64_t *ret)
     return r == 1 ? 0 : r < 0 ? r : -EIO;
 }
 
-/* One range of tickets_hotspot (received_at between the bounds, located): the index covers
+/* One range of ticket_facts_hotspot (received_at between the bounds, located): the index covers
  * every column read, so the heap is visited only for pages not yet all-visible. */
 static const rd_stmt q_located = {
     "located_tickets",
@@ -399,7 +399,7 @@ static const rd_stmt q_located = {
     " " RD_SQL_OFFSET(
         "received_at",
         "$3") " AS tz_offset, lat, lon,"
-              " encode(citizen_hash, 'hex') AS citizen FROM tickets"
+              " encode(citizen_hash, 'hex') AS citizen FROM ticket_facts"
               " WHERE received_at >= to_timestamp($1::bigint) AND received_at < "
               "to_timestamp($2::bigint)"
               " AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY category, received_at",

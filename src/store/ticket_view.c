@@ -3,31 +3,37 @@
 
 #include "repeatd/result.h"
 #include "repeatd/store.h"
+#include "answer_cols.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-/* Every time at the offset of time_zone ($2) for its instant. */
+/* Every time at the offset of time_zone ($2) for its instant. The state by primary key, the
+ * facts and the events in the partition of its month. */
 static const rd_stmt q_ticket = {
     "view_ticket",
-    "SELECT ticket_id, " RD_SQL_INSTANT(
-        "received_at",
-        "$2") " AS received_at, channel,"
-              " category, phone_masked, address, lat, lon, description, claim, new_evidence,"
-              " answer::text AS decision, status, unit, team, handler,"
+    "SELECT s.ticket_id, " RD_SQL_INSTANT(
+        "f.received_at",
+        "$2") " AS received_at, f.channel,"
+              " f.category, f.phone_masked, f.address, f.lat, f.lon, f.description, f.claim,"
+              " f.new_evidence, s.status, s.unit, s.team, s.handler,"
               " " RD_SQL_INSTANT(
-                  "dispatched_at",
+                  "s.dispatched_at",
                   "$2") " AS dispatched_at,"
                         " " RD_SQL_INSTANT(
-                            "deadline", "$2") " AS deadline,"
-                                              " " RD_SQL_INSTANT(
-                                                  "closed_at",
-                                                  "$2") " AS closed_at, outcome, contact_reached,"
-                                                        " contact_failures, first_contact_failed, "
-                                                        "closeout_accepted, closeout_rejections,"
-                                                        " followup_recorded, followup_reached, "
-                                                        "false_closeout, calls"
-                                                        " FROM tickets WHERE ticket_id = $1",
+                            "s.deadline",
+                            "$2") " AS deadline,"
+                                  " " RD_SQL_INSTANT(
+                                      "s.closed_at",
+                                      "$2") " AS closed_at, s.outcome, s.contact_reached,"
+                                            " s.contact_failures, s.first_contact_failed, "
+                                            "s.closeout_accepted, s.closeout_rejections,"
+                                            " s.followup_recorded, s.followup_reached, "
+                                            "s.false_closeout, s.calls," STORE_ANSWER_COLS
+                                            " FROM ticket_state s JOIN ticket_facts f ON "
+                                            "f.ticket_id = s.ticket_id"
+                                            "  AND f.received_at = s.received_at WHERE s.ticket_id "
+                                            "= $1",
     2};
 
 static const rd_stmt q_events = {
@@ -35,17 +41,22 @@ static const rd_stmt q_events = {
     "SELECT e.type, " RD_SQL_INSTANT(
         "e.at", "$2") " AS at, e.accepted,"
                       " e.defects::text AS defects, " RD_SQL_INSTANT(
-                          "e.recorded_at", "$2") " AS recorded_at,"
-                                                 " e.body::text AS body FROM ticket_events e WHERE "
-                                                 "e.ticket_id = $1 ORDER BY e.id",
+                          "e.recorded_at",
+                          "$2") " AS recorded_at,"
+                                " e.body::text AS body FROM ticket_state s JOIN ticket_events e"
+                                " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
+                                " WHERE s.ticket_id = $1 ORDER BY e.id",
     2};
 
+/* Later calls come after the ticket: the months before it are not read. */
 static const rd_stmt q_later = {
     "view_later_calls",
     "SELECT t.ticket_id, " RD_SQL_INSTANT(
         "t.received_at",
         "$2") " AS received_at, t.decision"
-              " FROM tickets t WHERE t.related_ticket_id = $1 ORDER BY t.received_at",
+              " FROM ticket_facts t WHERE t.related_ticket_id = $1"
+              "  AND t.received_at >= (SELECT received_at FROM ticket_state WHERE ticket_id = $1)"
+              " ORDER BY t.received_at",
     2};
 
 #define V rd_ticket_view
@@ -61,7 +72,6 @@ static const rd_col ticket_cols[] = {
     RD_COL("description", RD_COL_STRDUP, V, description),
     RD_COL("claim", RD_COL_STRDUP, V, claim),
     RD_COL("new_evidence", RD_COL_BOOL, V, new_evidence),
-    RD_COL("decision", RD_COL_JSON, V, decision),
     RD_COL_T("status", V, status),
     RD_COL("unit", RD_COL_STRDUP, V, unit),
     RD_COL("team", RD_COL_STRDUP, V, team),
@@ -101,21 +111,30 @@ static const rd_col later_cols[] = {
     {0},
 };
 
-int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, rd_ticket_view **ret)
+int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, rd_ticket_view **ret,
+                      store_answer *ret_answer)
 {
     *ret = NULL;
     const char *params[] = {ticket_id, time_zone};
-    rd_ticket_view *v;
-    size_t n;
-    int r = store_read_rows(db, &q_ticket, params, ticket_cols, sizeof(*v), (void **)&v, &n);
+    PGresult *res;
+    int r = rd_db_exec(db, &q_ticket, params, &res);
     if (r < 0)
         return r;
-    if (n == 0) {
-        free(v);
+    if (PQntuples(res) == 0) {
+        PQclear(res);
         return 0;
     }
-    r = store_read_rows(db, &q_events, params, event_cols, sizeof(rd_view_event),
-                        (void **)&v->events, &v->n_events);
+    rd_ticket_view *v = calloc(1, sizeof(*v));
+    rd_rows rows;
+    r = v ? rd_rows_open(&rows, res, ticket_cols) : -ENOMEM;
+    if (r == 0)
+        r = rd_rows_read(&rows, 0, v);
+    if (r == 0)
+        r = store_answer_read(res, 0, ret_answer);
+    PQclear(res);
+    if (r == 0)
+        r = store_read_rows(db, &q_events, params, event_cols, sizeof(rd_view_event),
+                            (void **)&v->events, &v->n_events);
     if (r == 0)
         r = store_read_rows(db, &q_later, params, later_cols, sizeof(rd_view_later_call),
                             (void **)&v->later_calls, &v->n_later_calls);

@@ -2,6 +2,7 @@
 #include "repeatd/store.h"
 
 #include "repeatd/result.h"
+#include "answer_cols.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,66 +11,93 @@
 
 static const rd_stmt q_lock = {"problem_lock", "SELECT pg_advisory_xact_lock($1::bigint)", 1};
 
+/* One primary-key probe on ticket_state, then one on the partition of its month. */
 static const rd_stmt q_existing = {
     "ticket_existing",
-    "SELECT encode(request_hash, 'hex') AS request_hash_hex, answer::text AS answer, script_zh,"
-    " script_en FROM tickets WHERE ticket_id = $1",
+    "SELECT encode(f.request_hash, 'hex') AS request_hash_hex," STORE_ANSWER_COLS
+    " FROM ticket_state s JOIN ticket_facts f ON f.ticket_id = s.ticket_id"
+    "  AND f.received_at = s.received_at WHERE s.ticket_id = $1",
     1};
 
-/* One index range scan on tickets_candidates (citizen_hash, category, received_at DESC):
- * open tickets of any age, closed ones within lookback_months before the new ticket. The
- * lookback is counted in the configured zone so that "12 months" means calendar months. With a
- * box ($8..$11, NULL without coordinates) only tickets that may lie at the same place come back
- * (core's circle lies inside it; a ticket without coordinates is anywhere); a cursor ($12, $13,
- * NULL for the first page) pages past a full page, newest first.
- * A ticket that arrives late is decided as of its received_at: a prior closed after that
- * instant was open then, whatever its age, and `changed_after` says which priors have events
- * or excluded calls after it (two index probes each: ticket_events_ticket, tickets_related),
- * whose state the caller takes back to that instant. */
+/* The priors of a new ticket, in two index ranges (store_candidates says which):
+ *  1. ticket_facts_candidates over the months of the lookback only (partition pruning on
+ *     received_at), with each one's state by primary key;
+ *  2. ticket_state_open: the citizen's open work orders of the category older than that, of any
+ *     age, and those closed after the new ticket's time (a late ticket: open then), with their
+ *     facts by primary key in the partition of their month.
+ * The lookback is counted in the configured zone so that "12 months" means calendar months.
+ * With a box ($8..$11, NULL without coordinates) only tickets that may lie at the same place
+ * come back (core's circle lies inside it; a ticket without coordinates is anywhere); a cursor
+ * ($12, $13, NULL for the first page) pages past a full page, newest first. `changed_after`
+ * says which priors changed after the new ticket's time (events or excluded calls): the caller
+ * takes their state back to that instant. */
+#define CAND_COLS                                                                                  \
+    " t.ticket_id, extract(epoch FROM t.received_at)::bigint AS received_at,"                      \
+    " (extract(epoch FROM (t.received_at AT TIME ZONE $6))"                                        \
+    "  - extract(epoch FROM t.received_at))::integer AS received_offset,"                          \
+    " t.lat, t.lon, s.status = 'open' AS open, s.outcome,"                                         \
+    " extract(epoch FROM s.closed_at)::bigint AS closed_at, s.unit, s.team, s.handler,"            \
+    " extract(epoch FROM s.deadline)::bigint AS deadline, t.repeat_ordinal, t.chain_id, s.calls,"  \
+    " s.contact_reached, s.followup_reached, s.closeout_accepted, s.closeout_unresolved,"          \
+    " s.false_closeout, s.closeout_rejections,"                                                    \
+    " (extract(epoch FROM t.received_at) * 1000000)::bigint AS received_at_us,"                    \
+    " s.changed_at > $3::timestamptz AS changed_after"
+#define LOOKBACK_START                                                                             \
+    "((($3::timestamptz AT TIME ZONE $6) - make_interval(months => $5::integer)) AT TIME ZONE $6)"
+#define CAND_FILTER                                                                                \
+    " AND t.ticket_id <> $4"                                                                       \
+    " AND ($8::float8 IS NULL OR t.lat IS NULL OR t.lon IS NULL"                                   \
+    "      OR (t.lat BETWEEN $8 AND $9 AND t.lon BETWEEN $10 AND $11))"                            \
+    " AND ($12::bigint IS NULL OR (t.received_at, t.ticket_id) <"                                  \
+    "      ('epoch'::timestamptz + $12::bigint * interval '1 microsecond', $13::text))"
 static const rd_stmt q_candidates = {
     "ticket_candidates",
-    "SELECT t.ticket_id, extract(epoch FROM t.received_at)::bigint AS received_at,"
-    " (extract(epoch FROM (t.received_at AT TIME ZONE $6))"
-    "  - extract(epoch FROM t.received_at))::integer AS received_offset,"
-    " t.lat, t.lon, t.status = 'open' AS open, t.outcome,"
-    " extract(epoch FROM t.closed_at)::bigint AS closed_at, t.unit, t.team, t.handler,"
-    " extract(epoch FROM t.deadline)::bigint AS deadline, t.repeat_ordinal, t.chain_id, t.calls,"
-    " t.contact_reached, t.followup_reached, t.closeout_accepted, t.closeout_unresolved,"
-    " t.false_closeout, t.closeout_rejections,"
-    " (extract(epoch FROM t.received_at) * 1000000)::bigint AS received_at_us,"
-    " t.received_at >= (($3::timestamptz AT TIME ZONE $6) - make_interval(months => $5::integer))"
-    "  AT TIME ZONE $6 AS in_lookback,"
-    " (EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.ticket_id"
-    "   AND e.at > $3::timestamptz)"
-    "  OR EXISTS (SELECT 1 FROM tickets x WHERE x.related_ticket_id = t.ticket_id"
-    "   AND NOT x.creates_work_order AND x.received_at > $3::timestamptz)) AS changed_after"
-    " FROM tickets t"
+    "(SELECT" CAND_COLS ", true AS in_lookback"
+    " FROM ticket_facts t JOIN ticket_state s ON s.ticket_id = t.ticket_id"
     " WHERE t.citizen_hash = $1::bytea AND t.category = $2 AND t.creates_work_order"
-    "   AND t.received_at <= $3::timestamptz AND t.ticket_id <> $4"
-    "   AND (t.status = 'open' OR t.closed_at > $3::timestamptz OR t.received_at >="
-    "        (($3::timestamptz AT TIME ZONE $6) - make_interval(months => $5::integer))"
-    "        AT TIME ZONE $6)"
-    "   AND ($8::float8 IS NULL OR t.lat IS NULL OR t.lon IS NULL"
-    "        OR (t.lat BETWEEN $8 AND $9 AND t.lon BETWEEN $10 AND $11))"
-    "   AND ($12::bigint IS NULL OR (t.received_at, t.ticket_id) <"
-    "        ('epoch'::timestamptz + $12::bigint * interval '1 microsecond', $13::text))"
-    " ORDER BY t.received_at DESC, t.ticket_id DESC LIMIT $7",
+    "   AND t.received_at <= $3::timestamptz AND t.received_at >= " LOOKBACK_START CAND_FILTER
+    " ORDER BY t.received_at DESC, t.ticket_id DESC LIMIT $7)"
+    " UNION ALL "
+    "(SELECT" CAND_COLS ", false AS in_lookback"
+    " FROM ticket_state s JOIN ticket_facts t ON t.ticket_id = s.ticket_id"
+    "  AND t.received_at = s.received_at"
+    " WHERE s.problem_key = rd_problem_key($1::bytea, $2) AND s.creates_work_order"
+    "   AND coalesce(s.closed_at, 'infinity'::timestamptz) > $3::timestamptz"
+    "   AND s.received_at < " LOOKBACK_START
+    "   AND t.citizen_hash = $1::bytea AND t.category = $2" CAND_FILTER
+    " ORDER BY t.received_at DESC, t.ticket_id DESC LIMIT $7)"
+    " ORDER BY received_at_us DESC, ticket_id DESC LIMIT $7",
     13};
 
+/* The facts and the state in one round trip; a second call of the same id fails on
+ * ticket_state's primary key (the caller replays it). */
 static const rd_stmt q_insert = {
     "ticket_insert",
-    "INSERT INTO tickets (ticket_id, citizen_hash, phone_hash, phone_masked, category,"
-    " received_at, channel, address, lat, lon, description, claim, new_evidence, request_hash,"
-    " decision, rule, counts_as_repeat, creates_work_order, repeat_ordinal, chain_id,"
-    " related_ticket_id, definition_version, answer, script_zh, script_en, status,"
-    " received_month, repeat_unit, repeat_team, repeat_handler)"
-    " VALUES ($1, $2::bytea, $3::bytea, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-    " $14::bytea, $15, $16, $17, $18, $19, $20, $21, $22, $23::jsonb, $24, $25,"
-    " CASE WHEN $18::boolean THEN 'open' ELSE 'closed' END, $26, $27, $28, $29)",
-    29};
+    "WITH f AS (INSERT INTO ticket_facts (ticket_id, citizen_hash, phone_hash, phone_masked,"
+    " category, received_at, channel, address, lat, lon, description, claim, new_evidence,"
+    " request_hash, received_month, received_offset, decision, rule, counts_as_repeat,"
+    " creates_work_order, repeat_ordinal, chain_id, definition_version, considered,"
+    " window_months, in_window, past_deadline, claim_assumed, root_causes, actions,"
+    " dispatch_mandatory, specialist, related_ticket_id, rel_received_at, rel_open, rel_unit,"
+    " rel_team, rel_handler, rel_closed_at, rel_outcome, rel_deadline, rel_repeat_ordinal,"
+    " rel_chain_id, rel_calls)"
+    " VALUES ($1, $2::bytea, $3::bytea, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::bytea,"
+    " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,"
+    " $33, to_timestamp($34::bigint), $35, $36, $37, $38, to_timestamp($39::bigint), $40,"
+    " to_timestamp($41::bigint), $42, $43, $44))"
+    " INSERT INTO ticket_state (ticket_id, received_at, problem_key, creates_work_order,"
+    " green_ordinal, status, changed_at)"
+    " VALUES ($1, $6, rd_problem_key($2::bytea, $5), $20,"
+    " CASE WHEN $19::boolean THEN $21::integer END,"
+    " CASE WHEN $20::boolean THEN 'open' ELSE 'closed' END, $6)",
+    44};
 
+/* An excluded call about P: one more call, and P changed at that time. */
 static const rd_stmt q_count_call = {
-    "ticket_count_call", "UPDATE tickets SET calls = calls + 1 WHERE ticket_id = $1", 1};
+    "ticket_count_call",
+    "UPDATE ticket_state SET calls = calls + 1,"
+    " changed_at = greatest(changed_at, $2::timestamptz) WHERE ticket_id = $1",
+    2};
 
 /* "\x" + hex: the text form of bytea. NULL in, NULL out. */
 static const char *bytea(const char *hex, char buf[72])
@@ -88,32 +116,89 @@ int store_lock_problem(rd_db *db, int64_t key)
     return rd_db_run(db, &q_lock, params);
 }
 
+#define A store_answer
+const rd_col store_answer_cols[] = {
+    RD_COL_T("ticket_id", A, ticket_id),
+    RD_COL("received_offset", RD_COL_INT, A, received_offset),
+    RD_COL_T("decision", A, decision),
+    RD_COL_T("rule", A, rule),
+    RD_COL("counts_as_repeat", RD_COL_BOOL, A, counts_as_repeat),
+    RD_COL("creates_work_order", RD_COL_BOOL, A, creates_work_order),
+    RD_COL("repeat_ordinal", RD_COL_INT, A, repeat_ordinal),
+    RD_COL_T("chain_id", A, chain_id),
+    RD_COL("definition_version", RD_COL_INT, A, definition_version),
+    RD_COL("considered", RD_COL_INT, A, considered),
+    RD_COL("window_months", RD_COL_INT, A, window_months),
+    RD_COL("in_window", RD_COL_BOOL, A, in_window),
+    RD_COL("past_deadline", RD_COL_BOOL, A, past_deadline),
+    RD_COL("claim_assumed", RD_COL_BOOL, A, claim_assumed),
+    RD_COL("dispatch_mandatory", RD_COL_BOOL, A, dispatch_mandatory),
+    RD_COL_T("root_causes", A, root_causes),
+    RD_COL_T("actions", A, actions),
+    RD_COL_T("specialist", A, specialist),
+    RD_COL_T("related_ticket_id", A, related.ticket_id),
+    RD_COL_OPT("rel_received_at", RD_COL_INT64, A, related.received_at, has_related),
+    RD_COL("rel_open", RD_COL_BOOL, A, related.open),
+    RD_COL_T("rel_unit", A, related.unit),
+    RD_COL_T("rel_team", A, related.team),
+    RD_COL_T("rel_handler", A, related.handler),
+    RD_COL("rel_closed_at", RD_COL_INT64, A, related.closed_at),
+    RD_COL_T("rel_outcome", A, rel_outcome),
+    RD_COL_OPT("rel_deadline", RD_COL_INT64, A, related.deadline, related.has_deadline),
+    RD_COL("rel_repeat_ordinal", RD_COL_INT, A, related.repeat_ordinal),
+    RD_COL_T("rel_chain_id", A, related.chain_id),
+    RD_COL("rel_calls", RD_COL_INT, A, related.calls),
+    {0},
+};
+#undef A
+
+int store_answer_read(PGresult *res, int row, store_answer *ret)
+{
+    rd_rows rows;
+    store_answer a = {0};
+    int r = rd_rows_open(&rows, res, store_answer_cols);
+    if (r == 0)
+        r = rd_rows_read(&rows, row, &a);
+    if (r < 0)
+        return r;
+    if (!a.rel_outcome[0] || rd_outcome_parse(a.rel_outcome, &a.related.outcome) < 0)
+        a.related.outcome = RD_OUTCOME_NONE;
+    *ret = a;
+    return 0;
+}
+
+typedef struct existing_row {
+    char request_hash_hex[65];
+} existing_row;
+
 static const rd_col existing_cols[] = {
-    RD_COL_T("request_hash_hex", store_existing, request_hash_hex),
-    RD_COL("answer", RD_COL_JSON, store_existing, answer),
-    RD_COL("script_zh", RD_COL_STRDUP, store_existing, script_zh),
-    RD_COL("script_en", RD_COL_STRDUP, store_existing, script_en),
+    RD_COL_T("request_hash_hex", existing_row, request_hash_hex),
     {0},
 };
 
 int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret)
 {
     const char *params[] = {ticket_id};
-    store_existing e = {0};
-    int r = store_read_row(db, &q_existing, params, existing_cols, &e);
+    PGresult *res;
+    int r = rd_db_exec(db, &q_existing, params, &res);
     if (r < 0)
         return r;
-    e.found = r == 1;
+    store_existing e = {.found = PQntuples(res) > 0};
+    if (e.found) {
+        rd_rows rows;
+        existing_row x = {{0}};
+        r = rd_rows_open(&rows, res, existing_cols);
+        if (r == 0)
+            r = rd_rows_read(&rows, 0, &x);
+        if (r == 0)
+            r = store_answer_read(res, 0, &e.answer);
+        memcpy(e.request_hash_hex, x.request_hash_hex, sizeof(e.request_hash_hex));
+    }
+    PQclear(res);
+    if (r < 0)
+        return r;
     *ret = e;
     return 0;
-}
-
-void store_existing_clear(store_existing *e)
-{
-    if (!e)
-        return;
-    rd_row_free(existing_cols, e);
-    memset(e, 0, sizeof(*e));
 }
 
 /* A candidate as read: the prior, and what needs translating into it. */
@@ -207,12 +292,31 @@ int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
     return 0;
 }
 
+static const char *b(bool v)
+{
+    return v ? "true" : "false";
+}
+
 int store_ticket_insert(rd_db *db, const store_ticket_row *t)
 {
-    char citizen[72], phone[72], request[72], ordinal[16], version[16], month[16];
-    snprintf(ordinal, sizeof(ordinal), "%d", t->repeat_ordinal);
+    const store_answer *a = t->answer;
+    const rd_prior *p = a->has_related ? &a->related : NULL;
+    char citizen[72], phone[72], request[72], month[16], offset[16], ordinal[16], version[16];
+    char considered[16], window[16], rel_at[24], rel_closed[24], rel_deadline[24], rel_ord[16];
+    char rel_calls[16];
     snprintf(month, sizeof(month), "%d", t->received_month);
-    snprintf(version, sizeof(version), "%d", t->definition_version);
+    snprintf(offset, sizeof(offset), "%d", a->received_offset);
+    snprintf(ordinal, sizeof(ordinal), "%d", a->repeat_ordinal);
+    snprintf(version, sizeof(version), "%d", a->definition_version);
+    snprintf(considered, sizeof(considered), "%d", a->considered);
+    snprintf(window, sizeof(window), "%d", a->window_months);
+    if (p) {
+        snprintf(rel_at, sizeof(rel_at), "%lld", (long long)p->received_at);
+        snprintf(rel_closed, sizeof(rel_closed), "%lld", (long long)p->closed_at);
+        snprintf(rel_deadline, sizeof(rel_deadline), "%lld", (long long)p->deadline);
+        snprintf(rel_ord, sizeof(rel_ord), "%d", p->repeat_ordinal);
+        snprintf(rel_calls, sizeof(rel_calls), "%d", p->calls);
+    }
     const char *params[] = {t->ticket_id,
                             bytea(t->citizen_hash_hex, citizen),
                             bytea(t->phone_hash_hex, phone),
@@ -225,35 +329,51 @@ int store_ticket_insert(rd_db *db, const store_ticket_row *t)
                             t->lon,
                             t->description,
                             t->claim,
-                            t->new_evidence ? "true" : "false",
+                            b(t->new_evidence),
                             bytea(t->request_hash_hex, request),
-                            t->decision,
-                            t->rule,
-                            t->counts_as_repeat ? "true" : "false",
-                            t->creates_work_order ? "true" : "false",
-                            ordinal,
-                            t->chain_id,
-                            t->related_ticket_id,
-                            version,
-                            t->answer_json,
-                            t->script_zh,
-                            t->script_en,
                             month,
-                            t->repeat_unit,
-                            t->repeat_team,
-                            t->repeat_handler};
+                            offset,
+                            a->decision,
+                            a->rule,
+                            b(a->counts_as_repeat),
+                            b(a->creates_work_order),
+                            ordinal,
+                            a->chain_id,
+                            version,
+                            considered,
+                            window,
+                            b(a->in_window),
+                            b(a->past_deadline),
+                            b(a->claim_assumed),
+                            a->root_causes[0] ? a->root_causes : NULL,
+                            a->actions,
+                            b(a->dispatch_mandatory),
+                            a->specialist[0] ? a->specialist : NULL,
+                            p ? p->ticket_id : NULL,
+                            p ? rel_at : NULL,
+                            p ? b(p->open) : NULL,
+                            p && p->unit[0] ? p->unit : NULL,
+                            p && p->team[0] ? p->team : NULL,
+                            p && p->handler[0] ? p->handler : NULL,
+                            p && !p->open && p->closed_at ? rel_closed : NULL,
+                            p && p->outcome != RD_OUTCOME_NONE ? rd_outcome_name(p->outcome) : NULL,
+                            p && p->has_deadline ? rel_deadline : NULL,
+                            p ? rel_ord : NULL,
+                            p ? p->chain_id : NULL,
+                            p ? rel_calls : NULL};
     return rd_db_run(db, &q_insert, params);
 }
 
-int store_ticket_count_call(rd_db *db, const char *ticket_id)
+int store_ticket_count_call(rd_db *db, const char *ticket_id, const char *at)
 {
-    const char *params[] = {ticket_id};
+    const char *params[] = {ticket_id, at};
     return rd_db_run(db, &q_count_call, params);
 }
 
 static const rd_stmt q_after = {
     "tickets_received_after",
-    "SELECT ticket_id FROM tickets WHERE received_at > to_timestamp($1::bigint) ORDER BY 1", 1};
+    "SELECT ticket_id FROM ticket_facts WHERE received_at > to_timestamp($1::bigint) ORDER BY 1",
+    1};
 
 typedef struct id_row {
     char *id;
@@ -282,7 +402,10 @@ int store_tickets_received_after(rd_db *db, int64_t at, char ***ret, size_t *ret
 
 static const rd_stmt q_citizen = {
     "ticket_citizen",
-    "SELECT encode(citizen_hash, 'hex') AS citizen_hex FROM tickets WHERE ticket_id = $1", 1};
+    "SELECT encode(f.citizen_hash, 'hex') AS citizen_hex FROM ticket_state s"
+    " JOIN ticket_facts f ON f.ticket_id = s.ticket_id AND f.received_at = s.received_at"
+    " WHERE s.ticket_id = $1",
+    1};
 
 typedef struct citizen_row {
     char citizen_hex[72];

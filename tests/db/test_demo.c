@@ -240,11 +240,16 @@ END_TEST
 START_TEST(refuses_other_tickets_without_reset)
 {
     /* A ticket of the CRM's: a copy of a demo ticket under another id. */
-    ck_assert_int_eq(rd_db_simple(db, "CREATE TEMP TABLE t AS SELECT * FROM tickets"
+    ck_assert_int_eq(rd_db_simple(db, "CREATE TEMP TABLE f AS SELECT * FROM ticket_facts"
                                       " WHERE ticket_id = 'DEMO-00000001';"
-                                      "UPDATE t SET ticket_id = 'CRM-1', chain_id = 'CRM-1',"
+                                      "CREATE TEMP TABLE s AS SELECT * FROM ticket_state"
+                                      " WHERE ticket_id = 'DEMO-00000001';"
+                                      "UPDATE f SET ticket_id = 'CRM-1', chain_id = 'CRM-1',"
                                       " related_ticket_id = NULL;"
-                                      "INSERT INTO tickets SELECT * FROM t; DROP TABLE t"),
+                                      "UPDATE s SET ticket_id = 'CRM-1';"
+                                      "INSERT INTO ticket_facts SELECT * FROM f;"
+                                      "INSERT INTO ticket_state SELECT * FROM s;"
+                                      "DROP TABLE f, s"),
                      0);
     rd_demo_summary s;
     ck_assert_int_eq(rd_demo_run(&opts, &s), -EEXIST);

@@ -2,6 +2,7 @@
 #include "db_fixture.h"
 #include "rd_test.h"
 
+#include "repeatd/citizen.h"
 #include "repeatd/codec.h"
 #include "repeatd/migrations.h"
 #include "repeatd/months.h"
@@ -45,27 +46,35 @@ static void exec_ok(const char *sql)
 static void insert_ticket(const char *id, const char *citizen, const char *category,
                           const char *received_at, bool work_order)
 {
+    store_answer a = {
+        .decision = "new",
+        .rule = "R1",
+        .creates_work_order = work_order,
+        .definition_version = 1,
+        .actions = "dispatch",
+    };
+    if (!work_order) {
+        snprintf(a.decision, sizeof(a.decision), "excluded_in_progress");
+        snprintf(a.rule, sizeof(a.rule), "R2");
+        snprintf(a.actions, sizeof(a.actions), "explain_progress");
+    }
+    snprintf(a.ticket_id, sizeof(a.ticket_id), "%s", id);
+    snprintf(a.chain_id, sizeof(a.chain_id), "%s", id);
+    ck_assert_int_eq(store_partition_for(db, received_at), 0);
     store_ticket_row row = {
         .ticket_id = id,
         .citizen_hash_hex = citizen,
         .category = category,
         .received_at = received_at,
         .request_hash_hex = CITIZEN_A,
-        .decision = work_order ? "new" : "excluded_in_progress",
-        .rule = work_order ? "R1" : "R2",
-        .creates_work_order = work_order,
-        .chain_id = id,
-        .definition_version = 1,
-        .answer_json = "{}",
-        .script_zh = "",
-        .script_en = "",
+        .answer = &a,
     };
     ck_assert_int_eq(store_ticket_insert(db, &row), 0);
 }
 
 static void setup_categories(void)
 {
-    exec_ok("DELETE FROM ticket_events; DELETE FROM tickets; DELETE FROM categories");
+    exec_ok("TRUNCATE ticket_events, ticket_facts, ticket_state; DELETE FROM categories");
     ck_assert_int_eq(store_category_upsert(db, "HB", "环境保护", NULL, false), 0);
     ck_assert_int_eq(store_category_upsert(db, "HB.ZS", "噪声污染", "HB", false), 0);
     ck_assert_int_eq(store_category_upsert(db, "HB.ZS.JZ", "建筑施工噪声", "HB.ZS", false), 0);
@@ -227,15 +236,36 @@ START_TEST(candidates_filter_and_order)
 END_TEST
 
 /* The decision's look-up must stay one index range scan as history grows. */
-START_TEST(candidates_use_one_index_range_scan)
+/* The whole plan of an EXPLAIN, its lines joined. */
+static char *plan_of(const char *sql)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    size_t cap = 1, n = 0;
+    for (int i = 0; i < PQntuples(res); i++)
+        cap += strlen(PQgetvalue(res, i, 0)) + 1;
+    char *plan = calloc(1, cap);
+    for (int i = 0; plan && i < PQntuples(res); i++)
+        n += (size_t)snprintf(plan + n, cap - n, "%s\n", PQgetvalue(res, i, 0));
+    PQclear(res);
+    ck_assert_ptr_nonnull(plan);
+    return plan;
+}
+
+/* Two index ranges: the lookback's months of ticket_facts (an old month is not read) and the
+ * open tickets of any age in ticket_state. */
+START_TEST(candidates_use_two_index_ranges)
 {
     setup_categories();
+    insert_ticket("OLD", CITIZEN_A, "HB.ZS.JZ", "2020-01-15T10:00:00+08:00", true);
     rd_prior p[1];
     size_t n;
     ck_assert_int_eq(candidates("2026-11-10T10:00:00+08:00", p, 1, &n),
-                     0); /* prepares the statement on this connection */
+                     0);    /* prepares the statement on this connection */
+    ck_assert_int_eq(n, 1); /* the open ticket of 2020 is a candidate */
+    ck_assert_str_eq(p[0].ticket_id, "OLD");
     exec_ok("SET enable_seqscan = off");
-    /* The first page, and a later page inside a box: still one range scan of the index. */
+    /* The first page, and a later page inside a box. */
     static const char *const args[] = {
         "NULL, NULL, NULL, NULL, NULL, NULL",
         "23.0, 23.1, 113.0, 113.1, 1762000000000000, 'X'",
@@ -246,13 +276,34 @@ START_TEST(candidates_use_one_index_range_scan)
                  "EXPLAIN (FORMAT TEXT) EXECUTE ticket_candidates('\\x" CITIZEN_A "', 'HB.ZS.JZ',"
                  " '2026-11-10T10:00:00+08:00', 'NEW', 12, 'Asia/Shanghai', 32, %s)",
                  args[i]);
-        char *plan = dbt_value(db, sql);
-        ck_assert_ptr_nonnull(plan);
-        ck_assert_msg(strstr(plan, "Index Scan using tickets_candidates") != NULL, "plan: %s",
+        char *plan = plan_of(sql);
+        ck_assert_msg(strstr(plan, "citizen_hash_category_received_at_idx") != NULL, "%.900s",
                       plan);
+        ck_assert_msg(strstr(plan, "ticket_state_open") != NULL, "%.900s", plan);
+        ck_assert_msg(strstr(plan, "ticket_facts_202001_citizen") == NULL, "%.900s", plan);
+        ck_assert_msg(strstr(plan, "Seq Scan") == NULL, "%.900s", plan);
         free(plan);
     }
     exec_ok("RESET enable_seqscan");
+}
+END_TEST
+
+/* The problem key that import writes (C) is the one intake's insert and look-up compute (SQL). */
+START_TEST(problem_key_is_the_same_in_c_and_sql)
+{
+    static const char *const categories[] = {"HB.ZS.JZ", "SB.YB", "城建.路灯", "x"};
+    static const char *const citizens[] = {CITIZEN_A, CITIZEN_B};
+    for (size_t i = 0; i < 4; i++)
+        for (size_t j = 0; j < 2; j++) {
+            char sql[512], want[32];
+            snprintf(sql, sizeof(sql), "SELECT rd_problem_key('\\x%s', '%s')", citizens[j],
+                     categories[i]);
+            char *got = dbt_value(db, sql);
+            snprintf(want, sizeof(want), "%lld",
+                     (long long)rd_problem_key(citizens[j], categories[i]));
+            ck_assert_str_eq(got, want);
+            free(got);
+        }
 }
 END_TEST
 
@@ -326,7 +377,8 @@ START_TEST(times_carry_the_zone_offset_of_their_instant)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         rd_ticket_view *v;
-        ck_assert_int_eq(store_ticket_view(db, cases[i].id, cases[i].zone, &v), 0);
+        store_answer a;
+        ck_assert_int_eq(store_ticket_view(db, cases[i].id, cases[i].zone, &v, &a), 0);
         ck_assert_ptr_nonnull(v);
         ck_assert_int_eq(v->received_at.offset, cases[i].offset);
         ck_assert(!v->has_closed_at);
@@ -369,7 +421,8 @@ int main(void)
     tcase_add_test(tc, category_lookup_leaf_policy_offset);
     tcase_add_test(tc, candidate_month_at_local_midnight);
     tcase_add_test(tc, candidates_filter_and_order);
-    tcase_add_test(tc, candidates_use_one_index_range_scan);
+    tcase_add_test(tc, candidates_use_two_index_ranges);
+    tcase_add_test(tc, problem_key_is_the_same_in_c_and_sql);
     tcase_add_test(tc, lifecycle_state_follows_events);
     tcase_add_test(tc, statements_past_the_prepared_table_still_run);
     tcase_add_test(tc, times_carry_the_zone_offset_of_their_instant);

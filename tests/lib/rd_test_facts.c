@@ -8,12 +8,16 @@
 
 static const char *const facts[] = {
     /* every ticket's decision and state */
-    "SELECT ticket_id, decision, rule, counts_as_repeat, creates_work_order, repeat_ordinal,"
-    " chain_id, related_ticket_id, definition_version, status, unit, team, handler,"
-    " contact_reached, contact_failures, first_contact_failed, closeout_accepted,"
-    " closeout_rejections, closeout_unresolved, followup_recorded, followup_reached,"
-    " false_closeout, outcome, calls, received_month, repeat_unit, answer - 'definition_version'"
-    " FROM tickets ORDER BY ticket_id",
+    "SELECT t.ticket_id, t.decision, t.rule, t.counts_as_repeat, t.creates_work_order,"
+    " t.repeat_ordinal, t.chain_id, t.related_ticket_id, t.definition_version, t.status, t.unit,"
+    " t.team, t.handler, t.contact_reached, t.contact_failures, t.first_contact_failed,"
+    " t.closeout_accepted, t.closeout_rejections, t.closeout_unresolved, t.followup_recorded,"
+    " t.followup_reached, t.false_closeout, t.outcome, t.calls, t.received_month, t.repeat_unit,"
+    " f.received_offset, f.considered, f.window_months, f.in_window, f.past_deadline,"
+    " f.claim_assumed, f.root_causes, f.actions, f.dispatch_mandatory, f.specialist,"
+    " f.rel_received_at, f.rel_open, f.rel_unit, f.rel_team, f.rel_handler, f.rel_closed_at,"
+    " f.rel_outcome, f.rel_deadline, f.rel_repeat_ordinal, f.rel_chain_id, f.rel_calls"
+    " FROM tickets t JOIN ticket_facts f USING (ticket_id, received_at) ORDER BY t.ticket_id",
     /* the events, as recorded (an import's bodies carry derived event ids, so not the body) */
     "SELECT ticket_id, type, at, accepted, defects FROM ticket_events ORDER BY ticket_id, id",
     /* every KPI aggregate, summed over the shards */
@@ -30,17 +34,10 @@ static const char *const facts[] = {
  * ticket and event but the moment it was written (created_at, recorded_at) and the event's
  * serial id (its order within its ticket is compared), and every aggregate row by shard sum. */
 static const char *const stored[] = {
-    "SELECT ticket_id, citizen_hash, phone_hash, phone_masked, category, received_at, channel,"
-    " address, lat, lon, description, claim, new_evidence, request_hash, decision, rule,"
-    " counts_as_repeat, creates_work_order, repeat_ordinal, chain_id, related_ticket_id,"
-    " definition_version, answer::text, script_zh, script_en, status, unit, team, handler,"
-    " dispatched_at, deadline, contact_reached, contact_failures, first_contact_failed,"
-    " closeout_accepted, closeout_rejections, closeout_unresolved, followup_recorded,"
-    " followup_reached, false_closeout, closed_at, outcome, calls, received_month, repeat_unit,"
-    " repeat_team, repeat_handler, closeout_accepted_at, followup_at"
-    " FROM tickets ORDER BY ticket_id",
-    "SELECT ticket_id, type, at, body::text, accepted, defects::text, unit, team, handler,"
-    " event_id, request_hash FROM ticket_events ORDER BY ticket_id, id",
+    "SELECT (to_jsonb(f) - 'created_at')::text, to_jsonb(s)::text FROM ticket_facts f"
+    " JOIN ticket_state s USING (ticket_id, received_at) ORDER BY ticket_id",
+    "SELECT ticket_id, received_at, type, at, body::text, accepted, defects::text, unit, team,"
+    " handler, event_id, request_hash FROM ticket_events ORDER BY ticket_id, id",
     "SELECT dim, key, month, version, sum(complaints), sum(repeats), sum(contacted),"
     " sum(first_contact_failed), sum(closeouts_inspected), sum(closeouts_rejected),"
     " sum(false_closeouts) FROM kpi_counts GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",

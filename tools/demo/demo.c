@@ -72,9 +72,10 @@ static int empty_tickets(rd_db *db, bool reset)
     if (all == 0)
         return 0;
     fprintf(stderr, "repeatd-demo: deleting %ld tickets, their events and the aggregates\n", all);
-    return rd_db_simple(db, "TRUNCATE ticket_events, tickets, kpi_counts, kpi_defects,"
-                            " programme_checkins, programmes, green_verifications,"
-                            " green_assignments, loop_audit");
+    return rd_db_simple(
+        db, "TRUNCATE ticket_events, ticket_facts, ticket_state, kpi_counts, kpi_defects,"
+            " programme_checkins, programmes, green_verifications,"
+            " green_assignments, loop_audit");
 }
 
 /* ---- running citizens on worker threads ---- */
@@ -491,6 +492,13 @@ static int build(rd_db *db, rd_service *svc, const rd_demo_opts *o, demo_city *c
     s->anomaly_month = month;
     demo_city_build(city, o->seed);
     int r = demo_city_store(db, city);
+    if (r < 0)
+        return r;
+    /* The partitions of every month of the history, before the workers write into them. */
+    char from[RD_TIME_TEXT_MAX], to[RD_TIME_TEXT_MAX];
+    rd_time_format(month_start(end_month - o->months) - 86400, 0, from);
+    rd_time_format(end, 0, to);
+    r = store_partitions_range(db, from, to);
     if (r < 0)
         return r;
 
