@@ -22,10 +22,11 @@ typedef struct store_import_fact {
 int store_import_facts(rd_db *db, size_t n, const char *const *codes, const char *const *times,
                        const char *time_zone, int lookback_months, store_import_fact *ret);
 
-/* Which of the citizens (keyed hashes, hex) have a stored work order, and which of the
- * ticket ids are stored: ret_citizen[i], ret_id[j] set true for those. Two index look-ups. */
-int store_import_stored(rd_db *db, size_t n_citizens, const char *const *citizen_hex,
-                        bool *ret_citizen, size_t n_ids, const char *const *ids, bool *ret_id);
+/* Which of the problems (rd_problem_key of citizen and category, as decimal text) have a
+ * stored work order, and which of the ticket ids are stored: ret_problem[i], ret_id[j] set true
+ * for those. Two index look-ups on ticket_state, whatever the number of partitions. */
+int store_import_stored(rd_db *db, size_t n_problems, const char *const *problem_keys,
+                        bool *ret_problem, size_t n_ids, const char *const *ids, bool *ret_id);
 
 /* COPY `len` bytes of COPY text-format rows (each line ends in \n) by `copy_sql`
  * ("COPY table (columns) FROM STDIN"), in the open transaction. */

@@ -886,9 +886,11 @@ static int parse(rd_service *svc, fprep *pp)
 }
 
 /* What a batch asks the database before folding: each ticket's facts, and whether any of its
- * citizens or ticket ids is stored already (those go the live way). */
+ * problems (citizen and category) or ticket ids is stored already (those go the live way: the
+ * fold sees only the batch's tickets, and a decision reads only its own problem's). */
 typedef struct asked {
     const char **codes, **times, **citizens, **ids;
+    char (*keys)[24]; /* the problem keys as text, what citizens[i] points at */
     size_t n_tickets, n_ids;
     store_import_fact *facts;
     bool *citizen_stored, *id_stored;
@@ -900,6 +902,7 @@ static void asked_free(asked *a)
     free(a->codes);
     free(a->times);
     free(a->citizens);
+    free(a->keys);
     free(a->ids);
     free(a->facts);
     free(a->citizen_stored);
@@ -914,14 +917,15 @@ static int ask(rd_db *db, const rd_settings *s, fprep *pp, size_t n, group *gs, 
     a->codes = calloc(n + 1, sizeof(*a->codes));
     a->times = calloc(n + 1, sizeof(*a->times));
     a->citizens = calloc(n + 1, sizeof(*a->citizens));
+    a->keys = calloc(n + 1, sizeof(*a->keys));
     a->ids = calloc(n + 1, sizeof(*a->ids));
     a->facts = calloc(n + 1, sizeof(*a->facts));
     a->citizen_stored = calloc(n + 1, sizeof(*a->citizen_stored));
     a->id_stored = calloc(n + 1, sizeof(*a->id_stored));
     a->id_group = calloc(n + 1, sizeof(*a->id_group));
     a->citizen_group = calloc(n + 1, sizeof(*a->citizen_group));
-    if (!a->codes || !a->times || !a->citizens || !a->ids || !a->facts || !a->citizen_stored ||
-        !a->id_stored || !a->id_group || !a->citizen_group)
+    if (!a->codes || !a->times || !a->citizens || !a->keys || !a->ids || !a->facts ||
+        !a->citizen_stored || !a->id_stored || !a->id_group || !a->citizen_group)
         return -ENOMEM;
     for (size_t k = 0; k < n_groups; k++) {
         if (gs[k].slow)
@@ -936,7 +940,10 @@ static int ask(rd_db *db, const rd_settings *s, fprep *pp, size_t n, group *gs, 
             a->codes[a->n_tickets] = p->tin.req.category;
             a->times[a->n_tickets] = p->tin.req.received_at.text;
             a->citizen_group[a->n_tickets] = k;
-            a->citizens[a->n_tickets++] = p->tin.who.citizen_hex;
+            snprintf(a->keys[a->n_tickets], sizeof(a->keys[0]), "%lld",
+                     (long long)rd_problem_key(p->tin.who.citizen_hex, p->tin.req.category));
+            a->citizens[a->n_tickets] = a->keys[a->n_tickets];
+            a->n_tickets++;
         }
     }
     int r = store_import_facts(db, a->n_tickets, a->codes, a->times, s->time_zone,

@@ -62,13 +62,11 @@ int store_import_facts(rd_db *db, size_t n, const char *const *codes, const char
     return r;
 }
 
-/* ARRAY(...) is computed once, so both are index scans over a list of keys. */
-static const rd_stmt q_citizens = {
-    "import_stored_citizens",
-    "SELECT DISTINCT encode(citizen_hash, 'hex') AS hex FROM ticket_facts"
-    " WHERE creates_work_order AND citizen_hash ="
-    "  ANY (ARRAY(SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h))",
-    1};
+/* Both are index scans over a list of keys: ticket_state_open, ticket_state_pkey. */
+static const rd_stmt q_problems = {"import_stored_problems",
+                                   "SELECT DISTINCT problem_key::text AS hex FROM ticket_state"
+                                   " WHERE creates_work_order AND problem_key = ANY ($1::bigint[])",
+                                   1};
 static const rd_stmt q_ids = {
     "import_stored_ids",
     "SELECT ticket_id AS hex FROM ticket_state WHERE ticket_id = ANY ($1::text[])", 1};
@@ -114,10 +112,10 @@ static int mark(rd_db *db, const rd_stmt *q, size_t n, const char *const *keys, 
     return 0;
 }
 
-int store_import_stored(rd_db *db, size_t n_citizens, const char *const *citizen_hex,
-                        bool *ret_citizen, size_t n_ids, const char *const *ids, bool *ret_id)
+int store_import_stored(rd_db *db, size_t n_problems, const char *const *problem_keys,
+                        bool *ret_problem, size_t n_ids, const char *const *ids, bool *ret_id)
 {
-    int r = mark(db, &q_citizens, n_citizens, citizen_hex, ret_citizen);
+    int r = mark(db, &q_problems, n_problems, problem_keys, ret_problem);
     return r < 0 ? r : mark(db, &q_ids, n_ids, ids, ret_id);
 }
 
