@@ -521,6 +521,91 @@ START_TEST(script_language)
 }
 END_TEST
 
+/* POST the ticket's body as raw bytes in a language: the reply as sent. */
+static void post_raw(const tk *t, const char *lang, http_reply *ret)
+{
+    json_t *body = ticket_body(t);
+    char *text = json_dumps(body, JSON_COMPACT);
+    http_request rq = {.method = "POST",
+                       .path = "/v1/tickets",
+                       .key = api.crm_key,
+                       .content_type = "application/json",
+                       .body = text,
+                       .body_len = strlen(text),
+                       .accept_language = lang};
+    ck_assert_int_eq(http_send(&rq, ret), 0);
+    free(text);
+    json_decref(body);
+}
+
+/* An answer is stored as its decision and rendered again on read: a replay is the first answer
+ * byte for byte in both languages, however its prior changed since (handled, closed, its chain
+ * in the green channel with a specialist named), and the ticket view shows the same decision. */
+START_TEST(replays_are_byte_identical)
+{
+    const char *drain = "小区雨水井堵塞，下雨后积水严重。";
+    POST_TICKET(201, .id = "DEC-RB-1", .at = at(2, 1, 9, 0), .phone = phone(131), .category = PS,
+                .description = drain);
+    HANDLE("DEC-RB-1", .unit = "YL-02", .team = "T1", .handler = "H-Wu", .months_ago = 2, .day = 2,
+           .reached = true, .closeout_resolved = false, .followup_reached = true,
+           .outcome = "unresolved");
+    POST_TICKET(201, .id = "DEC-RB-2", .at = at(2, 5, 9, 0), .phone = phone(131), .category = PS,
+                .claim = "unresolved", .description = drain);
+    HANDLE("DEC-RB-2", .unit = "YL-02", .team = "T1", .handler = "H-Wu", .months_ago = 2, .day = 6,
+           .reached = true, .closeout_resolved = false, .followup_reached = true,
+           .outcome = "unresolved");
+
+    /* The third call opens the green channel; a manager names the chain's specialist. */
+    POST_TICKET(201, .id = "DEC-RB-3", .at = at(2, 9, 9, 0), .phone = phone(131), .category = PS,
+                .claim = "unresolved", .description = drain);
+    long st;
+    json_t *sp = json_pack("{s:s}", "specialist", "王专员");
+    gc(send_json("PUT", "/v1/green-channel/DEC-RB-1/specialist", api.manager_key, sp, NULL, &st));
+    json_decref(sp);
+    ck_assert_int_eq(st, 200);
+    HANDLE("DEC-RB-3", .unit = "YL-02", .team = "T1", .handler = "H-Wu", .months_ago = 2, .day = 10,
+           .reached = true, .closeout_resolved = false, .followup_reached = true,
+           .outcome = "unresolved");
+    const tk fourth = {.id = "DEC-RB-4",
+                       .at = at(2, 13, 9, 0),
+                       .phone = phone(131),
+                       .category = PS,
+                       .description = drain};
+    http_reply first[2], again[2];
+    post_raw(&fourth, "zh", &first[0]);
+    ck_assert_int_eq(first[0].status, 201);
+    CHECK(decision_is(first[0].json, "repeat", "R6", 3));
+    CHECK(codes_are(jget(first[0].json, "actions"),
+                    "green_channel,dispatch_to_original_handler,expedite"));
+    ck_assert_str_eq(jstr(action_of(first[0].json, "green_channel"), "specialist"), "王专员");
+    post_raw(&fourth, "en", &first[1]);
+    ck_assert_int_eq(first[1].status, 200);
+    /* P changes after the answer: reopened, handled by others, closed again. */
+    EVENT("DEC-RB-3", ev_reopened(at(2, 14, 9, 0)), 201);
+    HANDLE("DEC-RB-3", .unit = "YL-03", .team = "T9", .handler = "H-Zhao", .months_ago = 2,
+           .day = 15, .reached = true, .closeout_resolved = true, .followup_reached = true,
+           .outcome = "resolved");
+    post_raw(&fourth, "zh", &again[0]);
+    post_raw(&fourth, "en", &again[1]);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(again[i].status, 200);
+        ck_assert_msg(again[i].body_len == first[i].body_len &&
+                          !memcmp(again[i].body, first[i].body, first[i].body_len),
+                      "replay differs:\n%s\n%s", first[i].body, again[i].body);
+    }
+    json_t *view = gc(get_ticket("DEC-RB-4", &st));
+    ck_assert_int_eq(st, 200);
+    json_t *answer = json_deep_copy(first[0].json);
+    json_object_del(answer, "script");
+    ck_assert_msg(json_equal(jget(view, "decision"), answer), "the view's decision differs");
+    json_decref(answer);
+    for (int i = 0; i < 2; i++) {
+        http_reply_free(&first[i]);
+        http_reply_free(&again[i]);
+    }
+}
+END_TEST
+
 /* POST /v1/classify answers like POST /v1/tickets and stores nothing. */
 START_TEST(classify_stores_nothing)
 {
@@ -659,6 +744,7 @@ int main(void)
     tcase_add_test(tc, same_citizen_by_id_or_phone);
     tcase_add_test(tc, excluded_calls_are_no_candidates);
     tcase_add_test(tc, script_language);
+    tcase_add_test(tc, replays_are_byte_identical);
     tcase_add_test(tc, classify_stores_nothing);
     tcase_add_test(tc, late_call_sees_the_prior_still_open);
     tcase_add_test(tc, late_call_sees_an_old_prior_open_then);
