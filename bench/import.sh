@@ -62,10 +62,10 @@ printf '%-28s %10.1f %10.0f %12.0f %10s %14s\n' "live (repeatd-demo)" "$live_s" 
 
 facts() { # DB: a digest of what import must reproduce
     psql "$(url "$1")" -XtAc "SELECT md5(string_agg(t::text, ',' ORDER BY ticket_id)) FROM (SELECT
-        ticket_id, decision, rule, counts_as_repeat, repeat_ordinal, chain_id, related_ticket_id,
-        status, unit, team, handler, contact_reached, contact_failures, closeout_accepted,
-        closeout_rejections, followup_reached, false_closeout, outcome, calls,
-        answer - 'definition_version' AS answer FROM tickets) t"
+        f.ticket_id, to_jsonb(f) - 'created_at' - 'definition_version' AS facts, s.status, s.unit, s.team,
+        s.handler, s.contact_reached, s.contact_failures, s.closeout_accepted,
+        s.closeout_rejections, s.followup_reached, s.false_closeout, s.outcome, s.calls
+        FROM ticket_facts f JOIN ticket_state s USING (ticket_id, received_at)) t"
     psql "$(url "$1")" -XtAc "SELECT md5(string_agg(k::text, ',' ORDER BY k::text)) FROM (SELECT
         dim, key, month, version, sum(complaints), sum(repeats), sum(contacted),
         sum(first_contact_failed), sum(closeouts_inspected), sum(closeouts_rejected),
