@@ -6,7 +6,8 @@
 --   ticket_state   what the lifecycle changes, one narrow row a ticket, updated in place (HOT:
 --                  only closing and reopening touch an indexed expression);
 --   ticket_events  the event log, in the partition of its ticket's month, so that retention
---                  drops a month's tickets and their events together;
+--                  drops a month's tickets and their events together; the body without its
+--                  type and at, which are columns;
 --   tickets        a view joining facts and state, for readers that want the whole ticket.
 -- Partitions are created ahead by rd_ensure_month (repeatd migrate, the service at start and
 -- on the first ticket of a month without one) and dropped by rd_drop_months (retain_months).
@@ -245,7 +246,8 @@ FROM tickets_v10 t;
 
 INSERT INTO ticket_events (ticket_id, received_at, id, type, at, body, accepted, defects,
                            recorded_at, unit, team, handler, event_id, request_hash)
-SELECT e.ticket_id, t.received_at, e.id, e.type, e.at, e.body, e.accepted, e.defects,
+SELECT e.ticket_id, t.received_at, e.id, e.type, e.at, e.body - 'type' - 'at', e.accepted,
+    e.defects,
     e.recorded_at, e.unit, e.team, e.handler, e.event_id, e.request_hash
 FROM ticket_events_v10 e JOIN tickets_v10 t ON t.ticket_id = e.ticket_id;
 

@@ -330,7 +330,15 @@ int rd_event_prepare(rd_service *svc, const char *ticket_id, json_t *body, bool 
     rd_field_error ferr;
     if (rd_event_req_parse(body, &ret->ev, &ferr) < 0)
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, ferr.field, "%s", ferr.message);
-    ret->body_text = json_dumps(body, JSON_COMPACT);
+    /* What is stored of the body: all but its type and time, which have columns of their own
+     * (the ticket view and the as-of fold put them back). */
+    json_t *rest = json_copy(body);
+    if (rest) {
+        json_object_del(rest, "type");
+        json_object_del(rest, "at");
+        ret->body_text = json_dumps(rest, JSON_COMPACT);
+        json_decref(rest);
+    }
     if (!ret->body_text)
         return -ENOMEM;
     if (ret->ev.event_id) { /* same body means the same JSON value, as for tickets */

@@ -22,16 +22,27 @@ static json_t *state_json(const rd_ticket_view *v)
         "false_closeout", v->false_closeout, "calls", v->calls);
 }
 
+/* The body as sent, with its type and time from their columns (the store keeps the rest). */
+static json_t *event_body_json(const rd_view_event *e)
+{
+    json_t *b = e->body ? json_copy(e->body) : json_object();
+    if (b) {
+        json_object_set_new(b, "type", json_string(e->type));
+        json_object_set_new(b, "at", rd_json_instant(e->at));
+    }
+    return b;
+}
+
 static json_t *events_json(const rd_ticket_view *v)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < v->n_events; i++) {
         const rd_view_event *e = &v->events[i];
-        json_array_append_new(a, json_pack("{s:s, s:o, s:b, s:O, s:o, s:O}", "type", e->type, "at",
+        json_array_append_new(a, json_pack("{s:s, s:o, s:b, s:O, s:o, s:o}", "type", e->type, "at",
                                            rd_json_instant(e->at), "accepted", e->accepted,
                                            "defects", e->defects ? e->defects : json_null(),
                                            "recorded_at", rd_json_instant(e->recorded_at), "body",
-                                           e->body ? e->body : json_null()));
+                                           event_body_json(e)));
     }
     return a;
 }

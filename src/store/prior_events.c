@@ -1,5 +1,7 @@
 /* A prior's history up to an instant: its events and the excluded calls about it, for the
- * decision of a ticket that arrives late (app/intake.c takes the prior back to that instant). */
+ * decision of a ticket that arrives late (app/intake.c takes the prior back to that instant).
+ * An event's body is stored without its type and time (columns of their own): they are put
+ * back, so that it parses as the request it was. */
 #include "repeatd/store.h"
 
 #include "repeatd/result.h"
@@ -9,7 +11,9 @@
 
 static const rd_stmt q_events_until = {
     "prior_events_until",
-    "SELECT e.type, extract(epoch FROM e.at)::bigint AS at, e.accepted, e.body"
+    "SELECT e.type, extract(epoch FROM e.at)::bigint AS at, e.accepted,"
+    " e.body || jsonb_build_object('type', e.type, 'at',"
+    "  to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) AS body"
     " FROM ticket_state s JOIN ticket_events e ON e.ticket_id = s.ticket_id"
     "  AND e.received_at = s.received_at"
     " WHERE s.ticket_id = $1 AND e.at <= $2::timestamptz ORDER BY e.id",

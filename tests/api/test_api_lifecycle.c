@@ -91,6 +91,13 @@ START_TEST(every_event_type_is_recorded)
         ck_assert_str_eq(jstr(t, path), types[i]);
         snprintf(path, sizeof(path), "events[%zu].accepted", i);
         ck_assert_int_eq(jbool(t, path), 1);
+        /* The body as sent: its type and time come back from their columns. */
+        snprintf(path, sizeof(path), "events[%zu].body.type", i);
+        ck_assert_str_eq(jstr(t, path), types[i]);
+        char at_path[32];
+        snprintf(path, sizeof(path), "events[%zu].body.at", i);
+        snprintf(at_path, sizeof(at_path), "events[%zu].at", i);
+        ck_assert_str_eq(jstr(t, path), jstr(t, at_path));
     }
     ck_assert_str_eq(jstr(t, "events[6].body.note"), "抽查回访，回单属实。");
     ck_assert_str_eq(jstr(t, "status"), "open");
