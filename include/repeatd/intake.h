@@ -57,6 +57,14 @@ int rd_intake_tx(rd_db *db, const void *in, void *out);
 /* Both: the use case of POST /v1/tickets and /v1/classify. */
 int rd_intake(rd_service *svc, rd_db **db, json_t *body, bool store, rd_intake_out *out);
 
+/* The row intake stores for a prepared ticket (the live insert and the import's COPY alike):
+ * its coordinates as stored text in *coords, which the row points into. */
+typedef struct rd_ticket_coords {
+    char lat[32], lon[32];
+} rd_ticket_coords;
+void rd_intake_row(const rd_intake_in *in, int month, const store_answer *answer,
+                   rd_ticket_coords *coords, store_ticket_row *ret);
+
 /* Release what the run made (the answer); out may be reused after. */
 void rd_intake_out_clear(rd_intake_out *out);
 

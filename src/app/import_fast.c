@@ -569,27 +569,9 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
         memcpy(prior.team, d.related->team, sizeof(prior.team));
         memcpy(prior.handler, d.related->handler, sizeof(prior.handler));
     }
-    char lat[32], lon[32];
-    snprintf(lat, sizeof(lat), "%.7f", in->req.lat.v);
-    snprintf(lon, sizeof(lon), "%.7f", in->req.lon.v);
-    store_ticket_row row = {
-        .ticket_id = in->req.ticket_id,
-        .citizen_hash_hex = in->who.citizen_hex,
-        .phone_hash_hex = in->who.has_phone ? in->who.phone_hex : NULL,
-        .phone_masked = in->who.has_phone ? in->who.phone_masked : NULL,
-        .category = in->req.category,
-        .received_at = in->req.received_at.text,
-        .channel = in->req.channel,
-        .address = in->req.address,
-        .lat = in->req.lat.set ? lat : NULL,
-        .lon = in->req.lon.set ? lon : NULL,
-        .description = in->req.description,
-        .claim = in->req.claim,
-        .new_evidence = in->req.new_evidence == 1,
-        .request_hash_hex = in->request_hex,
-        .received_month = month,
-        .answer = &answer,
-    };
+    rd_ticket_coords coords;
+    store_ticket_row row;
+    rd_intake_row(in, month, &answer, &coords, &row);
     rd_text b = {0};
     facts_columns(&b, &row);
     if (b.err) {

@@ -36,12 +36,12 @@ static int replay(const rd_intake_in *in, rd_intake_out *x, const store_existing
                             x->script_en, sizeof(x->script_en));
 }
 
-static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out *x)
+void rd_intake_row(const rd_intake_in *in, int month, const store_answer *answer,
+                   rd_ticket_coords *coords, store_ticket_row *ret)
 {
-    char lat[32], lon[32];
-    snprintf(lat, sizeof(lat), "%.7f", in->req.lat.v);
-    snprintf(lon, sizeof(lon), "%.7f", in->req.lon.v);
-    store_ticket_row row = {
+    snprintf(coords->lat, sizeof(coords->lat), "%.7f", in->req.lat.v);
+    snprintf(coords->lon, sizeof(coords->lon), "%.7f", in->req.lon.v);
+    *ret = (store_ticket_row){
         .ticket_id = in->req.ticket_id,
         .citizen_hash_hex = in->who.citizen_hex,
         .phone_hash_hex = in->who.has_phone ? in->who.phone_hex : NULL,
@@ -50,15 +50,22 @@ static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out 
         .received_at = in->req.received_at.text,
         .channel = in->req.channel,
         .address = in->req.address,
-        .lat = in->req.lat.set ? lat : NULL,
-        .lon = in->req.lon.set ? lon : NULL,
+        .lat = in->req.lat.set ? coords->lat : NULL,
+        .lon = in->req.lon.set ? coords->lon : NULL,
         .description = in->req.description,
         .claim = in->req.claim,
         .new_evidence = in->req.new_evidence == 1,
         .request_hash_hex = in->request_hex,
-        .received_month = rd_month_index(x->t.received_at, x->t.received_offset),
-        .answer = &x->stored,
+        .received_month = month,
+        .answer = answer,
     };
+}
+
+static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out *x)
+{
+    rd_ticket_coords c;
+    store_ticket_row row;
+    rd_intake_row(in, rd_month_index(x->t.received_at, x->t.received_offset), &x->stored, &c, &row);
     /* A repeat counts against the handling that failed: P's assignment as it is now. */
     rd_assignment prior = {0};
     if (x->d.counts_as_repeat && x->d.related) {
