@@ -225,15 +225,16 @@ int rd_cmd_maintain(void)
 
 /* ---- serve's own maintenance: once soon after start, then once a day ---- */
 
-#define MAINTAIN_FIRST_S 60
-#define MAINTAIN_EVERY_S (24 * 3600)
-#define MAINTAIN_RETRY_S 3600
+#define MAINTAIN_FIRST_S    60
+#define MAINTAIN_EVERY_S    (24 * 3600)
+#define MAINTAIN_RETRY_S    3600
+#define MAINTAIN_TIMEOUT_MS (30 * 60 * 1000) /* a run that takes longer is given up */
 
-/* A thread of its own with a connection of its own (no request deadline, no pool worker taken),
- * so that a long retention run never holds up a request. */
+/* A thread with a connection and a service context of its own (no pool worker taken, no
+ * request's deadline), so that a retention run never holds up a request, and shares nothing
+ * that the server frees when it stops. */
 typedef struct maintainer {
-    const char *url;
-    rd_service *svc;
+    const char *url; /* read before each run only */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake; /* on CLOCK_MONOTONIC */
@@ -241,12 +242,17 @@ typedef struct maintainer {
 } maintainer;
 
 /* One run, logged; how long until the next. */
-static int maintain_once(maintainer *m)
+static int maintain_once(const char *url)
 {
-    rd_db *db = rd_db_connect(m->url);
+    rd_service svc;
+    rd_service_init(&svc, NULL, NULL, false);
+    rd_db *db = rd_db_connect(url);
+    if (db)
+        db->deadline_ms = rd_mono_ms() + MAINTAIN_TIMEOUT_MS;
     rd_maintain_summary sum = {0};
-    int r = db ? rd_maintain(m->svc, db, &sum) : -ECONNREFUSED;
+    int r = db ? rd_maintain(&svc, db, &sum) : -ECONNREFUSED;
     rd_db_close(db);
+    rd_service_done(&svc);
     char *line = r >= 0 ? rd_maintain_summary_json(&sum) : NULL;
     rd_maintain_summary_free(&sum);
     if (r < 0) {
@@ -272,17 +278,18 @@ static void *maintain_daily(void *arg)
             ;
         if (m->stop)
             break;
+        const char *url = m->url;
         pthread_mutex_unlock(&m->lock);
-        wait_s = maintain_once(m);
+        wait_s = maintain_once(url);
         pthread_mutex_lock(&m->lock);
     }
     pthread_mutex_unlock(&m->lock);
     return NULL;
 }
 
-static int maintainer_start(maintainer *m, const char *url, rd_service *svc)
+static int maintainer_start(maintainer *m, const char *url)
 {
-    *m = (maintainer){.url = url, .svc = svc};
+    *m = (maintainer){.url = url};
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -299,16 +306,24 @@ static int maintainer_start(maintainer *m, const char *url, rd_service *svc)
     return 0;
 }
 
-/* Wakes the thread and waits for it: a run in progress is finished first. */
+/* Wakes the thread and waits for it, a run in progress for DRAIN_S at most: one that takes
+ * longer (a stalled database) ends with the process, and its transaction is rolled back. */
 static void maintainer_stop(maintainer *m)
 {
     if (!m->running)
         return;
     pthread_mutex_lock(&m->lock);
     m->stop = true;
+    m->url = NULL;
     pthread_cond_signal(&m->wake);
     pthread_mutex_unlock(&m->lock);
-    pthread_join(m->thread, NULL);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += DRAIN_S;
+    if (pthread_timedjoin_np(m->thread, NULL, &until) != 0) {
+        rd_log(RD_LOG_WARN, "maintenance still running: left to end with the process");
+        return; /* m is static: the thread may still take its lock */
+    }
     pthread_cond_destroy(&m->wake);
     pthread_mutex_destroy(&m->lock);
     m->running = false;
@@ -331,7 +346,7 @@ int rd_cmd_serve(void)
     rd_pool *pool = NULL, *replica = NULL;
     rd_service service = {0};
     rd_server *server = NULL;
-    maintainer maint = {0};
+    static maintainer maint; /* outlives this function if a run outlives the drain */
     rd_db *db = connect_waiting(c.database_url, STARTUP_DB_WAIT_S);
     int r = db ? rd_prepare_database(db) : -ECONNREFUSED;
     if (r >= 0 && c.bootstrap_admin_key)
@@ -367,7 +382,7 @@ int rd_cmd_serve(void)
            c.threads);
     if (c.metrics_host)
         rd_log(RD_LOG_INFO, "/metrics without a key on %s:%d", c.metrics_host, c.metrics_port);
-    if ((r = maintainer_start(&maint, c.database_url, &service)) < 0)
+    if ((r = maintainer_start(&maint, c.database_url)) < 0)
         rd_log(RD_LOG_WARN, "no daily maintenance in this process: %s", strerror(-r));
     int sig = 0;
     sigwait(&stop, &sig);
