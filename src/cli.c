@@ -214,7 +214,8 @@ int rd_cmd_maintain(void)
     rd_db_close(db);
     rd_config_free(&c);
     if (r < 0) {
-        fprintf(stderr, "repeatd: maintain failed: %s (nothing of a failed run is kept)\n",
+        fprintf(stderr,
+                "repeatd: maintain failed: %s (the months it finished are gone; run it again)\n",
                 strerror(-r));
         return 1;
     }

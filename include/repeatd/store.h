@@ -46,9 +46,11 @@ typedef struct store_month_drop {
 } store_month_drop;
 
 /* Drop the months that ended `keep` (>= 1) or more UTC months before the current one and
- * hold no open ticket, in the caller's transaction. *ret (malloc'd, the caller frees) lists
- * every month looked at, oldest first. */
-int store_drop_months(rd_db *db, int keep, store_month_drop **ret, size_t *ret_n);
+ * hold no open ticket, in the caller's transaction: those after the month `after` ("YYYY-MM",
+ * NULL: from the oldest), oldest first, up to and including the `max_drop`-th (>= 1) dropped.
+ * *ret (malloc'd, the caller frees) lists every month looked at, oldest first. */
+int store_drop_months(rd_db *db, int keep, const char *after, int max_drop, store_month_drop **ret,
+                      size_t *ret_n);
 
 /* ---- settings (store/settings_store.c) ---- */
 

@@ -19,8 +19,9 @@ static const rd_stmt q_range = {"partitions_range",
                                 2};
 static const rd_stmt q_drop = {"partitions_drop",
                                "SELECT month, tickets, open_tickets, dropped"
-                               " FROM rd_drop_months($1::integer)",
-                               1};
+                               " FROM rd_drop_months($1::integer, to_date($2, 'YYYY-MM'),"
+                               " $3::integer)",
+                               3};
 
 typedef struct made_row {
     int made;
@@ -54,7 +55,8 @@ int store_partitions_range(rd_db *db, const char *from, const char *to)
     return rd_db_run(db, &q_range, params);
 }
 
-int store_drop_months(rd_db *db, int keep, store_month_drop **ret, size_t *ret_n)
+int store_drop_months(rd_db *db, int keep, const char *after, int max_drop, store_month_drop **ret,
+                      size_t *ret_n)
 {
     static const rd_col cols[] = {
         RD_COL_T("month", store_month_drop, month),
@@ -63,10 +65,11 @@ int store_drop_months(rd_db *db, int keep, store_month_drop **ret, size_t *ret_n
         RD_COL("dropped", RD_COL_BOOL, store_month_drop, dropped),
         {0},
     };
-    if (keep < 1)
+    if (keep < 1 || max_drop < 1)
         return -EINVAL;
-    char k[16];
+    char k[16], m[16];
     snprintf(k, sizeof(k), "%d", keep);
-    const char *params[] = {k};
+    snprintf(m, sizeof(m), "%d", max_drop);
+    const char *params[] = {k, after, m};
     return store_read_rows(db, &q_drop, params, cols, sizeof(**ret), (void **)ret, ret_n);
 }

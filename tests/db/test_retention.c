@@ -330,15 +330,79 @@ START_TEST(retention_never_below_the_lookback)
 }
 END_TEST
 
-/* The function itself refuses to keep less than a month, and drops nothing then. */
+/* The function itself refuses to keep less than a month or drop less than one a call, and
+ * drops nothing then. */
 START_TEST(drop_months_refuses_keep_below_one)
 {
     history(2, 0);
     store_month_drop *m = NULL;
     size_t n = 0;
-    ck_assert_int_lt(store_drop_months(db, 0, &m, &n), 0);
-    ck_assert_int_ne(rd_db_simple(db, "SELECT rd_drop_months(0)"), 0);
+    ck_assert_int_lt(store_drop_months(db, 0, NULL, 1, &m, &n), 0);
+    ck_assert_int_lt(store_drop_months(db, 1, NULL, 0, &m, &n), 0);
+    ck_assert_int_ne(rd_db_simple(db, "SELECT rd_drop_months(0, NULL, 1)"), 0);
+    ck_assert_int_ne(rd_db_simple(db, "SELECT rd_drop_months(1, NULL, 0)"), 0);
     ck_assert_int_eq(value_ll("SELECT count(*) FROM ticket_state"), 6);
+}
+END_TEST
+
+/* A month a call when asked: the oldest first, then on from the month named `after`. */
+START_TEST(drop_months_one_at_a_time)
+{
+    history(5, 0);
+    char ym[16], want[8];
+    store_month_drop *m = NULL;
+    size_t n = 0;
+    /* The empty months older than this history, that the cases before left. */
+    ck_assert_int_eq(store_drop_months(db, 5, NULL, 1000, &m, &n), 0);
+    free(m);
+    ck_assert(partition_exists("ticket_facts", 5) && !partition_exists("ticket_facts", 6));
+    ck_assert_int_eq(store_drop_months(db, 2, NULL, 1, &m, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    month_of(5, ym, NULL);
+    snprintf(want, sizeof(want), "%.4s-%.2s", ym, ym + 4);
+    ck_assert_str_eq(m[0].month, want);
+    ck_assert(m[0].dropped);
+    free(m);
+    ck_assert(!partition_exists("ticket_facts", 5) && partition_exists("ticket_facts", 4));
+    ck_assert_int_eq(store_drop_months(db, 2, want, 2, &m, &n), 0);
+    ck_assert_uint_eq(n, 2); /* 4 and 3 back; 2 and 1 back are kept */
+    ck_assert(m[0].dropped && m[1].dropped);
+    free(m);
+    ck_assert(!partition_exists("ticket_facts", 3) && partition_exists("ticket_facts", 2));
+    ck_assert_int_eq(store_drop_months(db, 2, NULL, 1, &m, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    free(m);
+    ck_assert_int_eq(value_ll("SELECT count(*) FROM ticket_state"), 6);
+}
+END_TEST
+
+/* A ticket whose state row is not deleted with its month's (reopened between the count and
+ * the delete; here a trigger holds it back) keeps the month whole: its other rows come back. */
+START_TEST(month_reopened_while_dropping_is_kept)
+{
+    history(3, 0);
+    store_month_drop *m = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_drop_months(db, 3, NULL, 1000, &m, &n), 0); /* older, empty months */
+    free(m);
+    char ym[16], sql[512];
+    month_of(3, ym, NULL);
+    snprintf(sql, sizeof(sql),
+             "CREATE FUNCTION hold_back() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+             " RETURN CASE WHEN OLD.ticket_id = 'T%s-1' THEN NULL ELSE OLD END; END $$;"
+             " CREATE TRIGGER hold_back BEFORE DELETE ON ticket_state"
+             " FOR EACH ROW EXECUTE FUNCTION hold_back()",
+             ym);
+    exec_ok(sql);
+    ck_assert_int_eq(store_drop_months(db, 1, NULL, 1, &m, &n), 0);
+    exec_ok("DROP TRIGGER hold_back ON ticket_state; DROP FUNCTION hold_back()");
+    ck_assert_uint_eq(n, 2);
+    ck_assert(!m[0].dropped && m[1].dropped); /* 3 back kept, 2 back dropped */
+    ck_assert_int_eq(m[0].tickets, 3);
+    ck_assert_int_eq(m[0].open_tickets, 1);
+    free(m);
+    ck_assert(partition_exists("ticket_facts", 3) && !partition_exists("ticket_facts", 2));
+    ck_assert_int_eq(value_ll("SELECT count(*) FROM tickets"), 6); /* months 3 and 1 */
 }
 END_TEST
 
@@ -357,6 +421,8 @@ int main(void)
     tcase_add_test(tc, open_ticket_found_across_partitions_after_retention);
     tcase_add_test(tc, retention_never_below_the_lookback);
     tcase_add_test(tc, drop_months_refuses_keep_below_one);
+    tcase_add_test(tc, drop_months_one_at_a_time);
+    tcase_add_test(tc, month_reopened_while_dropping_is_kept);
     suite_add_tcase(s, tc);
     int rc = rd_test_run(s, false);
     rd_db_close(db);
