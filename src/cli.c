@@ -388,9 +388,9 @@ int rd_cmd_serve(void)
     int sig = 0;
     sigwait(&stop, &sig);
     rd_log(RD_LOG_INFO, "signal %d: finishing in-flight requests", sig);
-    maintainer_stop(&maint);
     rd_server_stop(server, DRAIN_S);
     server = NULL;
+    maintainer_stop(&maint); /* after the requests: a run in progress waits, they do not */
     status = 0;
 out:
     rd_server_stop(server, 0);
