@@ -412,6 +412,13 @@ START_TEST(retention_setting_and_maintain)
     ck_assert_int_eq(jint(sum, "keep_months"), 13); /* lookback_months 12, plus one */
     json_decref(sum);
     patch("{\"retain_months\":0}", 200);
+    /* A database that cannot be reached: exit 1, nothing on stdout. */
+    char bad_url[1300];
+    const char *q = strchr(api.admin_url, '?');
+    snprintf(bad_url, sizeof(bad_url), "postgresql:///repeatd_no_such_db%s", q ? q : "");
+    line[0] = '\0';
+    ck_assert_int_eq(harness_run_repeatd_on(bad_url, line, sizeof(line), args), 1);
+    ck_assert_str_eq(line, "");
 }
 END_TEST
 
