@@ -20,9 +20,6 @@ CREATE FUNCTION rd_drop_months(keep integer, after date, max_drop integer)
     -- never found by a scan of ticket_state, however many months it holds.
     SET enable_hashjoin = off
     SET enable_mergejoin = off
-    -- Detaching takes an exclusive lock on the parents for a moment, and requests queue
-    -- behind it while it waits: a run that cannot have it soon fails (the next run retries).
-    SET lock_timeout = '2s'
 AS $$
 DECLARE
     cutoff timestamp;
@@ -38,7 +35,12 @@ BEGIN
         RAISE EXCEPTION 'rd_drop_months: keep and max_drop must be at least 1, not % and %',
             keep, max_drop USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Another run at work: wait for its month's transaction, then take turns.
     PERFORM pg_advisory_xact_lock(723647, 12);
+    -- Detaching takes an exclusive lock on the parents for a moment, and requests queue
+    -- behind it while it waits: past 2 s this transaction fails instead (the next run goes
+    -- on). Also bounds the wait for a month's partition behind a long writer (an import).
+    PERFORM set_config('lock_timeout', '2s', true);
     cutoff := date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => keep);
     FOR part IN
         SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

@@ -10,11 +10,13 @@
 #include "repeatd/store.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+static const char *url;
 static rd_db *db;
 
 #define CITIZEN_A "aa00000000000000000000000000000000000000000000000000000000000000"
@@ -406,9 +408,59 @@ START_TEST(month_reopened_while_dropping_is_kept)
 }
 END_TEST
 
+typedef struct run {
+    int r;
+    rd_maintain_summary sum;
+} run;
+
+static void *maintain_thread(void *arg)
+{
+    run *x = arg;
+    rd_db *c = rd_db_connect(url);
+    rd_service svc;
+    rd_service_init(&svc, NULL, NULL, false);
+    x->r = c ? rd_maintain(&svc, c, &x->sum) : -1;
+    rd_service_done(&svc);
+    rd_db_close(c);
+    return NULL;
+}
+
+/* Two runs at once (the server's and the timer's): they take turns a month at a time, both
+ * succeed, and no month is dropped twice. */
+START_TEST(two_runs_at_once_take_turns)
+{
+    history(6, 0);
+    store_month_drop *m = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_drop_months(db, 6, NULL, 1000, &m, &n), 0); /* older, empty months */
+    free(m);
+    set_setting("lookback_months", 1);
+    set_setting("retain_months", 1); /* keeps 2 */
+    run runs[2] = {{0}, {0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, maintain_thread, &runs[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    ck_assert_int_eq(runs[0].r, 0);
+    ck_assert_int_eq(runs[1].r, 0);
+    ck_assert_int_eq(runs[0].sum.keep_months, 2);
+    ck_assert_int_eq(runs[0].sum.months_dropped + runs[1].sum.months_dropped, 4);
+    ck_assert_int_eq(runs[0].sum.tickets_removed + runs[1].sum.tickets_removed, 12);
+    for (int i = 0; i < 2; i++)
+        rd_maintain_summary_free(&runs[i].sum);
+    for (int back = 1; back <= 6; back++)
+        ck_assert_msg(partition_exists("ticket_facts", back) == (back <= 2), "%d back", back);
+    ck_assert_int_eq(value_ll("SELECT count(*) FROM ticket_state"), 6);
+    set_setting("retain_months", 0);
+    set_setting("lookback_months", 12);
+}
+END_TEST
+
 int main(void)
 {
-    if (!dbt_create_database("repeatd_retention"))
+    url = dbt_create_database("repeatd_retention");
+    if (!url)
         rd_test_skip("REPEATD_TEST_DATABASE_URL is not set");
     db = dbt_connect_prepared();
     if (store_category_upsert(db, CATEGORY, "建筑施工噪声", NULL, false) < 0)
@@ -423,6 +475,7 @@ int main(void)
     tcase_add_test(tc, drop_months_refuses_keep_below_one);
     tcase_add_test(tc, drop_months_one_at_a_time);
     tcase_add_test(tc, month_reopened_while_dropping_is_kept);
+    tcase_add_test(tc, two_runs_at_once_take_turns);
     suite_add_tcase(s, tc);
     int rc = rd_test_run(s, false);
     rd_db_close(db);
