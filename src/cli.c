@@ -6,6 +6,7 @@
 #include "repeatd/http.h"
 #include "repeatd/import.h"
 #include "repeatd/log.h"
+#include "repeatd/maintain.h"
 #include "repeatd/prepare.h"
 #include "repeatd/store.h"
 
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How long a starting server waits for its database before giving up. */
@@ -192,6 +194,142 @@ int rd_cmd_import(int argc, char **argv)
     return sum.rejected ? 3 : 0;
 }
 
+int rd_cmd_maintain(void)
+{
+    rd_config c;
+    if (load_config(&c, false) < 0)
+        return 2;
+    rd_db *db = connect_waiting(c.database_url, 0);
+    int r = db ? rd_prepare_schema(db) : -ECONNREFUSED;
+    rd_service svc;
+    rd_service_init(&svc, NULL, NULL, false);
+    rd_maintain_summary sum = {0};
+    if (r >= 0)
+        r = rd_maintain(&svc, db, &sum);
+    char *line = r >= 0 ? rd_maintain_summary_json(&sum) : NULL;
+    if (r >= 0 && !line)
+        r = -ENOMEM;
+    rd_maintain_summary_free(&sum);
+    rd_service_done(&svc);
+    rd_db_close(db);
+    rd_config_free(&c);
+    if (r < 0) {
+        fprintf(stderr,
+                "repeatd: maintain failed: %s (the months it finished are gone; run it again)\n",
+                strerror(-r));
+        return 1;
+    }
+    printf("%s\n", line);
+    free(line);
+    return 0;
+}
+
+/* ---- serve's own maintenance: once soon after start, then once a day ---- */
+
+#define MAINTAIN_FIRST_S    60
+#define MAINTAIN_EVERY_S    (24 * 3600)
+#define MAINTAIN_RETRY_S    3600
+#define MAINTAIN_TIMEOUT_MS (30 * 60 * 1000) /* a run that takes longer is given up */
+
+/* A thread with a connection and a service context of its own (no pool worker taken, no
+ * request's deadline), so that a retention run never holds up a request, and shares nothing
+ * that the server frees when it stops. */
+typedef struct maintainer {
+    const char *url; /* read before each run only */
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* on CLOCK_MONOTONIC */
+    bool stop, running;
+} maintainer;
+
+/* One run, logged; how long until the next. */
+static int maintain_once(const char *url)
+{
+    rd_service svc;
+    rd_service_init(&svc, NULL, NULL, false);
+    rd_db *db = rd_db_connect(url);
+    if (db)
+        db->deadline_ms = rd_mono_ms() + MAINTAIN_TIMEOUT_MS;
+    rd_maintain_summary sum = {0};
+    int r = db ? rd_maintain(&svc, db, &sum) : -ECONNREFUSED;
+    rd_db_close(db);
+    rd_service_done(&svc);
+    char *line = r >= 0 ? rd_maintain_summary_json(&sum) : NULL;
+    rd_maintain_summary_free(&sum);
+    if (r < 0) {
+        rd_log(RD_LOG_ERROR, "maintenance failed: %s; next try in %d s", strerror(-r),
+               MAINTAIN_RETRY_S);
+        return MAINTAIN_RETRY_S;
+    }
+    rd_log(RD_LOG_INFO, "maintenance: %s", line ? line : "done");
+    free(line);
+    return MAINTAIN_EVERY_S;
+}
+
+static void *maintain_daily(void *arg)
+{
+    maintainer *m = arg;
+    int wait_s = MAINTAIN_FIRST_S;
+    pthread_mutex_lock(&m->lock);
+    while (!m->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += wait_s;
+        while (!m->stop && pthread_cond_timedwait(&m->wake, &m->lock, &until) != ETIMEDOUT)
+            ;
+        if (m->stop)
+            break;
+        const char *url = m->url;
+        pthread_mutex_unlock(&m->lock);
+        wait_s = maintain_once(url);
+        pthread_mutex_lock(&m->lock);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return NULL;
+}
+
+static int maintainer_start(maintainer *m, const char *url)
+{
+    *m = (maintainer){.url = url};
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&m->lock, NULL);
+    int r = pthread_create(&m->thread, NULL, maintain_daily, m);
+    if (r != 0) {
+        pthread_cond_destroy(&m->wake);
+        pthread_mutex_destroy(&m->lock);
+        return -r;
+    }
+    m->running = true;
+    return 0;
+}
+
+/* Wakes the thread and waits for it, a run in progress for DRAIN_S at most: one that takes
+ * longer (a stalled database) ends with the process, and its transaction is rolled back. */
+static void maintainer_stop(maintainer *m)
+{
+    if (!m->running)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->stop = true;
+    m->url = NULL;
+    pthread_cond_signal(&m->wake);
+    pthread_mutex_unlock(&m->lock);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += DRAIN_S;
+    if (pthread_timedjoin_np(m->thread, NULL, &until) != 0) {
+        rd_log(RD_LOG_WARN, "maintenance still running: left to end with the process");
+        return; /* m is static: the thread may still take its lock */
+    }
+    pthread_cond_destroy(&m->wake);
+    pthread_mutex_destroy(&m->lock);
+    m->running = false;
+}
+
 int rd_cmd_serve(void)
 {
     rd_config c;
@@ -209,6 +347,7 @@ int rd_cmd_serve(void)
     rd_pool *pool = NULL, *replica = NULL;
     rd_service service = {0};
     rd_server *server = NULL;
+    static maintainer maint; /* outlives this function if a run outlives the drain */
     rd_db *db = connect_waiting(c.database_url, STARTUP_DB_WAIT_S);
     int r = db ? rd_prepare_database(db) : -ECONNREFUSED;
     if (r >= 0 && c.bootstrap_admin_key)
@@ -244,11 +383,14 @@ int rd_cmd_serve(void)
            c.threads);
     if (c.metrics_host)
         rd_log(RD_LOG_INFO, "/metrics without a key on %s:%d", c.metrics_host, c.metrics_port);
+    if ((r = maintainer_start(&maint, c.database_url)) < 0)
+        rd_log(RD_LOG_WARN, "no daily maintenance in this process: %s", strerror(-r));
     int sig = 0;
     sigwait(&stop, &sig);
     rd_log(RD_LOG_INFO, "signal %d: finishing in-flight requests", sig);
     rd_server_stop(server, DRAIN_S);
     server = NULL;
+    maintainer_stop(&maint); /* after the requests: a run in progress waits, they do not */
     status = 0;
 out:
     rd_server_stop(server, 0);

@@ -8,6 +8,8 @@ static int usage(FILE *f)
 {
     fputs("usage: repeatd serve                 apply pending migrations, then serve HTTP\n"
           "       repeatd migrate               apply pending migrations and exit\n"
+          "       repeatd maintain              make the monthly partitions ahead, drop the\n"
+          "                                     months past retain_months; print a JSON line\n"
           "       repeatd key create --role crm|dashboard|manager|admin --name NAME\n"
           "                                     print a new API key (only its hash is kept)\n"
           "       repeatd import [--rejects FILE] [--dry-run] [--workers N] FILE...\n"
@@ -25,6 +27,8 @@ int main(int argc, char **argv)
         return rd_cmd_serve();
     if (argc >= 2 && !strcmp(argv[1], "migrate") && argc == 2)
         return rd_cmd_migrate();
+    if (argc == 2 && !strcmp(argv[1], "maintain"))
+        return rd_cmd_maintain();
     if (argc >= 3 && !strcmp(argv[1], "key") && !strcmp(argv[2], "create"))
         return rd_cmd_key_create(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "import"))

@@ -21,7 +21,8 @@ HEADERS = {
     "store": "pool tx result pg_array store kpi_store import_store migrations loop_store problem_store",
     "codec": "codec json_spec kpi_json csv kpi_csv loop_json problem_json json_out",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
-           " import programmes report problem_list loop_common answer_stored",
+           " import programmes report problem_list loop_common answer_stored"
+           " maintain",
     "http": "http routes auth metrics kpi_view kpi_params web web_assets",
     "cli": "cli",
 }

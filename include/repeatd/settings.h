@@ -27,6 +27,8 @@ typedef struct rd_settings {
     int hotspot_min_citizens;
     int hotspot_radius_m;
     int hotspot_days;
+    /* Storage: months of tickets kept (0: all); see rd_settings_retention_months. */
+    int retain_months;
     /* Which definition version these values are; set by the store, 0 for defaults. */
     int definition_version;
 } rd_settings;
@@ -58,6 +60,12 @@ const rd_setting_def *rd_setting_find(const char *name);
 
 /* The defaults of DOMAIN.md. */
 void rd_settings_defaults(rd_settings *ret);
+
+/* The months of tickets that retention keeps before the current UTC month: 0 when
+ * retain_months is 0 (keep everything), else retain_months but never fewer than
+ * lookback_months + 1, so that no month the decision's look-up can read is dropped (its
+ * lookback, counted in time_zone, reaches at most into the UTC month before). */
+int rd_settings_retention_months(const rd_settings *s);
 
 /* Read one integer setting by name. 0, or -ENOENT when no integer setting has this name. */
 int rd_settings_get_int(const rd_settings *s, const char *name, long *ret);

@@ -30,11 +30,27 @@ int store_migrate(rd_db *db);
 
 /* ---- partitions (store/partitions.c) ---- */
 
-/* The monthly partitions from the oldest ticket's month to `months` after now. */
+/* The monthly partitions of last month, this month and the `months` after it: how many months
+ * had none and were made, or a negative errno. */
 int store_partitions_ahead(rd_db *db, int months);
 /* The partitions of the month holding `at` (RFC 3339), and of every month from..to. */
 int store_partition_for(rd_db *db, const char *at);
 int store_partitions_range(rd_db *db, const char *from, const char *to);
+
+/* One month that retention looked at (migrations/0012 rd_drop_months). */
+typedef struct store_month_drop {
+    char month[8]; /* YYYY-MM, a UTC month */
+    int64_t tickets;
+    int64_t open_tickets; /* > 0: the month was kept */
+    bool dropped;         /* its partitions and its tickets' state rows are gone */
+} store_month_drop;
+
+/* Drop the months that ended `keep` (>= 1) or more UTC months before the current one and
+ * hold no open ticket, in the caller's transaction: those after the month `after` ("YYYY-MM",
+ * NULL: from the oldest), oldest first, up to and including the `max_drop`-th (>= 1) dropped.
+ * *ret (malloc'd, the caller frees) lists every month looked at, oldest first. */
+int store_drop_months(rd_db *db, int keep, const char *after, int max_drop, store_month_drop **ret,
+                      size_t *ret_n);
 
 /* ---- settings (store/settings_store.c) ---- */
 

@@ -6,13 +6,9 @@
 
 #include <errno.h>
 
-int rd_prepare_database(rd_db *db)
+int rd_prepare_schema(rd_db *db)
 {
     int r = store_migrate(db);
-    if (r < 0)
-        return r;
-    /* This month's partitions and the next three's: a live ticket never waits for one. */
-    r = store_partitions_ahead(db, 3);
     if (r < 0)
         return r;
     rd_settings defaults;
@@ -23,4 +19,13 @@ int rd_prepare_database(rd_db *db)
     r = store_settings_seed(db, d);
     json_decref(d);
     return r;
+}
+
+int rd_prepare_database(rd_db *db)
+{
+    int r = rd_prepare_schema(db);
+    /* This month's partitions and the next three's: a live ticket never waits for one. */
+    if (r >= 0)
+        r = store_partitions_ahead(db, 3);
+    return r < 0 ? r : 0;
 }

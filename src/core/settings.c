@@ -41,6 +41,8 @@ const rd_setting_def rd_setting_defs[] = {
     INT(hotspot_min_citizens,      2, 1000,    5,   false),
     INT(hotspot_radius_m,          1, 100000,  250, false),
     INT(hotspot_days,              1, 92,      7,   false),
+    /* Storage: months of tickets kept before the current one, 0 = all (100 years at most). */
+    INT(retain_months,             0, 1200,    0,   false),
 };
 // clang-format on
 const size_t rd_setting_count = sizeof(rd_setting_defs) / sizeof(rd_setting_defs[0]);
@@ -101,6 +103,13 @@ int rd_settings_set_int(rd_settings *s, const char *name, long value)
         return -EINVAL;
     *int_slot(s, def) = (int)value;
     return 0;
+}
+
+int rd_settings_retention_months(const rd_settings *s)
+{
+    if (s->retain_months <= 0)
+        return 0;
+    return s->retain_months > s->lookback_months ? s->retain_months : s->lookback_months + 1;
 }
 
 int rd_settings_get_int(const rd_settings *s, const char *name, long *ret)

@@ -71,14 +71,14 @@ START_TEST(settings_defaults)
     json_t *want = json_pack(
         "{s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:i, s:[s,s,s,s,s,s], s:i, s:i, s:i, s:i, s:i, s:i, "
         "s:i, "
-        "s:i}",
+        "s:i, s:i}",
         "repeat_window_months", 1, "lookback_months", 12, "same_place_radius_m", 250,
         "green_channel_min_repeats", 2, "expedite_after_calls", 2, "contact_failure_attempts", 3,
         "time_zone", "Asia/Shanghai", "closeout_min_chars", 10, "closeout_boilerplate", "已处理",
         "已维修", "已解决", "处理完毕", "已办结", "已回复", "ranking_min_complaints", 20,
         "ranking_bottom_n", 3, "programme_exit_months", 2, "green_channel_verify_days", 3,
         "hotspot_min_citizens", 5, "hotspot_radius_m", 250, "hotspot_days", 7, "definition_version",
-        1);
+        1, "retain_months", 0);
     char *got = json_dumps(s, JSON_SORT_KEYS | JSON_COMPACT);
     ck_assert_msg(json_equal(s, want), "settings: %s", got);
     free(got);
@@ -272,6 +272,9 @@ static const patch_row patch_rows[] = {
      "closeout_boilerplate"},
     {"{\"repeat_windows_months\":2}", "repeat_windows_months"},
     {"{\"definition_version\":5}", "definition_version"},
+    {"{\"retain_months\":-1}", "retain_months"},
+    {"{\"retain_months\":1201}", "retain_months"},
+    {"{\"retain_months\":\"12\"}", "retain_months"},
     /* One bad key spoils the whole PATCH: the good one is not applied either. */
     {"{\"repeat_window_months\":2,\"lookback_months\":0}", "lookback_months"},
 };
@@ -380,6 +383,42 @@ START_TEST(settings_audit_trail)
           "\"已回复\"]}",
           200);
     ck_assert_int_eq(jint(settings_now(), "definition_version"), version);
+}
+END_TEST
+
+/* retain_months is a setting like the others (no new definition version), and repeatd
+ * maintain applies it: never fewer months than lookback_months + 1, one JSON line. */
+START_TEST(retention_setting_and_maintain)
+{
+    int v0 = (int)jint(settings_now(), "definition_version");
+    json_t *s = patch("{\"retain_months\":24}", 200);
+    ck_assert_int_eq(jint(s, "retain_months"), 24);
+    ck_assert_int_eq(jint(s, "definition_version"), v0);
+    static const char *const args[] = {"maintain", NULL};
+    char line[2048];
+    ck_assert_int_eq(harness_run_repeatd(line, sizeof(line), args), 0);
+    json_error_t err;
+    json_t *sum = json_loads(line, 0, &err);
+    ck_assert_msg(sum != NULL, "repeatd maintain printed %s", line);
+    ck_assert_int_eq(jint(sum, "retain_months"), 24);
+    ck_assert_int_eq(jint(sum, "keep_months"), 24);
+    ck_assert_int_eq(jint(sum, "partitions_made"), 0); /* the server made them at start */
+    ck_assert_int_eq(jint(sum, "months_dropped"), 0);  /* this program's tickets are recent */
+    json_decref(sum);
+    patch("{\"retain_months\":3}", 200);
+    ck_assert_int_eq(harness_run_repeatd(line, sizeof(line), args), 0);
+    sum = json_loads(line, 0, &err);
+    ck_assert_msg(sum != NULL, "repeatd maintain printed %s", line);
+    ck_assert_int_eq(jint(sum, "keep_months"), 13); /* lookback_months 12, plus one */
+    json_decref(sum);
+    patch("{\"retain_months\":0}", 200);
+    /* A database that cannot be reached: exit 1, nothing on stdout. */
+    char bad_url[1300];
+    const char *q = strchr(api.admin_url, '?');
+    snprintf(bad_url, sizeof(bad_url), "postgresql:///repeatd_no_such_db%s", q ? q : "");
+    line[0] = '\0';
+    ck_assert_int_eq(harness_run_repeatd_on(bad_url, line, sizeof(line), args), 1);
+    ck_assert_str_eq(line, "");
 }
 END_TEST
 
@@ -547,6 +586,7 @@ int main(void)
     tcase_add_test(tc, settings_patch_shape);
     tcase_add_test(tc, settings_audit_trail);
     tcase_add_test(tc, definition_version_and_window);
+    tcase_add_test(tc, retention_setting_and_maintain);
     tcase_add_test(tc, time_zone_defines_natural_months);
     tcase_add_test(tc, admin_key_passes_every_role);
     tcase_add_test(tc, categories_large_tree);

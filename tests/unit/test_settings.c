@@ -32,7 +32,30 @@ START_TEST(test_defaults)
     ck_assert_int_eq(s.hotspot_min_citizens, 5);
     ck_assert_int_eq(s.hotspot_radius_m, 250);
     ck_assert_int_eq(s.hotspot_days, 7);
+    ck_assert_int_eq(s.retain_months, 0);
     ck_assert_int_eq(s.definition_version, 0);
+}
+END_TEST
+
+/* Retention: 0 keeps everything; else never fewer months than the look-up reads, one more
+ * for the months of time_zone that begin in the UTC month before. */
+START_TEST(test_retention_months)
+{
+    static const struct {
+        int retain, lookback, want;
+    } cases[] = {
+        {0, 12, 0},   {0, 1, 0}, {1, 12, 13}, {12, 12, 13},     {13, 12, 13},
+        {14, 12, 14}, {1, 1, 2}, {2, 1, 2},   {1200, 60, 1200}, {3, 60, 61},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rd_settings s;
+        rd_settings_defaults(&s);
+        ck_assert_int_eq(rd_settings_set_int(&s, "retain_months", cases[i].retain), 0);
+        ck_assert_int_eq(rd_settings_set_int(&s, "lookback_months", cases[i].lookback), 0);
+        ck_assert_msg(rd_settings_retention_months(&s) == cases[i].want,
+                      "retain %d lookback %d: %d, not %d", cases[i].retain, cases[i].lookback,
+                      rd_settings_retention_months(&s), cases[i].want);
+    }
 }
 END_TEST
 
@@ -60,6 +83,7 @@ START_TEST(test_table)
         {"hotspot_min_citizens", RD_SETTING_INT, false},
         {"hotspot_radius_m", RD_SETTING_INT, false},
         {"hotspot_days", RD_SETTING_INT, false},
+        {"retain_months", RD_SETTING_INT, false},
     };
     ck_assert_uint_eq(rd_setting_count, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < rd_setting_count; i++) {
@@ -92,6 +116,7 @@ static const struct bound_case {
     {"hotspot_min_citizens", 2, 1000, offsetof(rd_settings, hotspot_min_citizens)},
     {"hotspot_radius_m", 1, 100000, offsetof(rd_settings, hotspot_radius_m)},
     {"hotspot_days", 1, 92, offsetof(rd_settings, hotspot_days)},
+    {"retain_months", 0, 1200, offsetof(rd_settings, retain_months)},
 };
 
 static int field_of(const rd_settings *s, size_t offset)
@@ -232,6 +257,7 @@ static Suite *settings_suite(void)
 
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_table);
+    tcase_add_test(tc, test_retention_months);
     tcase_add_loop_test(tc, test_int_bounds, 0, (int)(sizeof(bounds) / sizeof(bounds[0])));
     tcase_add_test(tc, test_unknown_and_wrong_type);
     tcase_add_loop_test(tc, test_time_zone, 0, (int)(sizeof(tz_cases) / sizeof(tz_cases[0])));
