@@ -295,13 +295,13 @@ int store_event_find(rd_db *db, const char *ticket_id, const char *event_id,
 
 int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, const char *unit,
                            const char *team, const char *handler, const char *deadline);
-int store_apply_contact(rd_db *db, const char *ticket_id, bool reached);
+int store_apply_contact(rd_db *db, const char *ticket_id, const char *at, bool reached);
 int store_apply_closeout(rd_db *db, const char *ticket_id, const char *at, bool accepted,
                          bool unresolved);
 int store_apply_followup(rd_db *db, const char *ticket_id, const char *at, bool reached);
 int store_apply_closed(rd_db *db, const char *ticket_id, const char *at, const char *outcome);
-int store_apply_reopened(rd_db *db, const char *ticket_id);
-int store_apply_audit(rd_db *db, const char *ticket_id, bool false_closeout);
+int store_apply_reopened(rd_db *db, const char *ticket_id, const char *at);
+int store_apply_audit(rd_db *db, const char *ticket_id, const char *at, bool false_closeout);
 
 /* The ticket with its stored decision (*ret_answer: its decision is the caller's to render),
  * state, events and later calls (store/ticket_view.c; free it

@@ -131,7 +131,8 @@ static int apply_event(rd_db *db, const rd_event_in *c, event_try *t, const stor
         return store_apply_dispatched(db, c->ticket_id, e->at.text, e->unit, e->team, e->handler,
                                       e->deadline.set ? e->deadline.text : NULL);
     case RD_EVENT_CONTACT_ATTEMPT:
-        return store_apply_contact(db, c->ticket_id, e->contact_outcome == RD_CONTACT_REACHED);
+        return store_apply_contact(db, c->ticket_id, e->at.text,
+                                   e->contact_outcome == RD_CONTACT_REACHED);
     case RD_EVENT_CLOSEOUT:
         return apply_closeout(db, c, t, st, s);
     case RD_EVENT_FOLLOWUP:
@@ -139,9 +140,9 @@ static int apply_event(rd_db *db, const rd_event_in *c, event_try *t, const stor
     case RD_EVENT_CLOSED:
         return apply_closed(db, c, t, st, s);
     case RD_EVENT_REOPENED:
-        return store_apply_reopened(db, c->ticket_id);
+        return store_apply_reopened(db, c->ticket_id, e->at.text);
     case RD_EVENT_AUDIT:
-        return store_apply_audit(db, c->ticket_id, e->false_closeout == 1);
+        return store_apply_audit(db, c->ticket_id, e->at.text, e->false_closeout == 1);
     }
     return -EINVAL;
 }

@@ -21,17 +21,17 @@ static const rd_stmt q_lock_state = {
     " FROM ticket_state s JOIN ticket_facts f ON f.ticket_id = s.ticket_id"
     "  AND f.received_at = s.received_at WHERE s.ticket_id = $1 FOR UPDATE OF s",
     1};
-/* The event goes to its ticket's month, with the assignment as it stands; the ticket changed
- * then (for a later ticket decided as of an earlier time). */
+/* The event goes to its ticket's month, with the assignment as it stands. */
 static const rd_stmt q_event_insert = {
     "event_insert",
-    "WITH s AS (UPDATE ticket_state SET changed_at = greatest(changed_at, $3::timestamptz)"
-    "  WHERE ticket_id = $1 RETURNING received_at, unit, team, handler)"
-    " INSERT INTO ticket_events (ticket_id, received_at, type, at, body, accepted, defects, unit,"
+    "INSERT INTO ticket_events (ticket_id, received_at, type, at, body, accepted, defects, unit,"
     " team, handler, event_id, request_hash)"
     " SELECT $1, s.received_at, $2, $3, $4::jsonb, $5, $6::jsonb, coalesce(s.unit, ''),"
-    " coalesce(s.team, ''), coalesce(s.handler, ''), $7, $8::bytea FROM s",
+    " coalesce(s.team, ''), coalesce(s.handler, ''), $7, $8::bytea FROM ticket_state s"
+    " WHERE s.ticket_id = $1",
     8};
+/* Each update below also keeps changed_at, the time of the ticket's newest event (for a later
+ * ticket decided as of an earlier time): one row version an event. */
 static const rd_stmt q_event_find = {
     "event_find",
     "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
@@ -42,15 +42,16 @@ static const rd_stmt q_event_find = {
 static const rd_stmt q_dispatched = {
     "apply_dispatched",
     "UPDATE ticket_state SET dispatched_at = coalesce(dispatched_at, $2::timestamptz),"
-    " unit = $3, team = $4, handler = $5, deadline = $6 WHERE ticket_id = $1",
+    " unit = $3, team = $4, handler = $5, deadline = $6,"
+    " changed_at = greatest(changed_at, $2::timestamptz) WHERE ticket_id = $1",
     6};
 static const rd_stmt q_contact = {
     "apply_contact",
     "UPDATE ticket_state SET contact_reached = contact_reached OR $2::boolean,"
     " contact_failures = contact_failures + CASE WHEN $2::boolean THEN 0 ELSE 1 END,"
-    " first_contact_failed = coalesce(first_contact_failed, NOT $2::boolean)"
-    " WHERE ticket_id = $1",
-    2};
+    " first_contact_failed = coalesce(first_contact_failed, NOT $2::boolean),"
+    " changed_at = greatest(changed_at, $3::timestamptz) WHERE ticket_id = $1",
+    3};
 static const rd_stmt q_closeout = {
     "apply_closeout",
     "UPDATE ticket_state SET"
@@ -58,31 +59,34 @@ static const rd_stmt q_closeout = {
     "  ELSE closeout_accepted_at END,"
     " closeout_accepted = closeout_accepted OR $2::boolean,"
     " closeout_rejections = closeout_rejections + CASE WHEN $2::boolean THEN 0 ELSE 1 END,"
-    " closeout_unresolved = CASE WHEN $2::boolean THEN $3::boolean ELSE closeout_unresolved END"
-    " WHERE ticket_id = $1",
+    " closeout_unresolved = CASE WHEN $2::boolean THEN $3::boolean ELSE closeout_unresolved END,"
+    " changed_at = greatest(changed_at, $4::timestamptz) WHERE ticket_id = $1",
     4};
 static const rd_stmt q_followup = {
     "apply_followup",
     "UPDATE ticket_state SET followup_recorded = true, followup_at = $3::timestamptz,"
-    " followup_reached = followup_reached OR $2::boolean WHERE ticket_id = $1",
+    " followup_reached = followup_reached OR $2::boolean,"
+    " changed_at = greatest(changed_at, $3::timestamptz) WHERE ticket_id = $1",
     3};
 static const rd_stmt q_closed = {
     "apply_closed",
     "UPDATE ticket_state SET status = 'closed', closed_at = $2, outcome = $3,"
-    " closeout_unresolved = closeout_unresolved OR $3 = 'unresolved' WHERE ticket_id = $1",
+    " closeout_unresolved = closeout_unresolved OR $3 = 'unresolved',"
+    " changed_at = greatest(changed_at, $2::timestamptz) WHERE ticket_id = $1",
     3};
 /* A reopened ticket is handled again: it needs a new close-out and follow-up to close. */
 static const rd_stmt q_reopened = {
     "apply_reopened",
     "UPDATE ticket_state SET status = 'open', closed_at = NULL, outcome = NULL,"
     " closeout_accepted = false, followup_recorded = false, followup_reached = false,"
-    " closeout_accepted_at = NULL, followup_at = NULL"
-    " WHERE ticket_id = $1",
-    1};
+    " closeout_accepted_at = NULL, followup_at = NULL,"
+    " changed_at = greatest(changed_at, $2::timestamptz) WHERE ticket_id = $1",
+    2};
 static const rd_stmt q_audit = {
     "apply_audit",
-    "UPDATE ticket_state SET false_closeout = false_closeout OR $2::boolean WHERE ticket_id = $1",
-    2};
+    "UPDATE ticket_state SET false_closeout = false_closeout OR $2::boolean,"
+    " changed_at = greatest(changed_at, $3::timestamptz) WHERE ticket_id = $1",
+    3};
 
 #define S store_ticket_state
 static const rd_col state_cols[] = {
@@ -171,9 +175,9 @@ int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, con
     return rd_db_run(db, &q_dispatched, params);
 }
 
-int store_apply_contact(rd_db *db, const char *ticket_id, bool reached)
+int store_apply_contact(rd_db *db, const char *ticket_id, const char *at, bool reached)
 {
-    const char *params[] = {ticket_id, b(reached)};
+    const char *params[] = {ticket_id, b(reached), at};
     return rd_db_run(db, &q_contact, params);
 }
 
@@ -196,14 +200,14 @@ int store_apply_closed(rd_db *db, const char *ticket_id, const char *at, const c
     return rd_db_run(db, &q_closed, params);
 }
 
-int store_apply_reopened(rd_db *db, const char *ticket_id)
+int store_apply_reopened(rd_db *db, const char *ticket_id, const char *at)
 {
-    const char *params[] = {ticket_id};
+    const char *params[] = {ticket_id, at};
     return rd_db_run(db, &q_reopened, params);
 }
 
-int store_apply_audit(rd_db *db, const char *ticket_id, bool false_closeout)
+int store_apply_audit(rd_db *db, const char *ticket_id, const char *at, bool false_closeout)
 {
-    const char *params[] = {ticket_id, b(false_closeout)};
+    const char *params[] = {ticket_id, b(false_closeout), at};
     return rd_db_run(db, &q_audit, params);
 }
