@@ -121,6 +121,7 @@ static int list_text(const rd_kpi_answer *a, row_text_fn fields, rd_text *t)
     char from[RD_PERIOD_LABEL_MAX], to[RD_PERIOD_LABEL_MAX], label[RD_PERIOD_LABEL_MAX];
     rd_period_label(a->period, a->from, from);
     rd_period_label(a->period, a->to, to);
+    rd_text_reserve(t, 256 + a->n_items * 192); /* a row is 150 to 250 bytes: one allocation */
     rd_text_puts(t, "{\"period\":");
     rd_jtext_string(t, rd_period_kind_name(a->period));
     text_key(t, "by");
@@ -138,9 +139,13 @@ static int list_text(const rd_kpi_answer *a, row_text_fn fields, rd_text *t)
     rd_jtext_ints(t, a->versions, a->n_versions);
     text_key(t, "rows");
     rd_text_put(t, "[", 1);
+    int labelled = -1; /* the period `label` holds: rows come period by period */
     for (size_t i = 0; i < a->n_items && !t->err; i++) {
         const rd_kpi_item *it = &a->items[i];
-        rd_period_label(a->period, it->period_start, label);
+        if (it->period_start != labelled) {
+            labelled = it->period_start;
+            rd_period_label(a->period, labelled, label);
+        }
         rd_text_puts(t, i ? ",{\"period\":" : "{\"period\":");
         rd_jtext_string(t, label);
         text_key(t, "group");
