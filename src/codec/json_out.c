@@ -102,7 +102,9 @@ void rd_jtext_string(rd_text *t, const char *s)
             esc[1] = 't';
             break;
         default:
-            memcpy(esc + 1, "u00", 3);
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];
             n = 6;
