@@ -18,6 +18,12 @@ static const struct {
     {"PU-03", "PU-03-T1", "PU-03-T1-H2"},  {"PU-03", "PU-03-T2", "PU-03-T2-H1"},
 };
 
+/* The month label `months_ago` months back (at() gives its day). */
+static const char *month_label(int months_ago)
+{
+    return P("%.7s", at(months_ago, 1, 0, 0));
+}
+
 static const char *const leaves[] = {"CG.SZ.LD", "CG.SZ.PS", "HB.ZS.JZ", "JT.GJ.XL"};
 
 /* Tickets over the last three months, spread over the staff: most handled to the end (a
@@ -51,6 +57,30 @@ START_TEST(paging_history)
             }
         }
     ck_assert_int_gt(n, 30);
+    /* A ticket re-dispatched away from a handler who had no other: that handler's complaint
+     * comes and goes (+1, then -1, perhaps in two shards), and leaves no row. */
+    POST_TICKET(201, .id = "PGRD1", .at = at(2, 20, 9, 0), .phone = phone(999),
+                .category = leaves[0], .description = "路灯不亮，晚上出行很不方便，请尽快维修。");
+    EVENT("PGRD1", ev_dispatched(at(2, 20, 10, 0), "PX-01", "PX-01-T1", "PX-01-T1-H1", NULL), 201);
+    EVENT("PGRD1", ev_dispatched(at(2, 20, 11, 0), "PU-01", "PU-01-T1", "PU-01-T1-H1", NULL), 201);
+}
+END_TEST
+
+/* No row for the handler whose only complaint moved away, whole or by page. */
+START_TEST(moved_away_no_row)
+{
+    const char *path = P("/v1/kpi/repeats?period=month&at=%s&by=handler", month_label(2));
+    static const char *const suffixes[] = {"", "&limit=1", "&limit=2", "&limit=1000"};
+    for (size_t i = 0; i < N_OF(suffixes); i++) {
+        char p[512];
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        json_t *a = OK_GET(p);
+        size_t k;
+        json_t *r;
+        json_array_foreach(jget(a, "rows"), k, r)
+            ck_assert_msg(strcmp(jstr(r, "group"), "PX-01-T1-H1") != 0, "%s: a row of nothing", p);
+        ck_assert_uint_gt(json_array_size(jget(a, "rows")), 0);
+    }
 }
 END_TEST
 
@@ -67,12 +97,6 @@ static const char *const lists[] = {
     "/v1/kpi/closeout-quality?period=month&by=handler",
     "/v1/kpi/closeout-quality?period=month&by=unit",
 };
-
-/* The month label `months_ago` months back (at() gives its day). */
-static const char *month_label(int months_ago)
-{
-    return P("%.7s", at(months_ago, 1, 0, 0));
-}
 
 /* The whole answer of path, then every page of it `limit` rows at a time: the pages' rows
  * joined are the whole answer's, each page but the last is full, the last says it is. */
@@ -289,6 +313,7 @@ int main(void)
     TCase *tc;
     Suite *s = api_suite(&tc);
     tcase_add_test(tc, paging_history);
+    tcase_add_test(tc, moved_away_no_row);
     tcase_add_test(tc, pages_join_to_the_whole);
     tcase_add_test(tc, pages_full_after_filtering);
     tcase_add_test(tc, cursor_without_limit);
