@@ -3,6 +3,8 @@
  *
  * usage: kpi_bench BASE_URL KEY DATABASE_URL [ITERATIONS]
  * The database must hold a history (repeatd-demo --tickets N); months are taken from it. */
+#include "repeatd/kpi_cursor.h"
+
 #include <curl/curl.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -12,9 +14,15 @@
 
 typedef struct bench_case {
     const char *name;
-    char path[256];   /* the endpoint, with its query */
+    char path[512];   /* the endpoint, with its query */
     char naive[2048]; /* SQL over tickets / ticket_events giving the same numbers */
 } bench_case;
+
+/* c: the case `whole` with more of a query. */
+static void with_query(bench_case *c, const bench_case *whole, const char *extra)
+{
+    snprintf(c->path, sizeof(c->path), "%.150s%.300s", whole->path, extra);
+}
 
 static double now_ms(void)
 {
@@ -47,7 +55,7 @@ static size_t discard(void *p, size_t size, size_t n, void *u)
 static int time_http(CURL *curl, const char *base, const char *key, const char *path,
                      int iterations, double *times, long *ret_status, size_t *ret_bytes)
 {
-    char url[512], auth[300];
+    char url[768], auth[300];
     snprintf(url, sizeof(url), "%s%s", base, path);
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
     struct curl_slist *h = curl_slist_append(NULL, auth);
@@ -140,7 +148,7 @@ int main(int argc, char **argv)
     snprintf(p6, sizeof(p6), "%d", at - 6);
     snprintf(p2, sizeof(p2), "%d", at - 2);
 
-    bench_case cases[16];
+    bench_case cases[24];
     int n = 0;
     bench_case *c = &cases[n++];
     c->name = "repeats by unit, 12 months";
@@ -155,6 +163,34 @@ int main(int argc, char **argv)
              first_s, last_s);
     snprintf(c->naive, sizeof(c->naive), NAIVE_COUNTS("handler", "repeat_handler", "%s", "%s"),
              q_from, q_to, q_from, q_to);
+
+    /* The same list as CSV (always whole), a first page, and a page from mid-way on (after
+     * the first handler of the seventh month: the cursor the page before would give). */
+    const bench_case *whole = c;
+    c = &cases[n++];
+    *c = *whole;
+    c->name = "  the same, CSV";
+    with_query(c, whole, "&format=csv");
+    c = &cases[n++];
+    *c = *whole;
+    c->name = "  the same, first page of 500 (limit)";
+    with_query(c, whole, "&limit=500");
+    rd_kpi_cursor mid = {.period_start = first + 6};
+    char sql[256], cursor[RD_KPI_CURSOR_MAX];
+    snprintf(sql, sizeof(sql), "SELECT min(key) FROM kpi_counts WHERE dim = 3 AND month = %d",
+             first + 6);
+    PGresult *key_res = PQexec(db, sql);
+    if (PQresultStatus(key_res) == PGRES_TUPLES_OK && PQntuples(key_res) &&
+        !PQgetisnull(key_res, 0, 0))
+        snprintf(mid.key, sizeof(mid.key), "%s", PQgetvalue(key_res, 0, 0));
+    PQclear(key_res);
+    rd_kpi_cursor_encode(&mid, cursor);
+    c = &cases[n++];
+    *c = *whole;
+    c->name = "  the same, a page of 500 mid-way (cursor)";
+    char extra[RD_KPI_CURSOR_MAX + 32];
+    snprintf(extra, sizeof(extra), "&limit=500&cursor=%s", cursor);
+    with_query(c, whole, extra);
 
     c = &cases[n++];
     c->name = "repeats, whole line, by quarter";
@@ -226,6 +262,12 @@ int main(int argc, char **argv)
              " FROM ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id"
              " WHERE e.type = 'closeout' AND t.received_month BETWEEN %s AND %s GROUP BY 1, 2",
              p2, a);
+
+    whole = c;
+    c = &cases[n++];
+    *c = *whole;
+    c->name = "  the same, first page of 500 (limit)";
+    with_query(c, whole, "&limit=500");
 
     c = &cases[n++];
     c->name = "trend of the repeat rate, 24 months";

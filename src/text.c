@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rd_text_put(rd_text *t, const char *s, size_t len)
+int rd_text_reserve(rd_text *t, size_t n)
 {
     if (t->err)
         return t->err;
-    if (t->n + len + 1 > t->cap) {
+    if (t->n + n + 1 > t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 1024;
-        while (cap < t->n + len + 1)
+        while (cap < t->n + n + 1)
             cap *= 2;
         char *p = realloc(t->p, cap);
         if (!p)
@@ -19,6 +19,13 @@ int rd_text_put(rd_text *t, const char *s, size_t len)
         t->p = p;
         t->cap = cap;
     }
+    return 0;
+}
+
+int rd_text_put(rd_text *t, const char *s, size_t len)
+{
+    if (rd_text_reserve(t, len) < 0)
+        return t->err;
     memcpy(t->p + t->n, s, len);
     t->n += len;
     t->p[t->n] = '\0';

@@ -15,7 +15,8 @@ HEADERS = {
     # core: pure domain, no I/O; the structs the other layers pass around
     "core": "domain decide settings months phone closeout workflow script kpi errors"
             " ticket_view caller_history settings_change refusal kpi_query kpi_types prior_state"
-            " loop loop_types problems",
+            " loop loop_types problems"
+            " kpi_cursor",
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen text",
     "store": "pool tx result pg_array store kpi_store import_store migrations loop_store problem_store",

@@ -72,6 +72,9 @@ typedef void (*rd_handler_fn)(rd_request *req);
 
 /* Reply with a JSON value (the request takes the reference). */
 void rd_reply_json(rd_request *req, unsigned status, json_t *body);
+/* The same with the body already JSON text (an answer too long to build as jansson values):
+ * takes t's text and empties t; 500 when t ran out of memory. */
+void rd_reply_json_text(rd_request *req, unsigned status, rd_text *t);
 
 /* Reply with the error shape {"error": code, "message": ..., "field": ...}; field may be NULL. */
 void rd_reply_error(rd_request *req, rd_err e, const char *field, const char *fmt, ...)

@@ -40,6 +40,11 @@ int rd_kpi_run(rd_service *svc, rd_db **db, const rd_kpi_query *q, rd_kpi_body b
  * the answer's (a->rows). */
 int rd_kpi_load_rows(rd_db *db, rd_kpi_answer *a, int from, int to);
 
+/* The rows of the query's page (all of them without a limit) over the answer's range, each
+ * with one of the metrics of `need` (RD_KPI_NEED_ANY, or bits 1 << rd_kpi_metric) not zero,
+ * into a->rows; a->has_next and a->next say where the next page starts. */
+int rd_kpi_load_page(rd_db *db, rd_kpi_answer *a, const rd_kpi_query *q, unsigned need);
+
 /* Room for n items (a->items, zeroed). */
 int rd_kpi_items_alloc(rd_kpi_answer *a, size_t n);
 

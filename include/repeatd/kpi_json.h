@@ -3,8 +3,16 @@
 #pragma once
 
 #include "repeatd/kpi_types.h"
+#include "repeatd/text.h"
 
 #include <jansson.h>
+
+/* The long lists straight as JSON text into t (the answer's bytes, as json_dumps would write
+ * the _json value below): 0, or -ENOMEM. Each carries next_cursor (null after the last page). */
+typedef int (*rd_kpi_text_fn)(const rd_kpi_answer *a, rd_text *t);
+int rd_kpi_repeats_text(const rd_kpi_answer *a, rd_text *t);
+int rd_kpi_contact_failures_text(const rd_kpi_answer *a, rd_text *t);
+int rd_kpi_closeout_quality_text(const rd_kpi_answer *a, rd_text *t);
 
 json_t *rd_kpi_repeats_json(const rd_kpi_answer *a);
 json_t *rd_kpi_contact_failures_json(const rd_kpi_answer *a);

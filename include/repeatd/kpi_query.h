@@ -3,12 +3,14 @@
 #pragma once
 
 #include "repeatd/kpi.h"
+#include "repeatd/kpi_cursor.h"
 #include "repeatd/refusal.h"
 
 #include <stdbool.h>
 
-#define RD_KPI_MAX_PERIODS  120 /* periods one answer may span */
-#define RD_KPI_BASELINE_MAX 24  /* periods of history an anomaly is scored against */
+#define RD_KPI_MAX_PERIODS  120   /* periods one answer may span */
+#define RD_KPI_BASELINE_MAX 24    /* periods of history an anomaly is scored against */
+#define RD_KPI_PAGE_MAX     10000 /* rows one page of a paged answer may ask for */
 
 /* A metric of GET /v1/kpi/trend: a count, or a rate of two counts. */
 typedef struct rd_kpi_trend_metric {
@@ -32,6 +34,12 @@ typedef struct rd_kpi_query {
     long periods;                          /* trend */
     const rd_kpi_trend_metric *metric;     /* trend */
     const char *group;                     /* trend: one group of `by`, borrowed; NULL with no by */
+
+    /* Paging of the row lists (repeats, contact-failures, closeout-quality): at most
+     * page_limit rows (0: all of them), those after `after` when has_after. */
+    long page_limit;
+    bool has_after;
+    rd_kpi_cursor after;
 
     /* The first bad one of the endpoint's own parameters: refused after the range is checked,
      * since the API names a bad range first (see rd_kpi_param). */

@@ -3,6 +3,7 @@
 
 #include "repeatd/closeout.h"
 #include "repeatd/kpi.h"
+#include "repeatd/kpi_cursor.h"
 #include "repeatd/kpi_types.h"
 #include "repeatd/pool.h"
 
@@ -37,6 +38,17 @@ int store_kpi_defects_many(rd_db *db, const store_kpi_defect_count *rows, size_t
  * then key; *ret is malloc'd (free it). */
 int store_kpi_grouped(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from, int to,
                       rd_kpi_row **ret, size_t *ret_n);
+
+/* No metric in particular: the rows store_kpi_grouped keeps (a row with nothing counted is no
+ * row). */
+#define RD_KPI_NEED_ANY 0u
+
+/* A page of store_kpi_grouped's rows, in its order: only rows where one of the metrics of
+ * `need` (bits 1 << rd_kpi_metric; RD_KPI_NEED_ANY: every row) is not zero, only those after
+ * `after` (NULL: from the first), at most `limit` of them (0: all). */
+int store_kpi_grouped_page(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from,
+                           int to, unsigned need, const rd_kpi_cursor *after, long limit,
+                           rd_kpi_row **ret, size_t *ret_n);
 
 /* Tickets received in months [from, to] counted by period (of `period_months`, aligned like
  * store_kpi_grouped's), decision and definition version, by the index tickets_decision_counts

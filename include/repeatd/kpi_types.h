@@ -127,6 +127,8 @@ typedef struct rd_kpi_answer {
     size_t n_chains;
     rd_kpi_decision_mix *mixes; /* decisions: one per period, from to to */
     size_t n_mixes;
+    bool has_next;      /* a paged list: rows remain after this page, from `next` on */
+    rd_kpi_cursor next; /* the last row of this page */
 
     /* What the items point into. */
     rd_kpi_row *rows;

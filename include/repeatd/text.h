@@ -14,4 +14,8 @@ typedef struct rd_text {
 int rd_text_put(rd_text *t, const char *s, size_t len);
 int rd_text_puts(rd_text *t, const char *s);
 
+/* Room for n more bytes at once (a writer that knows its size skips the doublings). Returns
+ * t->err. */
+int rd_text_reserve(rd_text *t, size_t n);
+
 void rd_text_free(rd_text *t);

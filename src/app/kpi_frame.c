@@ -122,6 +122,28 @@ int rd_kpi_load_rows(rd_db *db, rd_kpi_answer *a, int from, int to)
                              to + rd_period_months(a->period) - 1, &a->rows, &a->n_rows);
 }
 
+int rd_kpi_load_page(rd_db *db, rd_kpi_answer *a, const rd_kpi_query *q, unsigned need)
+{
+    free(a->rows);
+    a->rows = NULL;
+    a->n_rows = 0;
+    a->has_next = false;
+    int pm = rd_period_months(a->period);
+    /* One row more than the page: whether it comes says whether another page does. */
+    long limit = q->page_limit > 0 ? q->page_limit + 1 : 0;
+    int r = store_kpi_grouped_page(db, a->has_by ? a->by : RD_DIM_TOTAL, a->level, pm, a->from,
+                                   a->to + pm - 1, need, q->has_after ? &q->after : NULL, limit,
+                                   &a->rows, &a->n_rows);
+    if (r == 0 && limit > 0 && a->n_rows == (size_t)limit) {
+        a->n_rows--;
+        const rd_kpi_row *last = &a->rows[a->n_rows - 1];
+        a->has_next = true;
+        a->next.period_start = last->period_start;
+        memcpy(a->next.key, last->key, sizeof(a->next.key));
+    }
+    return r;
+}
+
 int rd_kpi_items_alloc(rd_kpi_answer *a, size_t n)
 {
     free(a->items);

@@ -37,23 +37,24 @@ static void defects_of(const rd_kpi_answer *a, rd_kpi_item *it)
     it->n_defects = end - lo;
 }
 
+/* A group with nothing inspected and no false close-out in a period has no row. */
 static int quality_body(rd_db *db, const rd_kpi_ctx *c, rd_kpi_answer *a)
 {
     int pm = rd_period_months(a->period);
-    int r = store_kpi_top_defects(db, a->by, pm, a->from, a->to + pm - 1, RD_KPI_TOP_DEFECTS,
-                                  &a->defects, &a->n_defects);
-    if (r == 0)
-        r = rd_kpi_load_rows(db, a, a->from, a->to);
+    int r = rd_kpi_load_page(db, a, c->q,
+                             1u << RD_KPI_CLOSEOUTS_INSPECTED | 1u << RD_KPI_FALSE_CLOSEOUTS);
     if (r == 0)
         r = rd_kpi_items_alloc(a, a->n_rows);
+    /* The defect codes of the page's periods only (its rows are ordered by period). */
+    if (r == 0 && a->n_rows)
+        r = store_kpi_top_defects(db, a->by, pm, a->rows[0].period_start,
+                                  a->rows[a->n_rows - 1].period_start + pm - 1, RD_KPI_TOP_DEFECTS,
+                                  &a->defects, &a->n_defects);
     if (r < 0)
         return r;
     qsort(a->defects, a->n_defects, sizeof(*a->defects), cmp_defect);
     for (size_t i = 0; i < a->n_rows; i++) {
-        const rd_kpi_row *row = &a->rows[i];
-        if (row->v[RD_KPI_CLOSEOUTS_INSPECTED] == 0 && row->v[RD_KPI_FALSE_CLOSEOUTS] == 0)
-            continue;
-        rd_kpi_item *it = rd_kpi_item_add(a, row);
+        rd_kpi_item *it = rd_kpi_item_add(a, &a->rows[i]);
         if (!it)
             return -ENOMEM;
         defects_of(a, it);

@@ -1,6 +1,8 @@
 /* CSV for spreadsheets: a byte-order mark, CRLF, RFC 4180 quoting, formula-injection guard. */
 #include "repeatd/csv.h"
 
+#include "repeatd/json_out.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,34 +62,11 @@ void rd_csv_int(rd_csv *c, long long v)
 
 /* jansson's text of a real at JSON_REAL_PRECISION(15), which the JSON answers use: %.15g, ".0"
  * when it would read back as an integer, an exponent without '+' or leading zeros. */
-static size_t real_text(double v, char text[40])
-{
-    int n = snprintf(text, 40, "%.15g", v);
-    if (n < 0 || n >= 36)
-        return 0;
-    if (!strpbrk(text, ".e") && !strpbrk(text, "in")) { /* not inf or nan */
-        strcpy(text + n, ".0");
-        n += 2;
-    }
-    char *e = strchr(text, 'e');
-    if (e) {
-        char *start = e + 1, *end = e + 2;
-        if (*start == '-')
-            start++;
-        while (*end == '0')
-            end++;
-        if (end != start) {
-            memmove(start, end, strlen(end) + 1);
-            n = (int)strlen(text);
-        }
-    }
-    return (size_t)n;
-}
 
 void rd_csv_real(rd_csv *c, double v)
 {
     char text[40];
-    size_t n = real_text(v, text);
+    size_t n = rd_json_real_text(v, text);
     separate(c);
     put(c, text, n);
 }
@@ -154,7 +133,7 @@ static void scalar_text(const json_t *v, char text[40])
     if (json_is_integer(v))
         snprintf(text, 40, "%lld", (long long)json_integer_value(v));
     else if (json_is_real(v))
-        real_text(json_real_value(v), text);
+        rd_json_real_text(json_real_value(v), text);
     else if (json_is_boolean(v))
         strcpy(text, json_is_true(v) ? "true" : "false");
     else

@@ -1,8 +1,11 @@
-/* Small JSON values the codec's answers write alike. */
+/* Small JSON values the codec's answers write alike, as jansson values or straight as text. */
 #include "repeatd/json_out.h"
 
 #include "repeatd/json_spec.h"
 #include "repeatd/kpi.h"
+
+#include <stdio.h>
+#include <string.h>
 
 json_t *rd_json_instant(rd_instant t)
 {
@@ -36,4 +39,118 @@ json_t *rd_json_month(int month)
     char label[RD_PERIOD_LABEL_MAX];
     rd_period_label(RD_PERIOD_MONTH, month, label);
     return json_string(label);
+}
+
+size_t rd_json_real_text(double v, char text[40])
+{
+    int n = snprintf(text, 40, "%.15g", v);
+    if (n < 0 || n >= 36)
+        return 0;
+    if (!strpbrk(text, ".e") && !strpbrk(text, "in")) { /* not inf or nan */
+        strcpy(text + n, ".0");
+        n += 2;
+    }
+    char *e = strchr(text, 'e');
+    if (e) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, strlen(end) + 1);
+            n = (int)strlen(text);
+        }
+    }
+    return (size_t)n;
+}
+
+void rd_jtext_string(rd_text *t, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    rd_text_put(t, "\"", 1);
+    const char *run = s;
+    for (const char *p = s;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        rd_text_put(t, run, (size_t)(p - run));
+        if (!c)
+            break;
+        char esc[7] = {'\\', 0};
+        size_t n = 2;
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        rd_text_put(t, esc, n);
+        run = p + 1;
+    }
+    rd_text_put(t, "\"", 1);
+}
+
+void rd_jtext_string_or_null(rd_text *t, const char *s)
+{
+    if (s)
+        rd_jtext_string(t, s);
+    else
+        rd_text_put(t, "null", 4);
+}
+
+/* Digits by hand: snprintf's format parsing is most of the cost of a long list's numbers. */
+void rd_jtext_int(rd_text *t, long long v)
+{
+    char text[24];
+    char *p = text + sizeof(text);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    rd_text_put(t, p, (size_t)(text + sizeof(text) - p));
+}
+
+void rd_jtext_real(rd_text *t, double v)
+{
+    char text[40];
+    rd_text_put(t, text, rd_json_real_text(v, text));
+}
+
+void rd_jtext_ints(rd_text *t, const int *v, size_t n)
+{
+    rd_text_put(t, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            rd_text_put(t, ",", 1);
+        rd_jtext_int(t, v[i]);
+    }
+    rd_text_put(t, "]", 1);
 }

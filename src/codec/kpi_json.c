@@ -1,6 +1,7 @@
 /* KPI answers as JSON: the frame every answer shares, a row's head, and each endpoint's row. */
 #include "repeatd/kpi_json.h"
 
+#include "repeatd/json_out.h"
 #include "repeatd/json_spec.h"
 
 #include <math.h>
@@ -74,55 +75,168 @@ static void set_int(json_t *o, const char *key, long v)
     json_object_set_new(o, key, json_integer(v));
 }
 
+/* ---- The long lists (repeats, contact-failures, closeout-quality), written straight as text:
+ * thousands of rows are a megabyte that jansson would build value by value first. The bytes are
+ * those json_dumps would write of the same answer built with jansson. ---- */
+
+/* ,"key": */
+static void text_key(rd_text *t, const char *key)
+{
+    rd_text_put(t, ",\"", 2);
+    rd_text_puts(t, key);
+    rd_text_put(t, "\":", 2);
+}
+
+static void text_int(rd_text *t, const char *key, long v)
+{
+    text_key(t, key);
+    rd_jtext_int(t, v);
+}
+
+/* A rate: null without a denominator, as rate_json. */
+static void text_rate(rd_text *t, const char *key, long num, long den)
+{
+    text_key(t, key);
+    if (den == 0)
+        rd_text_put(t, "null", 4);
+    else
+        rd_jtext_real(t, rd_rate(num, den));
+}
+
 /* A count, the count it is a part of, and their rate. */
-static void part_fields(json_t *o, const rd_kpi_item *it, const char *whole_key,
-                        rd_kpi_metric whole, const char *part_key, rd_kpi_metric part,
-                        const char *rate_key)
+static void text_part(rd_text *t, const rd_kpi_item *it, const char *whole_key, rd_kpi_metric whole,
+                      const char *part_key, rd_kpi_metric part, const char *rate_key)
 {
-    set_int(o, whole_key, it->row->v[whole]);
-    set_int(o, part_key, it->row->v[part]);
-    json_object_set_new(o, rate_key, rate_json(it->row->v[part], it->row->v[whole]));
+    text_int(t, whole_key, it->row->v[whole]);
+    text_int(t, part_key, it->row->v[part]);
+    text_rate(t, rate_key, it->row->v[part], it->row->v[whole]);
 }
 
-static void repeats_fields(json_t *o, const rd_kpi_answer *a, const rd_kpi_item *it)
+typedef void (*row_text_fn)(rd_text *t, const rd_kpi_item *it);
+
+/* The frame of frame_json, a row per item (the head of head_json, the endpoint's fields, the
+ * row's versions), then next_cursor: where the next page starts, null after the last. */
+static int list_text(const rd_kpi_answer *a, row_text_fn fields, rd_text *t)
 {
-    part_fields(o, it, "complaints", RD_KPI_COMPLAINTS, "repeats", RD_KPI_REPEATS, "repeat_rate");
+    char from[RD_PERIOD_LABEL_MAX], to[RD_PERIOD_LABEL_MAX], label[RD_PERIOD_LABEL_MAX];
+    rd_period_label(a->period, a->from, from);
+    rd_period_label(a->period, a->to, to);
+    rd_text_reserve(t, 256 + a->n_items * 192); /* a row is 150 to 250 bytes: one allocation */
+    rd_text_puts(t, "{\"period\":");
+    rd_jtext_string(t, rd_period_kind_name(a->period));
+    text_key(t, "by");
+    rd_jtext_string_or_null(t, a->has_by ? rd_kpi_dim_name(a->by) : NULL);
+    text_key(t, "level");
+    if (a->level)
+        rd_jtext_int(t, a->level);
+    else
+        rd_text_put(t, "null", 4);
+    text_key(t, "from");
+    rd_jtext_string(t, from);
+    text_key(t, "to");
+    rd_jtext_string(t, to);
+    text_key(t, "definition_versions");
+    rd_jtext_ints(t, a->versions, a->n_versions);
+    text_key(t, "rows");
+    rd_text_put(t, "[", 1);
+    int labelled = -1; /* the period `label` holds: rows come period by period */
+    for (size_t i = 0; i < a->n_items && !t->err; i++) {
+        const rd_kpi_item *it = &a->items[i];
+        if (it->period_start != labelled) {
+            labelled = it->period_start;
+            rd_period_label(a->period, labelled, label);
+        }
+        rd_text_puts(t, i ? ",{\"period\":" : "{\"period\":");
+        rd_jtext_string(t, label);
+        text_key(t, "group");
+        rd_jtext_string_or_null(t, a->has_by ? it->row->key : NULL);
+        text_key(t, "name");
+        rd_jtext_string_or_null(t, it->name);
+        fields(t, it);
+        text_key(t, "definition_versions");
+        rd_jtext_ints(t, it->row->versions, (size_t)it->row->n_versions);
+        rd_text_put(t, "}", 1);
+    }
+    rd_text_put(t, "]", 1);
+    text_key(t, "next_cursor");
+    if (a->has_next) {
+        char cursor[RD_KPI_CURSOR_MAX];
+        rd_kpi_cursor_encode(&a->next, cursor);
+        rd_jtext_string(t, cursor);
+    } else {
+        rd_text_put(t, "null", 4);
+    }
+    return rd_text_put(t, "}", 1);
 }
 
-static void contact_fields(json_t *o, const rd_kpi_answer *a, const rd_kpi_item *it)
+static void repeats_text(rd_text *t, const rd_kpi_item *it)
 {
-    part_fields(o, it, "contacted", RD_KPI_CONTACTED, "first_contact_failed",
-                RD_KPI_FIRST_CONTACT_FAILED, "first_contact_failure_rate");
+    text_part(t, it, "complaints", RD_KPI_COMPLAINTS, "repeats", RD_KPI_REPEATS, "repeat_rate");
+}
+
+static void contact_text(rd_text *t, const rd_kpi_item *it)
+{
+    text_part(t, it, "contacted", RD_KPI_CONTACTED, "first_contact_failed",
+              RD_KPI_FIRST_CONTACT_FAILED, "first_contact_failure_rate");
+}
+
+static void quality_text(rd_text *t, const rd_kpi_item *it)
+{
+    long inspected = it->row->v[RD_KPI_CLOSEOUTS_INSPECTED];
+    long rejected = it->row->v[RD_KPI_CLOSEOUTS_REJECTED];
+    text_int(t, "inspected", inspected);
+    text_int(t, "rejected", rejected);
+    text_rate(t, "pass_rate", inspected - rejected, inspected);
+    text_int(t, "false_closeouts", it->row->v[RD_KPI_FALSE_CLOSEOUTS]);
+    text_key(t, "top_defects");
+    rd_text_put(t, "[", 1);
+    for (size_t i = 0; i < it->n_defects; i++) {
+        rd_text_puts(t, i ? ",{\"code\":" : "{\"code\":");
+        rd_jtext_string(t, it->defects[i].code);
+        text_int(t, "count", it->defects[i].count);
+        rd_text_put(t, "}", 1);
+    }
+    rd_text_put(t, "]", 1);
+}
+
+int rd_kpi_repeats_text(const rd_kpi_answer *a, rd_text *t)
+{
+    return list_text(a, repeats_text, t);
+}
+
+int rd_kpi_contact_failures_text(const rd_kpi_answer *a, rd_text *t)
+{
+    return list_text(a, contact_text, t);
+}
+
+int rd_kpi_closeout_quality_text(const rd_kpi_answer *a, rd_text *t)
+{
+    return list_text(a, quality_text, t);
+}
+
+/* The same answers as jansson values (the periodic report's sections): parsed from the text,
+ * so that a section is the endpoint's answer byte for byte. */
+static json_t *text_json(const rd_kpi_answer *a, rd_kpi_text_fn fn)
+{
+    rd_text t = {0};
+    json_t *j = fn(a, &t) == 0 ? json_loadb(t.p, t.n, 0, NULL) : NULL;
+    rd_text_free(&t);
+    return j;
 }
 
 json_t *rd_kpi_repeats_json(const rd_kpi_answer *a)
 {
-    return rows_answer(a, repeats_fields);
+    return text_json(a, rd_kpi_repeats_text);
 }
 
 json_t *rd_kpi_contact_failures_json(const rd_kpi_answer *a)
 {
-    return rows_answer(a, contact_fields);
-}
-
-static void quality_fields(json_t *o, const rd_kpi_answer *a, const rd_kpi_item *it)
-{
-    long inspected = it->row->v[RD_KPI_CLOSEOUTS_INSPECTED];
-    long rejected = it->row->v[RD_KPI_CLOSEOUTS_REJECTED];
-    set_int(o, "inspected", inspected);
-    set_int(o, "rejected", rejected);
-    json_object_set_new(o, "pass_rate", rate_json(inspected - rejected, inspected));
-    set_int(o, "false_closeouts", it->row->v[RD_KPI_FALSE_CLOSEOUTS]);
-    json_t *top = json_array();
-    for (size_t i = 0; top && i < it->n_defects; i++)
-        json_array_append_new(top, json_pack("{s:s, s:I}", "code", it->defects[i].code, "count",
-                                             (json_int_t)it->defects[i].count));
-    json_object_set_new(o, "top_defects", top);
+    return text_json(a, rd_kpi_contact_failures_text);
 }
 
 json_t *rd_kpi_closeout_quality_json(const rd_kpi_answer *a)
 {
-    return rows_answer(a, quality_fields);
+    return text_json(a, rd_kpi_closeout_quality_text);
 }
 
 static void ranking_fields(json_t *o, const rd_kpi_answer *a, const rd_kpi_item *it)

@@ -11,8 +11,10 @@
 void rd_handle_kpi_repeats(rd_request *req)
 {
     rd_kpi_query q;
-    if (rd_kpi_query_parse(req, &q, DIMS_ALL, RD_DIM_TOTAL))
-        rd_kpi_reply(req, &q, rd_kpi_repeats, rd_kpi_repeats_json, rd_kpi_repeats_csv);
+    if (!rd_kpi_query_parse(req, &q, DIMS_ALL, RD_DIM_TOTAL))
+        return;
+    rd_kpi_page_params(req, &q);
+    rd_kpi_reply_text(req, &q, rd_kpi_repeats, rd_kpi_repeats_text, rd_kpi_repeats_csv);
 }
 
 void rd_handle_kpi_ranking(rd_request *req)

@@ -10,17 +10,21 @@
 void rd_handle_kpi_contact_failures(rd_request *req)
 {
     rd_kpi_query q;
-    if (rd_kpi_query_parse(req, &q, DIMS_ORG, RD_DIM_UNIT))
-        rd_kpi_reply(req, &q, rd_kpi_contact_failures, rd_kpi_contact_failures_json,
-                     rd_kpi_contact_failures_csv);
+    if (!rd_kpi_query_parse(req, &q, DIMS_ORG, RD_DIM_UNIT))
+        return;
+    rd_kpi_page_params(req, &q);
+    rd_kpi_reply_text(req, &q, rd_kpi_contact_failures, rd_kpi_contact_failures_text,
+                      rd_kpi_contact_failures_csv);
 }
 
 void rd_handle_kpi_closeout_quality(rd_request *req)
 {
     rd_kpi_query q;
-    if (rd_kpi_query_parse(req, &q, RD_BY(RD_DIM_UNIT) | RD_BY(RD_DIM_HANDLER), RD_DIM_UNIT))
-        rd_kpi_reply(req, &q, rd_kpi_closeout_quality, rd_kpi_closeout_quality_json,
-                     rd_kpi_closeout_quality_csv);
+    if (!rd_kpi_query_parse(req, &q, RD_BY(RD_DIM_UNIT) | RD_BY(RD_DIM_HANDLER), RD_DIM_UNIT))
+        return;
+    rd_kpi_page_params(req, &q);
+    rd_kpi_reply_text(req, &q, rd_kpi_closeout_quality, rd_kpi_closeout_quality_text,
+                      rd_kpi_closeout_quality_csv);
 }
 
 void rd_handle_kpi_green_channel(rd_request *req)

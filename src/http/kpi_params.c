@@ -112,12 +112,35 @@ bool rd_kpi_query_parse(rd_request *req, rd_kpi_query *p, unsigned allowed_by,
     return true;
 }
 
-void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json,
-                  rd_kpi_csv_fn *csv)
+void rd_kpi_page_params(rd_request *req, rd_kpi_query *q)
+{
+    rd_kpi_param(req, q, "limit", 1, RD_KPI_PAGE_MAX, 0, &q->page_limit);
+    const char *cursor = rd_request_arg(req, "cursor");
+    if (!cursor)
+        return;
+    if (rd_kpi_cursor_decode(cursor, &q->after) == 0) {
+        q->has_after = true;
+    } else if (!q->has_param_error) {
+        rd_refuse(&q->param_error, RD_ERR_INVALID_PARAMETER, "cursor",
+                  "cursor must be the next_cursor of an earlier page, unchanged");
+        q->has_param_error = true;
+    }
+}
+
+/* The answer as JSON (a jansson value from json, or text from text) or as CSV. */
+static void reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json,
+                  rd_kpi_text_fn text, rd_kpi_csv_fn *csv)
 {
     rd_format format;
     if (!rd_reply_format(req, &format))
         return;
+    rd_kpi_query whole;
+    if (format == RD_FORMAT_CSV) { /* a download is the whole table: no page of it */
+        whole = *q;
+        whole.page_limit = 0;
+        whole.has_after = false;
+        q = &whole;
+    }
     rd_kpi_answer a = {0};
     rd_refusal ref;
     int r = fn(req->httpd->service, &req->db, q, &a, &ref);
@@ -133,10 +156,29 @@ void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, r
         rd_reply_csv(req, &c, filename);
         return;
     }
+    if (text) {
+        rd_text t = {0};
+        text(&a, &t);
+        rd_kpi_answer_free(&a);
+        rd_reply_json_text(req, 200, &t);
+        return;
+    }
     json_t *body = json(&a);
     rd_kpi_answer_free(&a);
     if (!body)
         rd_reply_store_error(req, -ENOMEM);
     else
         rd_reply_json(req, 200, body);
+}
+
+void rd_kpi_reply(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn, rd_kpi_json_fn json,
+                  rd_kpi_csv_fn *csv)
+{
+    reply(req, q, fn, json, NULL, csv);
+}
+
+void rd_kpi_reply_text(rd_request *req, const rd_kpi_query *q, rd_kpi_endpoint *fn,
+                       rd_kpi_text_fn text, rd_kpi_csv_fn *csv)
+{
+    reply(req, q, fn, NULL, text, csv);
 }

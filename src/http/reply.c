@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The one map from the service's error codes to HTTP statuses. */
 static const unsigned statuses[RD_ERR_COUNT_] = {
@@ -44,6 +45,22 @@ void rd_reply_json(rd_request *req, unsigned status, json_t *body)
     json_decref(req->reply);
     req->reply = body;
     req->status = status;
+}
+
+void rd_reply_json_text(rd_request *req, unsigned status, rd_text *t)
+{
+    if (t->err || !t->p) {
+        rd_text_free(t);
+        rd_reply_store_error(req, -ENOMEM);
+        return;
+    }
+    json_decref(req->reply);
+    req->reply = NULL;
+    free(req->reply_text);
+    req->reply_text = t->p;
+    req->reply_type = "application/json";
+    req->status = status;
+    *t = (rd_text){0};
 }
 
 void rd_reply_error(rd_request *req, rd_err e, const char *field, const char *fmt, ...)

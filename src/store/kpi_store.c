@@ -51,6 +51,20 @@ static const rd_stmt q_defects = {
  * indices count from January of year 0. A version whose numbers all net to zero for a period
  * and key (the complaint of a ticket re-dispatched elsewhere) made none of them: it is left
  * out, and a row with nothing left is no row. */
+/* The rows kept and the page of both grouped reads: the rows after the cursor ($7, $8) in the
+ * answer's order; a row only when one of the metrics of the mask $6 (bit 1 << rd_kpi_metric;
+ * 0: any) is not zero in its sums; at most $9 rows (NULL: all). The caller starts the months
+ * ($4) at the cursor's period, so a page reads no month before it. */
+#define GROUPED_PAGE                                                                               \
+    " WHERE (c <> 0 OR r <> 0 OR ct <> 0 OR f <> 0 OR i <> 0 OR j <> 0 OR x <> 0)"                 \
+    " AND (p, key) > ($7::integer, $8::text)"                                                      \
+    " GROUP BY 1, 2"                                                                               \
+    " HAVING $6::integer = 0 OR (($6 & 1) <> 0 AND sum(c::integer) <> 0)"                          \
+    "  OR (($6 & 2) <> 0 AND sum(r::integer) <> 0) OR (($6 & 4) <> 0 AND sum(ct::integer) <> 0)"   \
+    "  OR (($6 & 8) <> 0 AND sum(f::integer) <> 0) OR (($6 & 16) <> 0 AND sum(i::integer) <> 0)"   \
+    "  OR (($6 & 32) <> 0 AND sum(j::integer) <> 0) OR (($6 & 64) <> 0 AND sum(x::integer) <> 0)"  \
+    " ORDER BY 1, 2 LIMIT $9::bigint"
+
 static const rd_stmt q_grouped = {
     "kpi_grouped",
     "SELECT p, key, sum(c::integer) AS complaints, sum(r::integer) AS repeats,"
@@ -66,10 +80,8 @@ static const rd_stmt q_grouped = {
     "  sum(k.false_closeouts::integer) AS x"
     " FROM kpi_counts k WHERE k.dim = $1 AND k.month BETWEEN $4 AND $5"
     " AND $2::integer >= 0" /* the level: unused without a roll-up, typed all the same */
-    " GROUP BY 1, 2, 3) v"
-    " WHERE c <> 0 OR r <> 0 OR ct <> 0 OR f <> 0 OR i <> 0 OR j <> 0 OR x <> 0"
-    " GROUP BY 1, 2 ORDER BY 1, 2",
-    5};
+    " GROUP BY 1, 2, 3) v" GROUPED_PAGE,
+    9};
 
 /* Leaves rolled up to their ancestor at `level` (1 = roots); a leaf shallower than the level
  * stands for itself. */
@@ -93,10 +105,42 @@ static const rd_stmt q_grouped_level = {
     "  sum(k.closeouts_rejected::integer) AS j, sum(k.false_closeouts::integer) AS x"
     " FROM kpi_counts k LEFT JOIN lv ON lv.leaf = k.key AND lv.level = $2::integer"
     " WHERE k.dim = $1 AND k.month BETWEEN $4 AND $5"
-    " GROUP BY 1, 2, 3) v"
-    " WHERE c <> 0 OR r <> 0 OR ct <> 0 OR f <> 0 OR i <> 0 OR j <> 0 OR x <> 0"
-    " GROUP BY 1, 2 ORDER BY 1, 2",
-    5};
+    " GROUP BY 1, 2, 3) v" GROUPED_PAGE,
+    9};
+
+/* A page of monthly rows, read key by key: the (month, key) pairs after the cursor come in the
+ * primary key's order from its index, and each is summed by its own index look-up as the page
+ * needs it, so the LIMIT stops the scan after the page's rows (a hash of the whole range, as
+ * q_grouped is planned, must read every month first). The rows and their numbers are
+ * q_grouped's: the version sums that cancel out are left out, then a key with nothing left.
+ * Months only: a quarter's or a year's rows are not in the index's order. */
+static const rd_stmt q_grouped_month_page = {
+    "kpi_grouped_month_page",
+    "SELECT d.month AS p, d.key, a.complaints, a.repeats, a.contacted, a.first_contact_failed,"
+    " a.closeouts_inspected, a.closeouts_rejected, a.false_closeouts, a.versions FROM"
+    " (SELECT DISTINCT month, key FROM kpi_counts"
+    "  WHERE dim = $1 AND month BETWEEN $4 AND $5 AND (month, key) > ($7::integer, $8::text)"
+    "  AND $2::integer >= 0 AND $3::integer = 1" /* typed all the same */
+    "  ORDER BY month, key) d"
+    " CROSS JOIN LATERAL (SELECT sum(c::integer) AS complaints, sum(r::integer) AS repeats,"
+    "  sum(ct::integer) AS contacted, sum(f::integer) AS first_contact_failed,"
+    "  sum(i::integer) AS closeouts_inspected, sum(j::integer) AS closeouts_rejected,"
+    "  sum(x::integer) AS false_closeouts,"
+    "  array_to_string(array_agg(version ORDER BY version), ',') AS versions FROM ("
+    "   SELECT k.version, sum(k.complaints::integer) AS c, sum(k.repeats::integer) AS r,"
+    "   sum(k.contacted::integer) AS ct, sum(k.first_contact_failed::integer) AS f,"
+    "   sum(k.closeouts_inspected::integer) AS i, sum(k.closeouts_rejected::integer) AS j,"
+    "   sum(k.false_closeouts::integer) AS x"
+    "   FROM kpi_counts k WHERE k.dim = $1 AND k.month = d.month AND k.key = d.key"
+    "   GROUP BY k.version) v"
+    "  WHERE c <> 0 OR r <> 0 OR ct <> 0 OR f <> 0 OR i <> 0 OR j <> 0 OR x <> 0"
+    "  HAVING count(*) > 0 AND ($6::integer = 0 OR (($6 & 1) <> 0 AND sum(c::integer) <> 0)"
+    "  OR (($6 & 2) <> 0 AND sum(r::integer) <> 0) OR (($6 & 4) <> 0 AND sum(ct::integer) <> 0)"
+    "  OR (($6 & 8) <> 0 AND sum(f::integer) <> 0) OR (($6 & 16) <> 0 AND sum(i::integer) <> 0)"
+    "  OR (($6 & 32) <> 0 AND sum(j::integer) <> 0) OR (($6 & 64) <> 0 AND sum(x::integer) <> 0)))"
+    "  a"
+    " ORDER BY 1, 2 LIMIT $9::bigint",
+    9};
 
 /* Per period (aligned like q_grouped's) and key: each row of an answer gets its own period's. */
 static const rd_stmt q_top_defects = {
@@ -566,16 +610,34 @@ static const rd_col grouped_cols[] = {
 int store_kpi_grouped(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from, int to,
                       rd_kpi_row **ret, size_t *ret_n)
 {
-    char d[8], l[16], p[16], f[16], t[16];
+    return store_kpi_grouped_page(db, dim, level, period_months, from, to, RD_KPI_NEED_ANY, NULL, 0,
+                                  ret, ret_n);
+}
+
+int store_kpi_grouped_page(rd_db *db, rd_kpi_dim dim, int level, int period_months, int from,
+                           int to, unsigned need, const rd_kpi_cursor *after, long limit,
+                           rd_kpi_row **ret, size_t *ret_n)
+{
+    /* No cursor: after a period before the first, so that every row is after it. */
+    int after_p = after ? after->period_start : from - period_months;
+    if (after && after->period_start > from)
+        from = after->period_start; /* no month before the cursor's period holds a row after it */
+    char d[8], l[16], p[16], f[16], t[16], nd[16], ap[16], lim[24];
     snprintf(d, sizeof(d), "%d", (int)dim);
     snprintf(l, sizeof(l), "%d", level);
     snprintf(p, sizeof(p), "%d", period_months);
     snprintf(f, sizeof(f), "%d", from);
     snprintf(t, sizeof(t), "%d", to);
-    const char *params[] = {d, l, p, f, t};
+    snprintf(nd, sizeof(nd), "%u", need);
+    snprintf(ap, sizeof(ap), "%d", after_p);
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *params[] = {d, l, p, f, t, nd, ap, after ? after->key : "", limit > 0 ? lim : NULL};
     PGresult *res;
     bool rollup = dim == RD_DIM_CATEGORY && level > 0;
-    int r = rd_db_exec(db, rollup ? &q_grouped_level : &q_grouped, params, &res);
+    const rd_stmt *q = rollup                            ? &q_grouped_level
+                       : limit > 0 && period_months == 1 ? &q_grouped_month_page
+                                                         : &q_grouped;
+    int r = rd_db_exec(db, q, params, &res);
     if (r < 0)
         return r;
     rd_rows cols;
