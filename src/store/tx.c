@@ -7,14 +7,24 @@
 
 static int try_once(rd_db *db, const rd_tx *tx)
 {
-    int r = rd_db_simple(db, tx->readonly ? "BEGIN READ ONLY" : "BEGIN");
+    int r = tx->pipelined ? rd_db_pipeline_begin(db) : 0;
     if (r < 0)
         return r;
-    r = tx->body(db, tx->in, tx->out);
-    if (r > 0)
-        r = -EIO; /* a body must return 0 or a negative errno: never leave it open */
+    r = rd_db_simple(db, tx->readonly ? "BEGIN READ ONLY" : "BEGIN");
+    if (r == 0) {
+        r = tx->body(db, tx->in, tx->out);
+        if (r > 0)
+            r = -EIO; /* a body must return 0 or a negative errno: never leave it open */
+    }
     if (r == 0)
         r = rd_db_simple(db, "COMMIT");
+    if (tx->pipelined) {
+        /* What the body sent and did not wait for is answered now; a write that failed
+         * there speaks for the try, even when the body went on to refuse. */
+        int e = rd_db_pipeline_end(db);
+        if (e < 0 && (r == 0 || r == -ECANCELED))
+            r = e;
+    }
     if (r < 0 && !db->broken)
         (void)rd_db_simple(db, "ROLLBACK");
     return r;
