@@ -61,6 +61,16 @@ void rd_service_done(rd_service *svc);
  * a full load and parse after a change. -EIO when the stored settings are invalid (logged). */
 int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret);
 
+/* The same check in two halves, for a transaction in pipeline mode: _send queues the revision
+ * read so that it rides in the transaction's first flight, _take (once) compares it with the
+ * cache after that flight (a load and parse only after a change). */
+typedef struct rd_settings_check {
+    int ticket; /* of the revision read; -1: none sent (pinned settings) */
+} rd_settings_check;
+int rd_service_settings_send(rd_service *svc, rd_db *db, rd_settings_check *ret);
+int rd_service_settings_take(rd_service *svc, rd_db *db, rd_settings_check *check,
+                             rd_settings *ret);
+
 /* Forget the cached settings (after this process changed them). */
 void rd_service_settings_changed(rd_service *svc);
 
