@@ -265,16 +265,38 @@ static int take_category(rd_db *db, const rd_intake_in *in, rd_intake_out *x, in
     return 0;
 }
 
+static int decide(rd_db *db, const rd_intake_in *in, rd_intake_out *x);
+
+/* The reads the decision needs under x->settings: the category and the candidates, in one
+ * flight. */
+static int decision_reads(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
+{
+    int cat_ticket = -1;
+    int r = store_category_send(db, in->req.category, in->req.received_at.text,
+                                x->settings.time_zone, &cat_ticket);
+    return r < 0 ? r : fetch_candidates(db, in, x, cat_ticket);
+}
+
 /* In three flights when nothing is unusual: BEGIN, the settings revision, the problem lock
  * and the replay probe; the category and the candidates; the ticket, the aggregates and the
  * runner's COMMIT. A read that needs the answer of the one before waits for it; the writes
- * are checked when the last flight lands. */
+ * are checked when the last flight lands. A classification (nothing stored) is one flight:
+ * the decision's reads go with the settings check, under the cached settings, and are made
+ * again in the rare case that the check finds the settings changed. */
 static int intake_body(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
 {
     rd_settings_check check;
     int r = rd_service_settings_send(in->service, db, &check);
     if (r < 0)
         return r;
+    if (!in->store && rd_service_settings_guess(in->service, &check, &x->settings)) {
+        r = decision_reads(db, in, x);
+        if (r == 0)
+            r = rd_service_settings_take(in->service, db, &check, &x->settings);
+        if (r == 0 && !rd_service_settings_guess_held(&check))
+            r = decision_reads(db, in, x);
+        return r < 0 ? r : decide(db, in, x);
+    }
     if (in->store) {
         /* A replay answers what was stored, whatever became of the category since. */
         r = in->skip_problem_lock ? 0 : store_lock_problem(db, in->lock_key);
@@ -287,15 +309,15 @@ static int intake_body(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
             return replay(in, x, &e);
     }
     r = rd_service_settings_take(in->service, db, &check, &x->settings);
-    int cat_ticket = -1;
     if (r == 0)
-        r = store_category_send(db, in->req.category, in->req.received_at.text,
-                                x->settings.time_zone, &cat_ticket);
-    if (r == 0)
-        r = fetch_candidates(db, in, x, cat_ticket);
-    if (r < 0)
-        return r;
-    r = rd_decide(&x->t, x->cands, x->n_cands, &x->settings, &x->d);
+        r = decision_reads(db, in, x);
+    return r < 0 ? r : decide(db, in, x);
+}
+
+/* Decide on what was read, name the specialist, store the ticket (intake only). */
+static int decide(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
+{
+    int r = rd_decide(&x->t, x->cands, x->n_cands, &x->settings, &x->d);
     if (r < 0)
         return r;
     rd_script_render(&x->d, RD_LANG_ZH, x->script_zh, sizeof(x->script_zh));

@@ -97,12 +97,30 @@ int rd_service_settings_send(rd_service *svc, rd_db *db, rd_settings_check *ret)
 
 int rd_service_settings_take(rd_service *svc, rd_db *db, rd_settings_check *check, rd_settings *ret)
 {
-    if (check->ticket < 0)
-        return rd_service_settings(svc, db, ret); /* pinned when sent */
-    int64_t revision;
-    int r = store_settings_revision_take(db, check->ticket, &revision);
+    if (check->ticket < 0) { /* pinned when sent: a guess, if any, holds */
+        check->revision = check->guessed_revision;
+        return rd_service_settings(svc, db, ret);
+    }
+    int r = store_settings_revision_take(db, check->ticket, &check->revision);
     check->ticket = -1;
-    return r < 0 ? r : settings_at(svc, db, revision, ret);
+    return r < 0 ? r : settings_at(svc, db, check->revision, ret);
+}
+
+bool rd_service_settings_guess(rd_service *svc, rd_settings_check *check, rd_settings *ret)
+{
+    pthread_mutex_lock(&svc->settings_lock);
+    check->guessed = svc->settings_valid;
+    if (check->guessed) {
+        check->guessed_revision = svc->settings_revision;
+        *ret = svc->settings;
+    }
+    pthread_mutex_unlock(&svc->settings_lock);
+    return check->guessed;
+}
+
+bool rd_service_settings_guess_held(const rd_settings_check *check)
+{
+    return check->guessed && check->revision == check->guessed_revision;
 }
 
 void rd_service_settings_changed(rd_service *svc)

@@ -4,7 +4,10 @@
 #include "db_fixture.h"
 #include "rd_test.h"
 
+#include "repeatd/intake.h"
 #include "repeatd/pool.h"
+#include "repeatd/service.h"
+#include "repeatd/store.h"
 #include "repeatd/tx.h"
 
 #include <check.h>
@@ -233,6 +236,54 @@ START_TEST(flight_keeps_the_deadline)
 }
 END_TEST
 
+/* Ticket `id` at `at` of one citizen on HB.ZS.JZ: stored (intake) or only classified; the
+ * number of candidates its answer says were considered. */
+static json_int_t candidates_seen(rd_service *svc, const char *id, const char *at, bool store)
+{
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:{s:s}, s:s}", "ticket_id", id, "received_at", at, "channel",
+                  "phone", "citizen", "phone", "13800138000", "category", "HB.ZS.JZ");
+    rd_db *d = NULL;
+    rd_intake_out out = {0};
+    ck_assert_int_eq(rd_intake(svc, &d, body, store, &out), 0);
+    json_decref(body);
+    rd_service_release(svc, d);
+    json_t *n = json_object_get(json_object_get(out.answer, "evidence"), "candidates");
+    ck_assert_ptr_nonnull(n);
+    json_int_t v = json_integer_value(n);
+    rd_intake_out_clear(&out);
+    return v;
+}
+
+/* A classification reads under the cached settings in the same flight as their revision; when
+ * another process changed them meanwhile, it reads again under the new ones: a prior closed
+ * half a year before is a candidate with a lookback of 12 months, not with one of 3. */
+START_TEST(classify_sees_settings_changed_elsewhere)
+{
+    ck_assert_int_eq(store_category_upsert(db, "HB", "a", NULL, false), 0);
+    ck_assert_int_eq(store_category_upsert(db, "HB.ZS", "b", "HB", false), 0);
+    ck_assert_int_eq(store_category_upsert(db, "HB.ZS.JZ", "c", "HB.ZS", false), 0);
+    rd_pool *pool;
+    ck_assert_int_eq(rd_pool_new(url, 2, 5000, &pool), 0);
+    rd_service svc;
+    rd_service_init(&svc, pool, "test-secret-0123456789", false);
+    const char *now = "2026-11-03T22:15:00+08:00";
+    ck_assert_int_eq(candidates_seen(&svc, "G0", "2026-05-01T10:00:00+08:00", true), 0);
+    exec_ok("UPDATE tickets SET status = 'closed', closed_at = '2026-05-10T10:00:00+08:00',"
+            " outcome = 'resolved' WHERE ticket_id = 'G0'");
+    exec_ok("UPDATE settings SET value = '12' WHERE key = 'lookback_months'");
+    exec_ok("UPDATE settings_revision SET revision = revision + 1");
+    ck_assert_int_eq(candidates_seen(&svc, "G1", now, false), 1); /* 12 months, now cached */
+    ck_assert_int_eq(candidates_seen(&svc, "G2", now, false), 1);
+    exec_ok("UPDATE settings SET value = '3' WHERE key = 'lookback_months'");
+    exec_ok("UPDATE settings_revision SET revision = revision + 1");
+    ck_assert_int_eq(candidates_seen(&svc, "G3", now, false), 0);
+    ck_assert_int_eq(candidates_seen(&svc, "G4", now, false), 0);
+    rd_service_done(&svc);
+    rd_pool_free(pool);
+}
+END_TEST
+
 int main(void)
 {
     url = dbt_create_database("repeatd_pipeline");
@@ -249,6 +300,7 @@ int main(void)
     tcase_add_test(tc, nested_end_leaves_the_flight_to_the_outer);
     tcase_add_test(tc, runner_retries_a_failure_found_at_commit);
     tcase_add_test(tc, flight_keeps_the_deadline);
+    tcase_add_test(tc, classify_sees_settings_changed_elsewhere);
     suite_add_tcase(s, tc);
     int rc = rd_test_run(s, false);
     rd_db_close(db);
