@@ -280,9 +280,10 @@ static int decision_reads(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
 /* In three flights when nothing is unusual: BEGIN, the settings revision, the problem lock
  * and the replay probe; the category and the candidates; the ticket, the aggregates and the
  * runner's COMMIT. A read that needs the answer of the one before waits for it; the writes
- * are checked when the last flight lands. A classification (nothing stored) is one flight:
- * the decision's reads go with the settings check, under the cached settings, and are made
- * again in the rare case that the check finds the settings changed. */
+ * are checked when the last flight lands. A classification (nothing stored, and no
+ * transaction block: rd_tx.implicit) is one flight: the decision's reads go with the settings
+ * check, under the cached settings, and are made again in the rare case that the check finds
+ * the settings changed. */
 static int intake_body(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
 {
     rd_settings_check check;
@@ -358,7 +359,8 @@ int rd_intake_run(rd_db **db, const rd_intake_in *in, rd_intake_out *out)
                 .out = out,
                 .clear = intake_clear,
                 .readonly = !in->store,
-                .pipelined = true};
+                .pipelined = true,
+                .implicit = !in->store};
     return rd_service_tx(in->service, db, &tx);
 }
 

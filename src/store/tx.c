@@ -7,16 +7,19 @@
 
 static int try_once(rd_db *db, const rd_tx *tx)
 {
+    /* Implicit: every flight is a transaction of its own, ended by its sync. */
+    bool block = !(tx->implicit && tx->pipelined && tx->readonly);
     int r = tx->pipelined ? rd_db_pipeline_begin(db) : 0;
     if (r < 0)
         return r;
-    r = rd_db_simple(db, tx->readonly ? "BEGIN READ ONLY" : "BEGIN");
+    if (block)
+        r = rd_db_simple(db, tx->readonly ? "BEGIN READ ONLY" : "BEGIN");
     if (r == 0) {
         r = tx->body(db, tx->in, tx->out);
         if (r > 0)
             r = -EIO; /* a body must return 0 or a negative errno: never leave it open */
     }
-    if (r == 0)
+    if (r == 0 && block)
         r = rd_db_simple(db, "COMMIT");
     if (tx->pipelined) {
         /* What the body sent and did not wait for is answered now; a write that failed
@@ -25,7 +28,7 @@ static int try_once(rd_db *db, const rd_tx *tx)
         if (e < 0 && (r == 0 || r == -ECANCELED))
             r = e;
     }
-    if (r < 0 && !db->broken)
+    if (r < 0 && !db->broken && block)
         (void)rd_db_simple(db, "ROLLBACK");
     return r;
 }

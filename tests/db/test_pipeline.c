@@ -214,6 +214,42 @@ START_TEST(runner_retries_a_failure_found_at_commit)
 }
 END_TEST
 
+static int body_read(rd_db *d, const void *in, void *out)
+{
+    const char *params[] = {in};
+    PGresult *res;
+    int r = rd_db_exec(d, &q_echo, params, &res);
+    if (r == 0) {
+        *(int *)out = atoi(PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+    return r;
+}
+
+/* A read-only body in implicit transactions: no BEGIN or COMMIT of ours, and the connection
+ * is idle after it, answered or failed. */
+START_TEST(implicit_read_only_leaves_the_connection_idle)
+{
+    int n = 0;
+    rd_tx tx = {.body = body_read,
+                .in = "4",
+                .out = &n,
+                .readonly = true,
+                .pipelined = true,
+                .implicit = true};
+    rd_db *d = db;
+    ck_assert_int_eq(rd_tx_run(NULL, &d, &tx), 0);
+    ck_assert_int_eq(n, 40);
+    ck_assert_int_eq(PQtransactionStatus(db->conn), PQTRANS_IDLE);
+    tx.in = "not a number";
+    ck_assert_int_eq(rd_tx_run(NULL, &d, &tx), -EDOM);
+    ck_assert_int_eq(PQtransactionStatus(db->conn), PQTRANS_IDLE);
+    tx.in = "5";
+    ck_assert_int_eq(rd_tx_run(NULL, &d, &tx), 0);
+    ck_assert_int_eq(n, 50);
+}
+END_TEST
+
 /* Waiting for a flight keeps the connection's deadline: no answer in time is -ETIMEDOUT and
  * the connection is dropped, never reused. */
 START_TEST(flight_keeps_the_deadline)
@@ -300,6 +336,7 @@ int main(void)
     tcase_add_test(tc, nested_end_leaves_the_flight_to_the_outer);
     tcase_add_test(tc, runner_retries_a_failure_found_at_commit);
     tcase_add_test(tc, flight_keeps_the_deadline);
+    tcase_add_test(tc, implicit_read_only_leaves_the_connection_idle);
     tcase_add_test(tc, classify_sees_settings_changed_elsewhere);
     suite_add_tcase(s, tc);
     int rc = rd_test_run(s, false);
