@@ -15,9 +15,10 @@
 #     schedule each): p50, p99 and max latency counted from when each request was due.
 # PostgreSQL runs with fsync and synchronous_commit off (tests/pg.sh PG_FAST=1), as for the
 # other benchmarks: the round trips and the CPU are measured, not the disk.
-# --bin runs another build of repeatd against the same city (an older one, for a before/after).
+# --bin runs another build of repeatd; --before BIN also measures an older build in each round
+# (between the two others, on the same copy of the city), for a before/after on a busy machine.
 # Usage: bench/roundtrips.sh [--tickets N] [--seconds S] [--rounds R] [--db C] [--http H]
-#                            [--pg-port P] [--http-port P] [--bin PATH]
+#                            [--pg-port P] [--http-port P] [--bin PATH] [--before PATH]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +31,7 @@ http=
 pg_port=54360
 http_port=18600
 bin=build-release/repeatd
+before=
 while [ $# -gt 0 ]; do
     case $1 in
     --tickets) tickets=$2; shift 2 ;;
@@ -40,9 +42,10 @@ while [ $# -gt 0 ]; do
     --pg-port) pg_port=$2; shift 2 ;;
     --http-port) http_port=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
+    --before) before=$2; shift 2 ;;
     *)
         echo "usage: $0 [--tickets N] [--seconds S] [--rounds R] [--db C] [--http H]" \
-            "[--pg-port P] [--http-port P] [--bin PATH]" >&2
+            "[--pg-port P] [--http-port P] [--bin PATH] [--before PATH]" >&2
         exit 2
         ;;
     esac
@@ -106,9 +109,9 @@ scripts() { # KIND: pgbench's -f arguments, one copy of bench/sql/KIND.sql a lea
 
 key=bench-admin-key-0123456789
 base=http://127.0.0.1:$http_port
-serve() {
+serve() { # BINARY
     REPEATD_BOOTSTRAP_ADMIN_KEY=$key REPEATD_LISTEN=127.0.0.1:$http_port \
-        REPEATD_THREADS=$conns "$bin" serve 2>/dev/null &
+        REPEATD_THREADS=$conns "$1" serve 2>/dev/null &
     server=$!
     for _ in $(seq 100); do curl -fs -o /dev/null "$base/readyz" && return; sleep 0.1; done
     echo "bench: the server did not start" >&2
@@ -119,35 +122,53 @@ stop() {
     wait "$server" || true
     server=
 }
+flat_out() { # BINARY KIND: requests a second, and how many were not 2xx after a space
+    serve "$1"
+    local out
+    out=$(wrk -t2 -c"$http" -d"${seconds}s" -s "bench/$2.lua" "$base" -- \
+        "$key" 200000 "$leaf_list")
+    stop
+    echo "$(awk '/Requests\/sec/ { print $2 }' <<<"$out") $(awk '/Non-2xx/ { print $NF }' <<<"$out")"
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "bench: $bin on a $tickets-ticket city, $conns database connections, wrk -t2 -c$http," \
     "pgbench -M prepared -c$conns -j2, ${seconds} s a measure, $rounds rounds"
-serve
 for kind in intake classify; do
     path=/v1/tickets
     [ $kind = classify ] && path=/v1/classify
-    : >"$work/repeatd" >"$work/pgbench"
+    for f in repeatd pgbench before; do : >"$work/$f"; done
     for round in $(seq "$rounds"); do
-        out=$(wrk -t2 -c"$http" -d"${seconds}s" -s "bench/$kind.lua" "$base" -- \
-            "$key" 200000 "$leaf_list")
-        r=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
-        non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
+        read -r r non2xx < <(flat_out "$bin" $kind)
         echo "$r" >>"$work/repeatd"
+        line=$(printf '  %-8s round %d: repeatd %6.0f /s%s' $kind "$round" "$r" \
+            "${non2xx:+ ($non2xx not 2xx)}")
+        if [ -n "$before" ]; then
+            read -r b non2xx < <(flat_out "$before" $kind)
+            echo "$b" >>"$work/before"
+            line+=$(printf '   before %6.0f /s%s' "$b" "${non2xx:+ ($non2xx not 2xx)}")
+        fi
         # shellcheck disable=SC2046 # the -f/-D arguments are meant to split
         p=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$seconds" -D tz=Asia/Shanghai \
             $(scripts $kind) "$db" 2>&1 | awk '/^tps/ { print $3 }')
         echo "$p" >>"$work/pgbench"
-        printf '  %-8s round %d: repeatd %8.0f /s%s   pgbench %8.0f tx/s\n' $kind "$round" \
-            "$r" "${non2xx:+ ($non2xx not 2xx)}" "$p"
+        printf '%s   pgbench %6.0f tx/s\n' "$line" "$p"
     done
     r=$(median <"$work/repeatd")
     p=$(median <"$work/pgbench")
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+    printf '%-8s medians: repeatd %.0f /s, pgbench %.0f tx/s: ratio %s' $kind "$r" "$p" \
+        "$(ratio "$r" "$p")"
+    if [ -n "$before" ]; then
+        b=$(median <"$work/before")
+        printf '; before %.0f /s: ratio %s, after/before %s' "$b" "$(ratio "$b" "$p")" \
+            "$(ratio "$r" "$b")"
+    fi
+    echo
     half=$(awk -v r="$r" -v c="$conns" 'BEGIN { printf "%.1f", r / 2 / c }')
+    serve "$bin"
     paced=$(wrk -t"$conns" -c"$conns" -d"${seconds}s" -s bench/paced.lua "$base" -- \
         "$key" 200000 "$leaf_list" $path "$half" | grep '^paced:')
-    printf '%-8s repeatd %.0f /s, pgbench %.0f tx/s: ratio %.2f\n' $kind "$r" "$p" \
-        "$(awk -v a="$r" -v b="$p" 'BEGIN { print a / b }')"
+    stop
     echo "         at half that rate ($half /s on each of $conns connections): ${paced#paced: }"
 done
-stop
