@@ -139,6 +139,11 @@ typedef struct store_existing {
 int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret);
 void store_existing_clear(store_existing *e);
 
+/* store_ticket_existing in two halves, in pipeline mode, so that the replay probe rides with
+ * the decision's reads (store/tickets.c). */
+int store_ticket_existing_send(rd_db *db, const char *ticket_id, int *ret_ticket);
+int store_ticket_existing_take(rd_db *db, int ticket, store_existing *ret);
+
 /* What the candidates of DOMAIN.md for a new ticket are looked up by. */
 typedef struct store_candidate_query {
     const char *citizen_hash_hex; /* HMAC hex */

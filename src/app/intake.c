@@ -277,40 +277,41 @@ static int decision_reads(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
     return r < 0 ? r : fetch_candidates(db, in, x, cat_ticket);
 }
 
-/* In three flights when nothing is unusual: BEGIN, the settings revision, the problem lock
- * and the replay probe; the category and the candidates; the ticket, the aggregates and the
- * runner's COMMIT. A read that needs the answer of the one before waits for it; the writes
- * are checked when the last flight lands. A classification (nothing stored, and no
- * transaction block: rd_tx.implicit) is one flight: the decision's reads go with the settings
- * check, under the cached settings, and are made again in the rare case that the check finds
- * the settings changed. */
+/* In two flights when nothing is unusual: BEGIN, the settings revision, the problem lock, the
+ * replay probe, the category and the candidates (read under the cached settings, and again in
+ * the rare case that the revision says they changed); the ticket, the aggregates and the
+ * runner's COMMIT, checked when that flight lands. A classification (nothing stored, and no
+ * transaction block: rd_tx.implicit) is the first flight alone. */
 static int intake_body(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
 {
     rd_settings_check check;
+    int existing = -1;
     int r = rd_service_settings_send(in->service, db, &check);
+    if (r == 0 && in->store) {
+        r = in->skip_problem_lock ? 0 : store_lock_problem(db, in->lock_key);
+        if (r == 0)
+            r = store_ticket_existing_send(db, in->req.ticket_id, &existing);
+    }
     if (r < 0)
         return r;
-    if (!in->store && rd_service_settings_guess(in->service, &check, &x->settings)) {
-        r = decision_reads(db, in, x);
-        if (r == 0)
-            r = rd_service_settings_take(in->service, db, &check, &x->settings);
-        if (r == 0 && !rd_service_settings_guess_held(&check))
-            r = decision_reads(db, in, x);
-        return r < 0 ? r : decide(db, in, x);
-    }
-    if (in->store) {
-        /* A replay answers what was stored, whatever became of the category since. */
-        r = in->skip_problem_lock ? 0 : store_lock_problem(db, in->lock_key);
+    bool guessed = rd_service_settings_guess(in->service, &check, &x->settings);
+    int reads = guessed ? decision_reads(db, in, x) : 0;
+    if (existing >= 0) {
+        /* A replay answers what was stored, whatever became of the category since: what the
+         * reads made of it (a refusal included) is dropped. */
         store_existing e;
-        if (r == 0)
-            r = store_ticket_existing(db, in->req.ticket_id, &e);
+        r = store_ticket_existing_take(db, existing, &e);
         if (r < 0)
             return r;
-        if (e.found)
+        if (e.found) {
+            x->refusal = (rd_refusal){0};
             return replay(in, x, &e);
+        }
     }
+    if (reads < 0)
+        return reads;
     r = rd_service_settings_take(in->service, db, &check, &x->settings);
-    if (r == 0)
+    if (r == 0 && !rd_service_settings_guess_held(&check))
         r = decision_reads(db, in, x);
     return r < 0 ? r : decide(db, in, x);
 }

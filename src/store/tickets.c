@@ -108,6 +108,23 @@ int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret)
     return 0;
 }
 
+int store_ticket_existing_send(rd_db *db, const char *ticket_id, int *ret_ticket)
+{
+    const char *params[] = {ticket_id};
+    return rd_db_send(db, &q_existing, params, ret_ticket);
+}
+
+int store_ticket_existing_take(rd_db *db, int ticket, store_existing *ret)
+{
+    store_existing e = {0};
+    int r = store_take_row(db, ticket, existing_cols, &e);
+    if (r < 0)
+        return r;
+    e.found = r == 1;
+    *ret = e;
+    return 0;
+}
+
 void store_existing_clear(store_existing *e)
 {
     if (!e)

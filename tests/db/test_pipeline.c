@@ -320,6 +320,45 @@ START_TEST(classify_sees_settings_changed_elsewhere)
 }
 END_TEST
 
+/* The replay probe rides with the decision's reads: a ticket sent again after its category
+ * stopped being a leaf is answered from what was stored, not refused for the category. */
+START_TEST(replay_answers_whatever_became_of_the_category)
+{
+    ck_assert_int_eq(store_category_upsert(db, "JT", "a", NULL, false), 0);
+    ck_assert_int_eq(store_category_upsert(db, "JT.GJ", "b", "JT", false), 0);
+    ck_assert_int_eq(store_category_upsert(db, "JT.GJ.XL", "c", "JT.GJ", false), 0);
+    rd_pool *pool;
+    ck_assert_int_eq(rd_pool_new(url, 2, 5000, &pool), 0);
+    rd_service svc;
+    rd_service_init(&svc, pool, "test-secret-0123456789", false);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:{s:s}, s:s}", "ticket_id", "R1", "received_at",
+                             "2026-11-03T22:15:00+08:00", "channel", "phone", "citizen", "phone",
+                             "13900139000", "category", "JT.GJ.XL");
+    rd_intake_out first = {0}, again = {0};
+    rd_db *d = NULL;
+    ck_assert_int_eq(rd_intake(&svc, &d, body, true, &first), 0);
+    ck_assert(!first.replayed);
+    ck_assert_int_eq(store_category_upsert(db, "JT.GJ.XL.1", "d", "JT.GJ.XL", false), 0);
+    ck_assert_int_eq(rd_intake(&svc, &d, body, true, &again), 0);
+    ck_assert(again.replayed);
+    ck_assert_str_eq(again.refusal.message, "");
+    ck_assert(json_equal(first.answer, again.answer));
+    json_t *other = json_deep_copy(body);
+    json_object_set_new(other, "ticket_id", json_string("R2"));
+    rd_intake_out refused = {0};
+    ck_assert_int_eq(rd_intake(&svc, &d, other, true, &refused), -ECANCELED);
+    ck_assert_int_eq(refused.refusal.code, RD_ERR_UNKNOWN_CATEGORY);
+    rd_service_release(&svc, d);
+    rd_intake_out_clear(&first);
+    rd_intake_out_clear(&again);
+    rd_intake_out_clear(&refused);
+    json_decref(body);
+    json_decref(other);
+    rd_service_done(&svc);
+    rd_pool_free(pool);
+}
+END_TEST
+
 int main(void)
 {
     url = dbt_create_database("repeatd_pipeline");
@@ -338,6 +377,7 @@ int main(void)
     tcase_add_test(tc, flight_keeps_the_deadline);
     tcase_add_test(tc, implicit_read_only_leaves_the_connection_idle);
     tcase_add_test(tc, classify_sees_settings_changed_elsewhere);
+    tcase_add_test(tc, replay_answers_whatever_became_of_the_category);
     suite_add_tcase(s, tc);
     int rc = rd_test_run(s, false);
     rd_db_close(db);
