@@ -255,9 +255,9 @@ int rd_event_check(const rd_event_in *c, const store_ticket_state *st, rd_refusa
     return 0;
 }
 
-/* In three flights when nothing is unusual: BEGIN, the settings revision and the ticket's
- * locked state; the state's writes, the aggregates, the event and the view read after them;
- * the runner's COMMIT. */
+/* In few flights: BEGIN, the settings revision and the ticket's locked state (the replay probe
+ * after it, with an event_id); the state's writes, the aggregates and the event, with the
+ * view's first read (its other two reads follow) or, without a view, with the COMMIT. */
 static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
 {
     event_try t = {0};
