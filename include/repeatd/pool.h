@@ -15,6 +15,19 @@ typedef struct rd_stmt {
 
 #define RD_STMTS_PER_CONN 256
 
+/* Statements of a pipeline not yet answered, or answered and kept for the caller. */
+#define RD_PIPE_MAX 64
+
+/* One statement sent in pipeline mode (rd_db_send), in the order sent. */
+typedef struct rd_pipe_entry {
+    const rd_stmt *stmt; /* for the log, and to forget a prepare the server never ran */
+    PGresult *res;       /* kept: its answer, once collected */
+    bool used;
+    bool answered;
+    bool keep;    /* the caller holds a ticket for its answer */
+    bool prepare; /* the Parse sent ahead of its first run on this connection */
+} rd_pipe_entry;
+
 typedef struct rd_db {
     PGconn *conn;
     const rd_stmt *prepared[RD_STMTS_PER_CONN]; /* prepared on this connection */
@@ -25,6 +38,12 @@ typedef struct rd_db {
      * commands' own connections). The pool sets it when a connection is taken. */
     int64_t deadline_ms;
     char error_column[64]; /* the column PostgreSQL named in the last -EDOM, or "" */
+    /* Pipeline mode (rd_db_pipeline_begin): nesting depth, the first error seen (every later
+     * call of the pipeline returns it), and the entries sent since the pipeline began. */
+    int pipe_depth;
+    int pipe_error;
+    int pipe_n;
+    rd_pipe_entry pipe[RD_PIPE_MAX];
 } rd_db;
 
 typedef struct rd_pool rd_pool;
@@ -76,3 +95,39 @@ int rd_db_run(rd_db *db, const rd_stmt *stmt, const char *const *params);
 
 /* Plain SQL without parameters (BEGIN, COMMIT, migrations). Same errors. */
 int rd_db_simple(rd_db *db, const char *sql);
+
+/* Pipelining: several statements in one round trip (libpq's pipeline mode), for a transaction
+ * whose statements do not each need the answer of the one before.
+ *
+ * Between rd_db_pipeline_begin and rd_db_pipeline_end:
+ *  - rd_db_run and rd_db_simple send their statement and return at once: their errors come
+ *    back from a later call (the first error of the pipeline is returned by every call after
+ *    it, and nothing more is sent once it is known);
+ *  - rd_db_send sends a statement whose answer the caller takes later with rd_db_take;
+ *  - rd_db_exec, rd_db_take of an unanswered ticket and rd_db_flush end the flight: a sync,
+ *    then every answer collected in order, by the connection's deadline (a statement that
+ *    failed: the server skips the rest of the flight, and the transaction is left aborted, for
+ *    the caller's ROLLBACK).
+ * Calls nest: only the outermost end collects and leaves pipeline mode, so a transaction
+ * body that pipelines itself rides in its runner's pipeline (which sends COMMIT with the
+ * body's last writes) and still works alone (a command's own transaction). Errors are those of
+ * rd_db_exec. */
+int rd_db_pipeline_begin(rd_db *db);
+
+/* Collect what is still unanswered (when outermost) and leave pipeline mode: 0, or the first
+ * error of the pipeline. Results not taken are freed. */
+int rd_db_pipeline_end(rd_db *db);
+
+/* True while db is in pipeline mode. */
+bool rd_db_pipelined(const rd_db *db);
+
+/* In pipeline mode: send a prepared statement and, unless ret_ticket is NULL, keep its answer
+ * for rd_db_take(*ret_ticket). Out of pipeline mode: rd_db_run (ret_ticket must be NULL). */
+int rd_db_send(rd_db *db, const rd_stmt *stmt, const char *const *params, int *ret_ticket);
+
+/* The answer of a ticket of rd_db_send (ending the flight when it has not come yet); the
+ * caller PQclear()s it. A ticket is taken once. */
+int rd_db_take(rd_db *db, int ticket, PGresult **ret);
+
+/* End the flight: every statement sent so far answered; 0 or the pipeline's first error. */
+int rd_db_flush(rd_db *db);

@@ -61,6 +61,26 @@ void rd_service_done(rd_service *svc);
  * a full load and parse after a change. -EIO when the stored settings are invalid (logged). */
 int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret);
 
+/* The same check in two halves, for a transaction in pipeline mode: _send queues the revision
+ * read so that it rides in the transaction's first flight, _take (once) compares it with the
+ * cache after that flight (a load and parse only after a change). */
+typedef struct rd_settings_check {
+    int ticket; /* of the revision read; -1: none sent (pinned settings) */
+    bool guessed;
+    int64_t guessed_revision; /* of rd_service_settings_guess's copy */
+    int64_t revision;         /* read by _take */
+} rd_settings_check;
+int rd_service_settings_send(rd_service *svc, rd_db *db, rd_settings_check *ret);
+int rd_service_settings_take(rd_service *svc, rd_db *db, rd_settings_check *check,
+                             rd_settings *ret);
+
+/* After _send: the cached settings, for reads that depend on them to ride in the same flight
+ * as the check; false when none are cached. Once _take has the stored revision,
+ * rd_service_settings_guess_held says whether the guess was the settings in force (else the
+ * reads are made again with _take's). */
+bool rd_service_settings_guess(rd_service *svc, rd_settings_check *check, rd_settings *ret);
+bool rd_service_settings_guess_held(const rd_settings_check *check);
+
 /* Forget the cached settings (after this process changed them). */
 void rd_service_settings_changed(rd_service *svc);
 

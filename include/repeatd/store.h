@@ -22,6 +22,9 @@ int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params,
 int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params,
                    const struct rd_col *spec, void *target);
 
+/* The same from the answer of a pipelined statement (rd_db_send's ticket). */
+int store_take_row(rd_db *db, int ticket, const struct rd_col *spec, void *target);
+
 /* ---- migrations (store/migrate.c) ---- */
 
 /* Apply the pending migrations under a session advisory lock, each in its own transaction,
@@ -70,6 +73,11 @@ int store_settings_load(rd_db *db, store_settings_stored *ret);
 /* Only the revision: one integer, for a cache of the parsed settings. */
 int store_settings_revision(rd_db *db, int64_t *ret);
 
+/* The same in two halves, in pipeline mode: send the read in the transaction's first flight
+ * (*ret_ticket), take its answer after. */
+int store_settings_revision_send(rd_db *db, int *ret_ticket);
+int store_settings_revision_take(rd_db *db, int ticket, int64_t *ret);
+
 /* Lock the settings for an update (SELECT ... FOR UPDATE); call before load in a PATCH. */
 int store_settings_lock(rd_db *db);
 
@@ -100,6 +108,11 @@ typedef struct store_category {
 /* Look up a category, and the UTC offset of `time_zone` at `at` (RFC 3339 text). */
 int store_category_get(rd_db *db, const char *code, const char *at, const char *time_zone,
                        store_category *ret);
+
+/* The same in two halves, in pipeline mode, so that the look-up rides with the candidates. */
+int store_category_send(rd_db *db, const char *code, const char *at, const char *time_zone,
+                        int *ret_ticket);
+int store_category_take(rd_db *db, int ticket, store_category *ret);
 
 /* Insert or update one category (parent may be NULL). */
 int store_category_upsert(rd_db *db, const char *code, const char *name, const char *parent,
@@ -169,6 +182,11 @@ typedef struct store_existing {
 
 /* The stored decision of a ticket id, for idempotent replays. */
 int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret);
+
+/* store_ticket_existing in two halves, in pipeline mode, so that the replay probe rides with
+ * the decision's reads (store/tickets.c). */
+int store_ticket_existing_send(rd_db *db, const char *ticket_id, int *ret_ticket);
+int store_ticket_existing_take(rd_db *db, int ticket, store_existing *ret);
 
 /* What the candidates of DOMAIN.md for a new ticket are looked up by. */
 typedef struct store_candidate_query {

@@ -19,6 +19,16 @@ typedef struct rd_tx {
     /* Tries in all on deadlocks and the like; 0 for the default (5). A body that locks many
      * rows at once (the demo's whole citizen in one transaction) may need more. */
     int max_tries;
+    /* Run in pipeline mode (rd_db_pipeline_begin): BEGIN goes with the body's first flight and
+     * COMMIT with its last, and the body's writes (rd_db_run) are checked at its next read or
+     * at COMMIT. For a body that never acts on a write's error before its end. */
+    bool pipelined;
+    /* With pipelined and readonly: no BEGIN and no COMMIT, each flight (the statements up to a
+     * sync) is one implicit transaction of the server's. Under READ COMMITTED, where each
+     * statement of a transaction block takes a snapshot of its own as well, the reads see what
+     * they would in a block; the body must write nothing. A classification rides in one flight
+     * this way instead of two. */
+    bool implicit;
 } rd_tx;
 
 /* Run tx on *db, acquiring one from `pool` when *db is NULL (the caller releases *db when it is

@@ -151,10 +151,12 @@ static int as_of_received(rd_db *db, const rd_intake_in *in, rd_intake_out *x,
     return 0;
 }
 
+static int take_category(rd_db *db, const rd_intake_in *in, rd_intake_out *x, int ticket);
+
 /* The candidates, a page at a time: P is the newest candidate at the same place, so a page
  * that holds one holds P, and only a full page without one sends us to the next (older) page.
  * Every open prior and every prior in the window is seen, however many there are. */
-static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
+static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x, int cat_ticket)
 {
     store_candidate_query q = {
         .citizen_hash_hex = in->who.citizen_hex,
@@ -163,11 +165,11 @@ static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
         .ticket_id = in->req.ticket_id,
         .lookback_months = x->settings.lookback_months,
         .time_zone = x->settings.time_zone,
-        .has_box = x->t.has_location,
+        .has_box = in->req.lat.set, /* x->t is made when the category's answer is in */
     };
     if (q.has_box) {
         rd_box b;
-        rd_same_place_box(x->t.lat, x->t.lon, x->settings.same_place_radius_m, &b);
+        rd_same_place_box(in->req.lat.v, in->req.lon.v, x->settings.same_place_radius_m, &b);
         q.lat_min = b.lat_min, q.lat_max = b.lat_max, q.lon_min = b.lon_min, q.lon_max = b.lon_max;
     }
     char cursor[RD_ID_MAX];
@@ -176,6 +178,9 @@ static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
     for (;;) {
         store_candidate_page page;
         int r = store_candidates(db, &q, x->cands, extra, RD_CANDIDATES_MAX, &page);
+        if (r == 0 && cat_ticket >= 0) /* answered in the same flight */
+            r = take_category(db, in, x, cat_ticket);
+        cat_ticket = -1;
         if (r < 0)
             return r;
         if (page.n > 0)
@@ -208,29 +213,11 @@ static int name_specialist(rd_db *db, const rd_intake_out *x, char ret[RD_NAME_M
     return r < 0 ? r : 0;
 }
 
-/* The transaction body: reads in, writes out only (the runner clears out between tries). */
-int rd_intake_tx(rd_db *db, const void *in_, void *out)
+/* The category (a known leaf, or a refusal) and the new ticket as core sees it. */
+static int take_category(rd_db *db, const rd_intake_in *in, rd_intake_out *x, int ticket)
 {
-    const rd_intake_in *in = in_;
-    rd_intake_out *x = out;
-
-    int r = rd_service_settings(in->service, db, &x->settings);
-    if (r < 0)
-        return r;
-    if (in->store) {
-        /* A replay answers what was stored, whatever became of the category since. */
-        r = in->skip_problem_lock ? 0 : store_lock_problem(db, in->lock_key);
-        store_existing e;
-        if (r == 0)
-            r = store_ticket_existing(db, in->req.ticket_id, &e);
-        if (r < 0)
-            return r;
-        if (e.found)
-            return replay(in, x, &e);
-    }
     store_category cat;
-    r = store_category_get(db, in->req.category, in->req.received_at.text, x->settings.time_zone,
-                           &cat);
+    int r = store_category_take(db, ticket, &cat);
     if (r < 0)
         return r;
     if (!cat.found || !cat.leaf) {
@@ -248,10 +235,64 @@ int rd_intake_tx(rd_db *db, const void *in_, void *out)
         .new_evidence = in->req.new_evidence == 1,
         .category_is_policy = cat.policy,
     };
-    r = fetch_candidates(db, in, x);
+    return 0;
+}
+
+static int decide(rd_db *db, const rd_intake_in *in, rd_intake_out *x);
+
+/* The reads the decision needs under x->settings: the category and the candidates, in one
+ * flight. */
+static int decision_reads(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
+{
+    int cat_ticket = -1;
+    int r = store_category_send(db, in->req.category, in->req.received_at.text,
+                                x->settings.time_zone, &cat_ticket);
+    return r < 0 ? r : fetch_candidates(db, in, x, cat_ticket);
+}
+
+/* In two flights when nothing is unusual: BEGIN, the settings revision, the problem lock, the
+ * replay probe, the category and the candidates (read under the cached settings, and again in
+ * the rare case that the revision says they changed); the ticket, the aggregates and the
+ * runner's COMMIT, checked when that flight lands. A classification (nothing stored, and no
+ * transaction block: rd_tx.implicit) is the first flight alone. */
+static int intake_body(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
+{
+    rd_settings_check check;
+    int existing = -1;
+    int r = rd_service_settings_send(in->service, db, &check);
+    if (r == 0 && in->store) {
+        r = in->skip_problem_lock ? 0 : store_lock_problem(db, in->lock_key);
+        if (r == 0)
+            r = store_ticket_existing_send(db, in->req.ticket_id, &existing);
+    }
     if (r < 0)
         return r;
-    r = rd_decide(&x->t, x->cands, x->n_cands, &x->settings, &x->d);
+    bool guessed = rd_service_settings_guess(in->service, &check, &x->settings);
+    int reads = guessed ? decision_reads(db, in, x) : 0;
+    if (existing >= 0) {
+        /* A replay answers what was stored, whatever became of the category since: what the
+         * reads made of it (a refusal included) is dropped. */
+        store_existing e;
+        r = store_ticket_existing_take(db, existing, &e);
+        if (r < 0)
+            return r;
+        if (e.found) {
+            x->refusal = (rd_refusal){0};
+            return replay(in, x, &e);
+        }
+    }
+    if (reads < 0)
+        return reads;
+    r = rd_service_settings_take(in->service, db, &check, &x->settings);
+    if (r == 0 && !rd_service_settings_guess_held(&check))
+        r = decision_reads(db, in, x);
+    return r < 0 ? r : decide(db, in, x);
+}
+
+/* Decide on what was read, name the specialist, store the ticket (intake only). */
+static int decide(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
+{
+    int r = rd_decide(&x->t, x->cands, x->n_cands, &x->settings, &x->d);
     if (r < 0)
         return r;
     char specialist[RD_NAME_MAX];
@@ -266,6 +307,19 @@ int rd_intake_tx(rd_db *db, const void *in_, void *out)
     return in->store ? insert_ticket(db, in, x) : 0;
 }
 
+/* The transaction body: reads in, writes out only (the runner clears out between tries). It
+ * pipelines itself, so that a command's own transaction (import, the demo) gains as well;
+ * inside rd_intake_run's pipelined transaction its last writes go with the COMMIT. */
+int rd_intake_tx(rd_db *db, const void *in_, void *out)
+{
+    int r = rd_db_pipeline_begin(db);
+    if (r < 0)
+        return r;
+    r = intake_body(db, in_, out);
+    int e = rd_db_pipeline_end(db);
+    return e < 0 && (r == 0 || r == -ECANCELED) ? e : r;
+}
+
 static void intake_clear(void *out)
 {
     rd_intake_out_clear(out);
@@ -274,8 +328,13 @@ static void intake_clear(void *out)
 int rd_intake_run(rd_db **db, const rd_intake_in *in, rd_intake_out *out)
 {
     rd_intake_out_clear(out);
-    rd_tx tx = {
-        .body = rd_intake_tx, .in = in, .out = out, .clear = intake_clear, .readonly = !in->store};
+    rd_tx tx = {.body = rd_intake_tx,
+                .in = in,
+                .out = out,
+                .clear = intake_clear,
+                .readonly = !in->store,
+                .pipelined = true,
+                .implicit = !in->store};
     int r = rd_service_tx(in->service, db, &tx);
     if (r == -ENOENT && in->store && *db) {
         /* The first ticket of a month that has no partition yet (history posted late): make

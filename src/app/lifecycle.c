@@ -258,15 +258,18 @@ int rd_event_check(const rd_event_in *c, const store_ticket_state *st, rd_refusa
     return 0;
 }
 
-/* The transaction body: reads in, writes out only (the runner clears out between tries). */
-int rd_event_tx(rd_db *db, const void *in, void *out_)
+/* In few flights: BEGIN, the settings revision and the ticket's locked state (the replay probe
+ * after it, with an event_id); the state's writes, the aggregates and the event, with the
+ * view's first read (its other two reads follow) or, without a view, with the COMMIT. */
+static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
 {
-    const rd_event_in *c = in;
-    rd_event_out *out = out_;
     event_try t = {0};
-
+    rd_settings_check check;
+    int r = rd_service_settings_send(c->service, db, &check);
+    if (r < 0)
+        return r;
     store_ticket_state st;
-    int r = store_ticket_lock_state(db, c->ticket_id, &st);
+    r = store_ticket_lock_state(db, c->ticket_id, &st);
     if (r < 0)
         return r;
     if (st.found && c->ev.event_id) {
@@ -278,7 +281,7 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
             rd_settings s;
             r = replay(c, &e, out);
             if (r == 0 && c->want_view)
-                r = rd_service_settings(c->service, db, &s);
+                r = rd_service_settings_take(c->service, db, &check, &s);
             if (r == 0 && c->want_view)
                 r = rd_ticket_view_load(db, c->ticket_id, s.time_zone, &out->view);
             return r;
@@ -288,7 +291,7 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
     if (r < 0)
         return r;
     rd_settings s;
-    r = rd_service_settings(c->service, db, &s);
+    r = rd_service_settings_take(c->service, db, &check, &s);
     if (r < 0)
         return r;
     rd_event_type type = c->ev.type;
@@ -314,6 +317,19 @@ int rd_event_tx(rd_db *db, const void *in, void *out_)
         out->refusal.n_defects = t.n_defects;
     }
     return r;
+}
+
+/* The transaction body: reads in, writes out only (the runner clears out between tries). It
+ * pipelines itself, as rd_intake_tx does; inside rd_event_run's pipelined transaction its
+ * writes are checked with the view's read, or with the COMMIT. */
+int rd_event_tx(rd_db *db, const void *in, void *out)
+{
+    int r = rd_db_pipeline_begin(db);
+    if (r < 0)
+        return r;
+    r = event_body(db, in, out);
+    int e = rd_db_pipeline_end(db);
+    return e < 0 && (r == 0 || r == -ECANCELED) ? e : r;
 }
 
 static void event_clear(void *out)
@@ -368,7 +384,7 @@ void rd_event_in_clear(rd_event_in *in)
 int rd_event_run(rd_db **db, const rd_event_in *in, rd_event_out *out)
 {
     rd_event_out_clear(out);
-    rd_tx tx = {.body = rd_event_tx, .in = in, .out = out, .clear = event_clear};
+    rd_tx tx = {.body = rd_event_tx, .in = in, .out = out, .clear = event_clear, .pipelined = true};
     int r = rd_service_tx(in->service, db, &tx);
     if (r == 0 && out->refusal.code == RD_ERR_CLOSEOUT_REJECTED)
         r = -ECANCELED;

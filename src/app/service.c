@@ -38,23 +38,24 @@ static bool cached(rd_service *svc, int64_t revision, rd_settings *ret)
     return hit;
 }
 
-int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret)
+/* The pinned settings, once read: no revision check. */
+static bool pinned(rd_service *svc, rd_settings *ret)
 {
     pthread_mutex_lock(&svc->settings_lock);
-    bool pinned = svc->settings_pinned && svc->settings_valid;
-    if (pinned)
+    bool hit = svc->settings_pinned && svc->settings_valid;
+    if (hit && ret)
         *ret = svc->settings;
     pthread_mutex_unlock(&svc->settings_lock);
-    if (pinned)
-        return 0;
-    int64_t revision;
-    int r = store_settings_revision(db, &revision);
-    if (r < 0)
-        return r;
+    return hit;
+}
+
+/* The settings of stored revision `revision`: the cached copy, or loaded and parsed again. */
+static int settings_at(rd_service *svc, rd_db *db, int64_t revision, rd_settings *ret)
+{
     if (cached(svc, revision, ret))
         return 0;
     store_settings_stored stored;
-    r = store_settings_load(db, &stored);
+    int r = store_settings_load(db, &stored);
     if (r < 0)
         return r;
     rd_settings s;
@@ -75,6 +76,51 @@ int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret)
     pthread_mutex_unlock(&svc->settings_lock);
     *ret = s;
     return 0;
+}
+
+int rd_service_settings(rd_service *svc, rd_db *db, rd_settings *ret)
+{
+    if (pinned(svc, ret))
+        return 0;
+    int64_t revision;
+    int r = store_settings_revision(db, &revision);
+    return r < 0 ? r : settings_at(svc, db, revision, ret);
+}
+
+int rd_service_settings_send(rd_service *svc, rd_db *db, rd_settings_check *ret)
+{
+    *ret = (rd_settings_check){.ticket = -1};
+    if (pinned(svc, NULL))
+        return 0;
+    return store_settings_revision_send(db, &ret->ticket);
+}
+
+int rd_service_settings_take(rd_service *svc, rd_db *db, rd_settings_check *check, rd_settings *ret)
+{
+    if (check->ticket < 0) { /* pinned when sent: a guess, if any, holds */
+        check->revision = check->guessed_revision;
+        return rd_service_settings(svc, db, ret);
+    }
+    int r = store_settings_revision_take(db, check->ticket, &check->revision);
+    check->ticket = -1;
+    return r < 0 ? r : settings_at(svc, db, check->revision, ret);
+}
+
+bool rd_service_settings_guess(rd_service *svc, rd_settings_check *check, rd_settings *ret)
+{
+    pthread_mutex_lock(&svc->settings_lock);
+    check->guessed = svc->settings_valid;
+    if (check->guessed) {
+        check->guessed_revision = svc->settings_revision;
+        *ret = svc->settings;
+    }
+    pthread_mutex_unlock(&svc->settings_lock);
+    return check->guessed;
+}
+
+bool rd_service_settings_guess_held(const rd_settings_check *check)
+{
+    return check->guessed && check->revision == check->guessed_revision;
 }
 
 void rd_service_settings_changed(rd_service *svc)

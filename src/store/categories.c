@@ -47,17 +47,34 @@ static const rd_col category_cols[] = {
     {0},
 };
 
+static int category_of(int r, store_category *c, store_category *ret)
+{
+    if (r < 0)
+        return r;
+    c->found = r == 1;
+    *ret = *c;
+    return 0;
+}
+
 int store_category_get(rd_db *db, const char *code, const char *at, const char *time_zone,
                        store_category *ret)
 {
     const char *params[] = {code, at, time_zone};
     store_category c = {0};
-    int r = store_read_row(db, &q_get, params, category_cols, &c);
-    if (r < 0)
-        return r;
-    c.found = r == 1;
-    *ret = c;
-    return 0;
+    return category_of(store_read_row(db, &q_get, params, category_cols, &c), &c, ret);
+}
+
+int store_category_send(rd_db *db, const char *code, const char *at, const char *time_zone,
+                        int *ret_ticket)
+{
+    const char *params[] = {code, at, time_zone};
+    return rd_db_send(db, &q_get, params, ret_ticket);
+}
+
+int store_category_take(rd_db *db, int ticket, store_category *ret)
+{
+    store_category c = {0};
+    return category_of(store_take_row(db, ticket, category_cols, &c), &c, ret);
 }
 
 int store_category_upsert(rd_db *db, const char *code, const char *name, const char *parent,

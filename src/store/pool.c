@@ -1,6 +1,8 @@
 /* PostgreSQL connections: a fixed pool guarded by a mutex, lazy (re)connection. */
 #include "repeatd/pool.h"
 
+#include "pool_private.h"
+
 #include "repeatd/log.h"
 
 #include <errno.h>
@@ -34,7 +36,7 @@ int64_t rd_mono_ms(void)
 static void drop_notice(void *arg, const char *message) {}
 
 /* Wait until the connection's socket is readable (or writable) or its deadline passes. */
-static int wait_socket(PGconn *conn, int64_t deadline_ms, bool for_write)
+int rd_db_wait_socket(PGconn *conn, int64_t deadline_ms, bool for_write)
 {
     for (;;) {
         int wait = -1;
@@ -98,7 +100,7 @@ static int open_conn(const char *conninfo, int timeout_ms, int64_t deadline_ms, 
             r = -ECONNREFUSED;
             break;
         }
-        r = wait_socket(c, deadline_ms, st == PGRES_POLLING_WRITING);
+        r = rd_db_wait_socket(c, deadline_ms, st == PGRES_POLLING_WRITING);
         if (r == 0)
             st = PQconnectPoll(c);
     }
@@ -139,6 +141,7 @@ void rd_db_close(rd_db *db)
 {
     if (!db)
         return;
+    rd_db_pipeline_reset(db);
     if (db->conn)
         PQfinish(db->conn);
     free(db);
@@ -202,6 +205,7 @@ static int64_t deadline_after(int timeout_ms)
 int rd_pool_connect(rd_pool *p, rd_db *db)
 {
     if (db->conn && (db->broken || PQstatus(db->conn) != CONNECTION_OK)) {
+        rd_db_pipeline_reset(db);
         PQfinish(db->conn);
         db->conn = NULL;
     }
@@ -266,6 +270,11 @@ void rd_pool_stats(rd_pool *p, int *ret_size, int *ret_idle)
 
 void rd_pool_release(rd_pool *p, rd_db *db)
 {
+    if (db->pipe_depth) { /* a pipeline left open: its state is unknown, never reused */
+        rd_log(RD_LOG_ERROR, "connection released in pipeline mode: dropped");
+        rd_db_pipeline_reset(db);
+        db->broken = true;
+    }
     db->deadline_ms = 0;
     if (db->conn && db->broken) { /* close now: a stalled server is not waited on later */
         PQfinish(db->conn);
@@ -301,7 +310,7 @@ static void mask_quoted(const char *in, char *out, size_t size)
 }
 
 /* Map a failed result to our error codes; logs what is not the client's doing. */
-static int result_error(rd_db *db, PGresult *res, const char *what)
+int rd_db_result_error(rd_db *db, PGresult *res, const char *what)
 {
     if (PQstatus(db->conn) != CONNECTION_OK) {
         db->broken = true;
@@ -344,11 +353,11 @@ static int await_result(rd_db *db, PGresult **ret)
     PGconn *c = db->conn;
     int r = 0, f;
     while (r == 0 && (f = PQflush(c)) != 0)
-        r = f < 0 ? -ECONNRESET : wait_socket(c, db->deadline_ms, true);
+        r = f < 0 ? -ECONNRESET : rd_db_wait_socket(c, db->deadline_ms, true);
     PGresult *keep = NULL, *res;
     for (;;) {
         while (r == 0 && PQisBusy(c)) {
-            r = wait_socket(c, db->deadline_ms, false);
+            r = rd_db_wait_socket(c, db->deadline_ms, false);
             if (r == 0 && !PQconsumeInput(c))
                 break; /* the connection failed: PQgetResult says how */
         }
@@ -382,7 +391,7 @@ static int await_result(rd_db *db, PGresult **ret)
     return 0;
 }
 
-static bool is_prepared(const rd_db *db, const rd_stmt *stmt)
+bool rd_db_is_prepared(const rd_db *db, const rd_stmt *stmt)
 {
     for (int i = 0; i < db->n_prepared; i++)
         if (db->prepared[i] == stmt)
@@ -394,18 +403,18 @@ static bool is_prepared(const rd_db *db, const rd_stmt *stmt)
  * statement then runs unnamed, parsed each time, rather than re-preparing a name). */
 static int prepare(rd_db *db, const rd_stmt *stmt)
 {
-    if (is_prepared(db, stmt))
+    if (rd_db_is_prepared(db, stmt))
         return 0;
     if (db->n_prepared >= RD_STMTS_PER_CONN)
         return 1;
     PGresult *res = NULL;
     int r = PQsendPrepare(db->conn, stmt->name, stmt->sql, stmt->n_params, NULL)
                 ? await_result(db, &res)
-                : result_error(db, NULL, stmt->name);
+                : rd_db_result_error(db, NULL, stmt->name);
     if (r < 0)
         return r;
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        r = result_error(db, res, stmt->name);
+        r = rd_db_result_error(db, res, stmt->name);
     else
         db->prepared[db->n_prepared++] = stmt;
     PQclear(res);
@@ -416,12 +425,12 @@ static int prepare(rd_db *db, const rd_stmt *stmt)
 static int finish(rd_db *db, int sent, const char *what, PGresult **ret)
 {
     PGresult *res = NULL;
-    int r = sent ? await_result(db, &res) : result_error(db, NULL, what);
+    int r = sent ? await_result(db, &res) : rd_db_result_error(db, NULL, what);
     if (r < 0)
         return r;
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        r = result_error(db, res, what);
+        r = rd_db_result_error(db, res, what);
         PQclear(res);
         return r;
     }
@@ -431,6 +440,11 @@ static int finish(rd_db *db, int sent, const char *what, PGresult **ret)
 
 int rd_db_exec(rd_db *db, const rd_stmt *stmt, const char *const *params, PGresult **ret)
 {
+    if (db->pipe_depth) {
+        int ticket;
+        int r = rd_db_pipe_send(db, stmt, NULL, params, &ticket);
+        return r < 0 ? r : rd_db_take(db, ticket, ret);
+    }
     int r = prepare(db, stmt);
     if (r < 0)
         return r;
@@ -443,6 +457,8 @@ int rd_db_exec(rd_db *db, const rd_stmt *stmt, const char *const *params, PGresu
 
 int rd_db_run(rd_db *db, const rd_stmt *stmt, const char *const *params)
 {
+    if (db->pipe_depth)
+        return rd_db_pipe_send(db, stmt, NULL, params, NULL);
     PGresult *res;
     int r = rd_db_exec(db, stmt, params, &res);
     if (r == 0)
@@ -452,6 +468,8 @@ int rd_db_run(rd_db *db, const rd_stmt *stmt, const char *const *params)
 
 int rd_db_simple(rd_db *db, const char *sql)
 {
+    if (db->pipe_depth)
+        return rd_db_pipe_send(db, NULL, sql, NULL, NULL);
     PGresult *res;
     int r = finish(db, PQsendQuery(db->conn, sql), "simple", &res);
     if (r == 0)

@@ -147,15 +147,11 @@ int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params, c
     return 0;
 }
 
-int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params, const rd_col *spec,
-                   void *target)
+/* The first row of res (cleared here) into target: 1, 0 when none, or an error. */
+static int first_row(PGresult *res, const rd_col *spec, void *target)
 {
-    PGresult *res;
-    int r = rd_db_exec(db, stmt, params, &res);
-    if (r < 0)
-        return r;
     rd_rows rows;
-    r = rd_rows_open(&rows, res, spec);
+    int r = rd_rows_open(&rows, res, spec);
     if (r == 0 && PQntuples(res) > 0) {
         r = rd_rows_read(&rows, 0, target);
         if (r == 0)
@@ -163,4 +159,19 @@ int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params, co
     }
     PQclear(res);
     return r;
+}
+
+int store_take_row(rd_db *db, int ticket, const rd_col *spec, void *target)
+{
+    PGresult *res;
+    int r = rd_db_take(db, ticket, &res);
+    return r < 0 ? r : first_row(res, spec, target);
+}
+
+int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params, const rd_col *spec,
+                   void *target)
+{
+    PGresult *res;
+    int r = rd_db_exec(db, stmt, params, &res);
+    return r < 0 ? r : first_row(res, spec, target);
 }

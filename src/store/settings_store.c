@@ -115,16 +115,33 @@ static const rd_col revision_cols[] = {
     {0},
 };
 
-int store_settings_revision(rd_db *db, int64_t *ret)
+static int revision_of(int r, const one_int64 *row, int64_t *ret)
 {
-    one_int64 row;
-    int r = store_read_row(db, &q_revision, NULL, revision_cols, &row);
     if (r < 0)
         return r;
     if (r == 0)
         return -EIO; /* the migration writes the one row */
-    *ret = row.v;
+    *ret = row->v;
     return 0;
+}
+
+int store_settings_revision(rd_db *db, int64_t *ret)
+{
+    one_int64 row;
+    int r = store_read_row(db, &q_revision, NULL, revision_cols, &row);
+    return revision_of(r, &row, ret);
+}
+
+int store_settings_revision_send(rd_db *db, int *ret_ticket)
+{
+    return rd_db_send(db, &q_revision, NULL, ret_ticket);
+}
+
+int store_settings_revision_take(rd_db *db, int ticket, int64_t *ret)
+{
+    one_int64 row;
+    int r = store_take_row(db, ticket, revision_cols, &row);
+    return revision_of(r, &row, ret);
 }
 
 int store_settings_lock(rd_db *db)

@@ -176,14 +176,11 @@ static const rd_col existing_cols[] = {
     {0},
 };
 
-int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret)
+/* The first row of res (of q_existing), if any, into *ret; res is cleared. */
+static int existing_of(PGresult *res, store_existing *ret)
 {
-    const char *params[] = {ticket_id};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_existing, params, &res);
-    if (r < 0)
-        return r;
     store_existing e = {.found = PQntuples(res) > 0};
+    int r = 0;
     if (e.found) {
         rd_rows rows;
         existing_row x = {{0}};
@@ -199,6 +196,27 @@ int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret)
         return r;
     *ret = e;
     return 0;
+}
+
+int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret)
+{
+    const char *params[] = {ticket_id};
+    PGresult *res;
+    int r = rd_db_exec(db, &q_existing, params, &res);
+    return r < 0 ? r : existing_of(res, ret);
+}
+
+int store_ticket_existing_send(rd_db *db, const char *ticket_id, int *ret_ticket)
+{
+    const char *params[] = {ticket_id};
+    return rd_db_send(db, &q_existing, params, ret_ticket);
+}
+
+int store_ticket_existing_take(rd_db *db, int ticket, store_existing *ret)
+{
+    PGresult *res;
+    int r = rd_db_take(db, ticket, &res);
+    return r < 0 ? r : existing_of(res, ret);
 }
 
 /* A candidate as read: the prior, and what needs translating into it. */

@@ -7,15 +7,28 @@
 
 static int try_once(rd_db *db, const rd_tx *tx)
 {
-    int r = rd_db_simple(db, tx->readonly ? "BEGIN READ ONLY" : "BEGIN");
+    /* Implicit: every flight is a transaction of its own, ended by its sync. */
+    bool block = !(tx->implicit && tx->pipelined && tx->readonly);
+    int r = tx->pipelined ? rd_db_pipeline_begin(db) : 0;
     if (r < 0)
         return r;
-    r = tx->body(db, tx->in, tx->out);
-    if (r > 0)
-        r = -EIO; /* a body must return 0 or a negative errno: never leave it open */
-    if (r == 0)
+    if (block)
+        r = rd_db_simple(db, tx->readonly ? "BEGIN READ ONLY" : "BEGIN");
+    if (r == 0) {
+        r = tx->body(db, tx->in, tx->out);
+        if (r > 0)
+            r = -EIO; /* a body must return 0 or a negative errno: never leave it open */
+    }
+    if (r == 0 && block)
         r = rd_db_simple(db, "COMMIT");
-    if (r < 0 && !db->broken)
+    if (tx->pipelined) {
+        /* What the body sent and did not wait for is answered now; a write that failed
+         * there speaks for the try, even when the body went on to refuse. */
+        int e = rd_db_pipeline_end(db);
+        if (e < 0 && (r == 0 || r == -ECANCELED))
+            r = e;
+    }
+    if (r < 0 && !db->broken && block)
         (void)rd_db_simple(db, "ROLLBACK");
     return r;
 }
