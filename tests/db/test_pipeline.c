@@ -305,7 +305,7 @@ START_TEST(classify_sees_settings_changed_elsewhere)
     rd_service_init(&svc, pool, "test-secret-0123456789", false);
     const char *now = "2026-11-03T22:15:00+08:00";
     ck_assert_int_eq(candidates_seen(&svc, "G0", "2026-05-01T10:00:00+08:00", true), 0);
-    exec_ok("UPDATE tickets SET status = 'closed', closed_at = '2026-05-10T10:00:00+08:00',"
+    exec_ok("UPDATE ticket_state SET status = 'closed', closed_at = '2026-05-10T10:00:00+08:00',"
             " outcome = 'resolved' WHERE ticket_id = 'G0'");
     exec_ok("UPDATE settings SET value = '12' WHERE key = 'lookback_months'");
     exec_ok("UPDATE settings_revision SET revision = revision + 1");
