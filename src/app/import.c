@@ -6,6 +6,7 @@
 #include "import_records.h"
 #include "repeatd/crypto.h"
 #include "repeatd/intake.h"
+#include "repeatd/json_canon.h"
 #include "repeatd/lifecycle.h"
 #include "repeatd/store.h"
 
@@ -102,23 +103,20 @@ int imp_ensure_event_id(const char *ticket_id, json_t *body)
 {
     if (json_object_get(body, "event_id"))
         return 0;
-    char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-    size_t n = canonical ? strlen(canonical) + strlen(ticket_id) + 2 : 0;
-    char *buf = canonical ? malloc(n) : NULL;
-    uint8_t h[RD_HASH_LEN];
-    char hex[2 * RD_HASH_LEN + 1], id[64];
-    int r = buf ? 0 : -ENOMEM;
+    /* The SHA-256 of "ticket_id\n" and the canonical body (a valid ticket id fits the stack) */
+    char small[128], hex[2 * RD_HASH_LEN + 1], id[64];
+    size_t n = strlen(ticket_id) + 2;
+    char *prefix = n <= sizeof(small) ? small : malloc(n);
+    if (!prefix)
+        return -ENOMEM;
+    snprintf(prefix, n, "%s\n", ticket_id);
+    int r = rd_json_sha256(prefix, body, hex);
+    if (prefix != small)
+        free(prefix);
     if (r == 0) {
-        snprintf(buf, n, "%s\n%s", ticket_id, canonical);
-        r = rd_sha256(buf, n - 1, h);
-    }
-    if (r == 0) {
-        rd_hex(h, sizeof(h), hex);
         snprintf(id, sizeof(id), "imp-%.40s", hex);
         r = json_object_set_new(body, "event_id", json_string(id)) == 0 ? 0 : -ENOMEM;
     }
-    free(buf);
-    free(canonical);
     return r;
 }
 

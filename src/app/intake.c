@@ -4,6 +4,7 @@
 
 #include "repeatd/kpi_store.h"
 #include "repeatd/codec.h"
+#include "repeatd/json_canon.h"
 #include "repeatd/loop_store.h"
 #include "repeatd/months.h"
 #include "repeatd/prior_state.h"
@@ -330,14 +331,8 @@ int rd_intake_prepare(rd_service *svc, json_t *body, bool store, rd_intake_in *r
     if (r < 0)
         return r;
     /* Same body means the same JSON value: key order and spacing do not matter. */
-    char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-    uint8_t h[RD_HASH_LEN];
-    if (!canonical || rd_sha256(canonical, strlen(canonical), h) < 0) {
-        free(canonical);
+    if (rd_json_sha256(NULL, body, x->request_hex) < 0)
         return -ENOMEM;
-    }
-    free(canonical);
-    rd_hex(h, sizeof(h), x->request_hex);
     x->lock_key = problem_key(x->who.citizen_hex, x->req.category);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "lifecycle_parts.h"
 
 #include "repeatd/crypto.h"
+#include "repeatd/json_canon.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/store.h"
 #include "repeatd/workflow.h"
@@ -328,19 +329,15 @@ int rd_event_prepare(rd_service *svc, const char *ticket_id, json_t *body, bool 
     rd_field_error ferr;
     if (rd_event_req_parse(body, &ret->ev, &ferr) < 0)
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, ferr.field, "%s", ferr.message);
-    ret->body_text = json_dumps(body, JSON_COMPACT);
+    ret->body_text = rd_json_dumps(body, false);
     if (!ret->body_text)
         return -ENOMEM;
     if (ret->ev.event_id) { /* same body means the same JSON value, as for tickets */
-        char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        uint8_t h[RD_HASH_LEN];
-        int r = canonical ? rd_sha256(canonical, strlen(canonical), h) : -ENOMEM;
-        free(canonical);
+        int r = rd_json_sha256(NULL, body, ret->request_hex);
         if (r < 0) {
             rd_event_in_clear(ret);
             return r;
         }
-        rd_hex(h, sizeof(h), ret->request_hex);
     }
     ret->service = svc;
     ret->ticket_id = ticket_id;
