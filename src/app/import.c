@@ -172,16 +172,32 @@ static int apply_event(worker *w, const imp_record *rec, json_t *body, imp_outco
     return r;
 }
 
+int imp_body(const imp_record *rec, json_t **ret, rd_refusal *ref)
+{
+    json_error_t e;
+    json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, &e);
+    if (!o && json_error_code(&e) != json_error_out_of_memory)
+        return rd_refuse(ref, RD_ERR_INVALID_JSON, NULL, "the line is not JSON: %s", e.text);
+    *ret = json_incref(json_object_get(o, rec->kind == IMP_TICKET ? "ticket" : "event"));
+    json_decref(o);
+    return *ret ? 0 : -ENOMEM; /* its shape was checked when it was read */
+}
+
 static int apply(worker *w, const imp_record *rec, imp_outcome *out)
 {
     memset(out, 0, sizeof(*out));
-    json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, NULL);
-    json_t *body = json_incref(json_object_get(o, rec->kind == IMP_TICKET ? "ticket" : "event"));
-    json_decref(o);
+    json_t *body = NULL;
+    rd_refusal *ref = calloc(1, sizeof(*ref));
+    int r = ref ? imp_body(rec, &body, ref) : -ENOMEM;
+    if (r == -ECANCELED) {
+        out->what = O_REJECTED;
+        imp_reject_set(&out->reject, rec, ref->code, ref->field, "%s", ref->message);
+        r = 0;
+    }
+    free(ref);
     if (!body)
-        return -ENOMEM; /* read and checked once already */
-    int r =
-        rec->kind == IMP_TICKET ? apply_ticket(w, rec, body, out) : apply_event(w, rec, body, out);
+        return r;
+    r = rec->kind == IMP_TICKET ? apply_ticket(w, rec, body, out) : apply_event(w, rec, body, out);
     json_decref(body);
     return r;
 }

@@ -786,18 +786,13 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
 static int parse(rd_service *svc, fprep *pp)
 {
     const imp_record *rec = pp->rec;
-    json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, NULL);
-    pp->body = json_incref(json_object_get(o, rec->kind == IMP_TICKET ? "ticket" : "event"));
-    json_decref(o);
-    if (!pp->body)
-        return -ENOMEM; /* read and checked once already */
     rd_refusal ref = {0};
-    int r;
-    if (rec->kind == IMP_TICKET) {
+    int r = imp_body(rec, &pp->body, &ref);
+    if (r == 0 && rec->kind == IMP_TICKET) {
         r = rd_intake_prepare(svc, pp->body, true, &pp->tin, &ref);
         if (r == 0 && !plain_time(pp->tin.req.received_at.text))
             return 1;
-    } else {
+    } else if (r == 0) {
         json_object_del(pp->body, "ticket_id");
         r = imp_ensure_event_id(rec->id, pp->body);
         if (r == 0)

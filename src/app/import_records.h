@@ -4,6 +4,7 @@
 #include "repeatd/decide.h"
 #include "repeatd/errors.h"
 #include "repeatd/pool.h"
+#include "repeatd/refusal.h"
 #include "repeatd/service.h"
 
 #include <jansson.h>
@@ -33,6 +34,7 @@ typedef struct imp_record {
 
 typedef struct imp_records {
     const char *secret; /* REPEATD_SECRET, to key the citizens as intake does */
+    bool no_scan;       /* every line through json_loads, as reading was (the tests' yardstick) */
     imp_record *items;
     size_t n, cap;
     long lines; /* non-blank lines read, rejected ones included */
@@ -59,6 +61,11 @@ typedef struct imp_outcome {
     bool closeout_rejected;
     imp_reject reject;
 } imp_outcome;
+
+/* The body of a record's line ("ticket" or "event"), parsed here and only here: reading
+ * checked the line without keeping a tree. -ECANCELED with ref filled (invalid_json, as
+ * reading would have said) should json_loads refuse a line that reading took. */
+int imp_body(const imp_record *rec, json_t **ret, rd_refusal *ref);
 
 /* Without an event_id of its own, an event gets one from its content, so that a second run
  * recognises it (the same event twice at the same instant is one event). */
