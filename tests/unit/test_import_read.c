@@ -180,9 +180,9 @@ START_TEST(test_damaged_lines)
 {
     char *text = malloc(64 * 1024);
     ck_assert_ptr_nonnull(text);
-    for (int round = 0; round < 4000; round++) {
+    for (int round = 0; round < 800; round++) {
         size_t n = 0;
-        for (int k = 0; k < 16; k++) {
+        for (int k = 0; k < 40; k++) {
             char line[1200];
             snprintf(line, sizeof(line), "%s", lines[rnd(4)]);
             for (int m = (int)rnd(3); m >= 0; m--) {

@@ -2,6 +2,7 @@
  * on bodies written out (unicode, escapes, numbers, nesting) and on random trees; the request
  * hash is the SHA-256 of json_dumps's sorted text, as intake and events took it before. */
 #include "repeatd/json_canon.h"
+#include "repeatd/json_spec.h"
 
 #include "rd_test.h"
 
@@ -217,6 +218,45 @@ START_TEST(test_random_trees)
 }
 END_TEST
 
+/* The time as the database is given it (json_spec.c, written without snprintf): the digits as
+ * sent, a leap second as hh:mm:59.999999, Z or the offset; checked against printf's. */
+START_TEST(test_time_text)
+{
+    static const char *const fixed[][2] = {
+        {"2025-03-19T07:12:47+08:00", "2025-03-19T07:12:47+08:00"},
+        {"2025-03-19t07:12:47z", "2025-03-19T07:12:47Z"},
+        {"2016-12-31T23:59:60Z", "2016-12-31T23:59:59.999999Z"},
+        {"1900-01-01T00:00:00.5-15:59", "1900-01-01T00:00:00.5-15:59"},
+        {"9999-12-31T23:59:59.123456+00:00", "9999-12-31T23:59:59.123456+00:00"},
+    };
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        int64_t t;
+        char canon[RD_TIME_TEXT_MAX];
+        ck_assert_int_eq(rd_time_parse_text(fixed[i][0], &t, canon, NULL), 0);
+        ck_assert_str_eq(canon, fixed[i][1]);
+    }
+    for (int i = 0; i < 20000; i++) {
+        int y = 1900 + (int)rnd(8100), mo = 1 + (int)rnd(12), d = 1 + (int)rnd(28);
+        int h = (int)rnd(24), mi = (int)rnd(60), sec = (int)rnd(60), oh = (int)rnd(16);
+        int om = (int)rnd(60), n_frac = (int)rnd(7), sign = (int)rnd(3);
+        char frac[8] = "", text[64], want[64];
+        for (int k = 0; k < n_frac; k++)
+            frac[k] = (char)('0' + rnd(10));
+        frac[n_frac] = '\0';
+        char off[8] = "Z";
+        if (sign)
+            snprintf(off, sizeof(off), "%c%02d:%02d", sign == 1 ? '+' : '-', oh, om);
+        snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d%s%s%s", y, mo, d, h, mi, sec,
+                 n_frac ? "." : "", frac, off);
+        snprintf(want, sizeof(want), "%s", text);
+        int64_t t;
+        char canon[RD_TIME_TEXT_MAX];
+        ck_assert_int_eq(rd_time_parse_text(text, &t, canon, NULL), 0);
+        ck_assert_str_eq(canon, want);
+    }
+}
+END_TEST
+
 static Suite *canon_suite(void)
 {
     Suite *s = suite_create("json_canon");
@@ -224,6 +264,7 @@ static Suite *canon_suite(void)
     tcase_add_loop_test(tc, test_bodies, 0, (int)(sizeof(bodies) / sizeof(bodies[0])));
     tcase_add_test(tc, test_built_values);
     tcase_add_test(tc, test_random_trees);
+    tcase_add_test(tc, test_time_text);
     suite_add_tcase(s, tc);
     return s;
 }
