@@ -940,7 +940,7 @@ static bool fatal(int r)
 static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, group *gs,
                 size_t n_groups, imp_outcome *outs, imp_times *times)
 {
-    double t0 = imp_now();
+    double t0 = imp_now(), c0 = imp_cpu();
     rd_settings s;
     int r = rd_service_settings(svc, db, &s);
     for (size_t k = 0; r == 0 && k < n_groups; k++) {
@@ -956,11 +956,11 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
             }
         }
     }
-    double t1 = imp_now();
+    double t1 = imp_now(), c1 = imp_cpu();
     asked a = {0};
     if (r == 0)
         r = ask(db, &s, pp, n, gs, n_groups, &a);
-    double t2 = imp_now();
+    double t2 = imp_now(), c2 = imp_cpu();
     rd_text tickets = {0}, events = {0};
     deltas ds = {0};
     bool kpis = !svc->skip_kpis;
@@ -976,7 +976,7 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
         }
         n_fast += !gs[k].slow;
     }
-    double t3 = imp_now();
+    double t3 = imp_now(), c3 = imp_cpu();
     if (r == 0 && n_fast) {
         defects_sum(&ds);
         /* A deadlock with another worker's aggregate rows (a live transaction takes them in
@@ -998,7 +998,11 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
             r = 0;
         }
     }
-    double t4 = imp_now();
+    double t4 = imp_now(), c4 = imp_cpu();
+    times->cpu_parse += c1 - c0;
+    times->cpu_ask += c2 - c1;
+    times->cpu_fold += c3 - c2;
+    times->cpu_write += c4 - c3;
     times->parse += t1 - t0;
     times->ask += t2 - t1;
     times->fold += t3 - t2;
@@ -1032,6 +1036,7 @@ int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *c
     for (size_t k = 0; r == 0 && k < n_groups; k++)
         for (size_t i = gs[k].lo; i < gs[k].hi; i++)
             slow[i] = gs[k].slow;
+    double c = imp_cpu();
     for (size_t i = 0; pp && i < n; i++) {
         if (pp[i].ein_made)
             rd_event_in_clear(&pp[i].ein);
@@ -1040,5 +1045,6 @@ int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *c
     }
     free(pp);
     free(gs);
+    times->cpu_parse += imp_cpu() - c;
     return r;
 }

@@ -79,6 +79,8 @@ int imp_ensure_event_id(const char *ticket_id, json_t *body);
  * and outs[k] is meaningless. The others' outcomes are in outs once this returns 0. */
 typedef struct imp_times {
     double parse, ask, fold, write; /* seconds of the fast path's phases */
+    /* the CPU seconds of the worker's thread in them (parse: freeing the batch's trees too) */
+    double cpu_parse, cpu_ask, cpu_fold, cpu_write;
 } imp_times;
 
 int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *const *recs,
@@ -86,6 +88,9 @@ int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *c
 
 /* A monotonic clock, in seconds. */
 double imp_now(void);
+/* The CPU seconds of the calling thread (imp_cpu) and of the process (imp_cpu_all). */
+double imp_cpu(void);
+double imp_cpu_all(void);
 
 typedef int (*imp_reject_fn)(void *cls, const imp_reject *rej);
 
