@@ -195,7 +195,8 @@ START_TEST(test_damaged_lines)
                     size_t bl = strlen(b);
                     if (len + bl + 1 < sizeof(line)) {
                         memmove(line + at + bl, line + at, len - at + 1);
-                        memcpy(line + at, b, bl);
+                        for (size_t j = 0; j < bl; j++)
+                            line[at + j] = b[j];
                     }
                 }
             }
