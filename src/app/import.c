@@ -191,7 +191,9 @@ static int apply_event(worker *w, const imp_record *rec, json_t *body, imp_outco
 int imp_body(const imp_record *rec, json_t **ret, rd_refusal *ref)
 {
     json_error_t e;
-    json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, &e);
+    json_t *o = imp_tree(rec->text);
+    if (!o)
+        o = json_loads(rec->text, JSON_REJECT_DUPLICATES, &e);
     if (!o && json_error_code(&e) != json_error_out_of_memory)
         return rd_refuse(ref, RD_ERR_INVALID_JSON, NULL, "the line is not JSON: %s", e.text);
     *ret = json_incref(json_object_get(o, rec->kind == IMP_TICKET ? "ticket" : "event"));

@@ -376,6 +376,147 @@ static int classify_scanned(const imp_records *rs, imp_record *rec)
     return 0;
 }
 
+/* ---- a line's tree, built from the scan ----
+ *
+ * json_loads reads a line a character at a time through a callback and grows a buffer for
+ * every token; the worker parses every line once, and that was most of its parsing. The same
+ * tree is built here from the scan's tokens: strings and keys without escapes (the scan has
+ * checked their UTF-8), integers of up to 18 digits, fractions of fewer than 64 characters
+ * (strtod, as jansson's), objects in their keys' order. A line with anything else -- or one
+ * json_loads would refuse -- gives NULL, and json_loads parses it as before. */
+
+static json_t *build_value(scanner *s);
+
+static json_t *build_object(scanner *s)
+{
+    span keys[SCAN_KEYS];
+    size_t n = 0;
+    json_t *o = json_object();
+    if (!o || ++s->depth > SCAN_DEPTH)
+        goto fail;
+    s->p++;
+    ws(s);
+    if (*s->p != '}') {
+        for (;;) {
+            span key;
+            bool plain;
+            if (*s->p != '"' || scan_string(s, &key, &plain) < 0 || !plain || n == SCAN_KEYS)
+                goto fail;
+            for (size_t i = 0; i < n; i++)
+                if (keys[i].n == key.n && !memcmp(keys[i].p, key.p, key.n))
+                    goto fail;
+            keys[n++] = key;
+            ws(s);
+            if (*s->p != ':')
+                goto fail;
+            s->p++;
+            ws(s);
+            json_t *v = build_value(s);
+            if (!v || json_object_setn_new_nocheck(o, key.p, key.n, v) < 0)
+                goto fail;
+            ws(s);
+            if (*s->p == '}')
+                break;
+            if (*s->p != ',')
+                goto fail;
+            s->p++;
+            ws(s);
+        }
+    }
+    s->p++;
+    s->depth--;
+    return o;
+fail:
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *build_array(scanner *s)
+{
+    json_t *a = json_array();
+    if (!a || ++s->depth > SCAN_DEPTH)
+        goto fail;
+    s->p++;
+    ws(s);
+    if (*s->p != ']') {
+        for (;;) {
+            json_t *v = build_value(s);
+            if (!v || json_array_append_new(a, v) < 0)
+                goto fail;
+            ws(s);
+            if (*s->p == ']')
+                break;
+            if (*s->p != ',')
+                goto fail;
+            s->p++;
+            ws(s);
+        }
+    }
+    s->p++;
+    s->depth--;
+    return a;
+fail:
+    json_decref(a);
+    return NULL;
+}
+
+static json_t *build_number(scanner *s)
+{
+    const char *start = (const char *)s->p;
+    if (scan_number(s) < 0)
+        return NULL;
+    size_t n = (size_t)((const char *)s->p - start);
+    char t[64];
+    if (n >= sizeof(t))
+        return NULL;
+    memcpy(t, start, n);
+    t[n] = '\0';
+    if (memchr(t, '.', n))
+        return json_real(strtod(t, NULL));
+    return json_integer((json_int_t)strtoll(t, NULL, 10));
+}
+
+static json_t *build_value(scanner *s)
+{
+    span str;
+    bool plain;
+    switch (*s->p) {
+    case '{':
+        return build_object(s);
+    case '[':
+        return build_array(s);
+    case '"':
+        if (scan_string(s, &str, &plain) < 0 || !plain)
+            return NULL;
+        return json_stringn_nocheck(str.p, str.n);
+    case 't':
+        return strncmp((const char *)s->p, "true", 4) ? NULL : (s->p += 4, json_true());
+    case 'f':
+        return strncmp((const char *)s->p, "false", 5) ? NULL : (s->p += 5, json_false());
+    case 'n':
+        return strncmp((const char *)s->p, "null", 4) ? NULL : (s->p += 4, json_null());
+    default:
+        return build_number(s);
+    }
+}
+
+json_t *imp_tree(const char *text)
+{
+    scanner s = {.p = (const unsigned char *)text};
+    ws(&s);
+    if (*s.p != '{')
+        return NULL;
+    json_t *o = build_object(&s);
+    if (o) {
+        ws(&s);
+        if (*s.p) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
 /* Check the outer shape and note the sort key; the fields themselves are checked when the
  * record is applied, by the live path's own parsers. A bad shape is a rejected line. */
 static int classify(const imp_records *rs, imp_record *rec, imp_reject *rej)

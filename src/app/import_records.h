@@ -62,6 +62,11 @@ typedef struct imp_outcome {
     imp_reject reject;
 } imp_outcome;
 
+/* A line's tree as json_loads(JSON_REJECT_DUPLICATES) would build it, when the line is in the
+ * plain shape a quick scan can vouch for (no escapes, short numbers); NULL otherwise, and then
+ * json_loads must parse it (app/import_read.c). */
+json_t *imp_tree(const char *text);
+
 /* The body of a record's line ("ticket" or "event"), parsed here and only here: reading
  * checked the line without keeping a tree. -ECANCELED with ref filled (invalid_json, as
  * reading would have said) should json_loads refuse a line that reading took. */

@@ -1,7 +1,7 @@
 /* Reading an import file (app/import_read.c): the lines the quick scan takes give the records
  * that json_loads gave them (kind, ticket id, time, citizen), and every line json_loads would
- * refuse is refused with the same error; checked on written-out lines and on random damage
- * done to good ones. */
+ * refuse is refused with the same error; the tree built from the scan is json_loads's tree;
+ * checked on written-out lines and on random damage done to good ones. */
 #include "../../src/app/import_records.h"
 
 #include "rd_test.h"
@@ -65,6 +65,24 @@ static void same_both_ways(const char *text)
     imp_records_free(&y);
 }
 
+/* The tree imp_tree builds of line, if it builds one, is json_loads's: the same values, keys in
+ * the same order. 1 when it built one. */
+static int same_tree(const char *line)
+{
+    json_t *t = imp_tree(line);
+    if (!t)
+        return 0;
+    json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+    ck_assert_msg(j, "imp_tree built a line json_loads refuses: %s", line);
+    char *a = json_dumps(t, JSON_COMPACT), *b = json_dumps(j, JSON_COMPACT);
+    ck_assert_msg(json_equal(t, j) && a && b && !strcmp(a, b), "trees differ:\n %s\n %s", a, b);
+    free(a);
+    free(b);
+    json_decref(t);
+    json_decref(j);
+    return 1;
+}
+
 /* clang-format off */
 static const char *const lines[] = {
     "{\"ticket\":{\"ticket_id\":\"T-1\",\"received_at\":\"2025-03-19T07:12:47+08:00\",\"channel\":\"phone\",\"citizen\":{\"phone\":\"13907702592\"},\"category\":\"WJ.YL.GH\",\"description\":\"市民反映越秀区\",\"location\":{\"address\":\"越秀区98号\",\"lat\":23.127070992453493,\"lon\":113.25531095955267}}}",
@@ -123,8 +141,12 @@ START_TEST(test_lines)
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
         p += sprintf(p, "%s\n", lines[i]);
     same_both_ways(text);
-    /* and each alone, so that a difference names its line */
+    /* and each alone, so that a difference names its line; the plain ones build a tree */
+    int built = 0;
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        built += same_tree(lines[i]);
+        if (i < 7)
+            ck_assert_msg(built == (int)i + 1, "no tree of line %zu", i);
         char one[1024];
         snprintf(one, sizeof(one), "%s\n", lines[i]);
         same_both_ways(one);
@@ -200,6 +222,7 @@ START_TEST(test_damaged_lines)
                     }
                 }
             }
+            same_tree(line);
             n += (size_t)sprintf(text + n, "%s\n", line);
         }
         same_both_ways(text);
