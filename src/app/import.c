@@ -63,6 +63,7 @@ typedef struct worker {
     int rc;
     imp_times times;
     double live_s, live_cpu; /* in the live transactions */
+    imp_scratch scratch;     /* the fast path's arrays, from batch to batch */
     pthread_t thread;
 } worker;
 
@@ -343,14 +344,14 @@ static int apply_batch(worker *w, const imp_record *const *recs, size_t n, imp_o
 /* Records through the live transactions, RD_IMPORT_BATCH a transaction. */
 static int apply_slow(worker *w, const imp_record *const *recs, size_t n)
 {
-    imp_outcome *outs = calloc(RD_IMPORT_BATCH, sizeof(*outs));
-    int r = outs ? 0 : -ENOMEM;
+    /* the outcomes in the worker's scratch: the fast path's batch is counted already */
+    int r = n ? imp_scratch_reserve(&w->scratch, RD_IMPORT_BATCH) : 0;
     double t = imp_now(), c = imp_cpu();
     for (size_t i = 0; r == 0 && i < n; i += RD_IMPORT_BATCH)
-        r = apply_batch(w, recs + i, n - i < RD_IMPORT_BATCH ? n - i : RD_IMPORT_BATCH, outs);
+        r = apply_batch(w, recs + i, n - i < RD_IMPORT_BATCH ? n - i : RD_IMPORT_BATCH,
+                        w->scratch.outs);
     w->live_s += imp_now() - t;
     w->live_cpu += imp_cpu() - c;
-    free(outs);
     return r;
 }
 
@@ -359,14 +360,12 @@ static int apply_fast(worker *w, const imp_record *const *recs, size_t n, bool *
                       const imp_record **rest)
 {
     run *u = w->u;
-    imp_outcome *outs = calloc(n, sizeof(*outs));
-    if (!outs)
-        return -ENOMEM;
-    int r = imp_fast_apply(u->svc, w->db, u->o->dry_run, recs, n, outs, slow, &w->times);
-    if (r < 0 && fatal(r)) {
-        free(outs);
+    int r = imp_scratch_reserve(&w->scratch, n);
+    if (r == 0)
+        r = imp_fast_apply(u->svc, w->db, u->o->dry_run, recs, n, &w->scratch, slow, &w->times);
+    if (r < 0 && fatal(r))
         return r;
-    }
+    const imp_outcome *outs = w->scratch.outs;
     bool all_slow = r < 0; /* the database refused a question: the live way for all */
     size_t n_rest = 0;
     r = 0;
@@ -381,7 +380,6 @@ static int apply_fast(worker *w, const imp_record *const *recs, size_t n, bool *
     u->s.fast_records += (long)(n - n_rest);
     progress(u, false);
     pthread_mutex_unlock(&u->lock);
-    free(outs);
     return r < 0 ? r : apply_slow(w, rest, n_rest);
 }
 
@@ -435,6 +433,7 @@ static void *work(void *cls)
     free(mine);
     free(rest);
     free(slow);
+    imp_scratch_free(&w->scratch);
     w->rc = r;
     return NULL;
 }

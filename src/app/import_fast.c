@@ -1018,12 +1018,44 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     return r;
 }
 
-int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *const *recs,
-                   size_t n, imp_outcome *outs, bool *slow, imp_times *times)
+int imp_scratch_reserve(imp_scratch *sc, size_t n)
 {
-    fprep *pp = calloc(n + 1, sizeof(*pp));
-    group *gs = calloc(n + 1, sizeof(*gs));
-    int r = pp && gs ? 0 : -ENOMEM;
+    if (n + 1 > sc->cap) {
+        size_t cap = sc->cap + sc->cap / 2 > n + 1 ? sc->cap + sc->cap / 2 : n + 1;
+        fprep *pp = realloc(sc->pp, cap * sizeof(*pp));
+        if (pp)
+            sc->pp = pp;
+        group *gs = realloc(sc->gs, cap * sizeof(*gs));
+        if (gs)
+            sc->gs = gs;
+        imp_outcome *outs = realloc(sc->outs, cap * sizeof(*outs));
+        if (outs)
+            sc->outs = outs;
+        if (!pp || !gs || !outs)
+            return -ENOMEM;
+        sc->cap = cap;
+    }
+    memset(sc->pp, 0, (n + 1) * sizeof(fprep));
+    memset(sc->gs, 0, (n + 1) * sizeof(group));
+    memset(sc->outs, 0, (n + 1) * sizeof(imp_outcome));
+    return 0;
+}
+
+void imp_scratch_free(imp_scratch *sc)
+{
+    free(sc->pp);
+    free(sc->gs);
+    free(sc->outs);
+    *sc = (imp_scratch){0};
+}
+
+int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *const *recs,
+                   size_t n, imp_scratch *sc, bool *slow, imp_times *times)
+{
+    fprep *pp = sc->pp;
+    group *gs = sc->gs;
+    imp_outcome *outs = sc->outs;
+    int r = sc->cap > n ? 0 : -EINVAL;
     size_t n_groups = 0;
     for (size_t i = 0; r == 0 && i < n; i++) {
         pp[i].rec = recs[i];
@@ -1043,8 +1075,6 @@ int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *c
         json_decref(pp[i].body);
         free(pp[i].ref);
     }
-    free(pp);
-    free(gs);
     times->cpu_parse += imp_cpu() - c;
     return r;
 }

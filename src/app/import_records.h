@@ -88,8 +88,22 @@ typedef struct imp_times {
     double cpu_parse, cpu_ask, cpu_fold, cpu_write;
 } imp_times;
 
+/* A worker's arrays for its batches, kept from one batch to the next (app/import_fast.c): a
+ * batch's arrays are megabytes, and freeing them after the batch's trees made malloc
+ * consolidate every small chunk the trees gave back, a tenth of an import's CPU. */
+typedef struct imp_scratch {
+    void *pp, *gs;     /* import_fast.c's, a record each */
+    imp_outcome *outs; /* the batch's outcomes */
+    size_t cap;        /* records each holds */
+} imp_scratch;
+
+/* Room for n records, the first n + 1 of each array zeroed. 0 or -ENOMEM. */
+int imp_scratch_reserve(imp_scratch *sc, size_t n);
+void imp_scratch_free(imp_scratch *sc);
+
+/* recs, n records of whole citizens; their outcomes into sc->outs (sc reserved for n). */
 int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *const *recs,
-                   size_t n, imp_outcome *outs, bool *slow, imp_times *times);
+                   size_t n, imp_scratch *sc, bool *slow, imp_times *times);
 
 /* A monotonic clock, in seconds. */
 double imp_now(void);
