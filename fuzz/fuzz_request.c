@@ -7,9 +7,14 @@
  *    id and times that re-parse;
  *  - 2: a POST /v1/tickets/{id}/events body;
  *  - 3: the route table: "METHOD PATH"; a path with a NUL-free match has parameters without
- *    '/' in them.
+ *    '/' in them;
+ *  - 4: a line of an import file: the tree import builds from its scan (imp_tree) is
+ *    json_loads's, values and key order, and never of a line json_loads refuses; the canonical
+ *    writer (rd_json_dumps) writes json_dumps's bytes, sorted and not.
  * Built with clang only (-Dfuzz=true): see README, "Fuzzing". */
+#include "../src/app/import_records.h"
 #include "repeatd/codec.h"
+#include "repeatd/json_canon.h"
 #include "repeatd/json_spec.h"
 #include "repeatd/routes.h"
 
@@ -105,6 +110,36 @@ static void fuzz_route(const char *s)
         free(params[i]);
 }
 
+static void same_text(const json_t *v, bool sorted)
+{
+    char *want = json_dumps(v, JSON_COMPACT | (sorted ? JSON_SORT_KEYS : 0));
+    char *got = rd_json_dumps(v, sorted);
+    if ((want == NULL) != (got == NULL) || (want && strcmp(want, got)))
+        abort(); /* a request hash would differ from the one json_dumps gave */
+    free(want);
+    free(got);
+}
+
+static void fuzz_import_line(const char *s)
+{
+    json_t *j = json_loads(s, JSON_REJECT_DUPLICATES, NULL), *t = imp_tree(s);
+    if (t) {
+        if (!j || !json_equal(t, j))
+            abort();
+        char *a = json_dumps(t, JSON_COMPACT), *b = json_dumps(j, JSON_COMPACT);
+        if (!a || !b || strcmp(a, b))
+            abort();
+        free(a);
+        free(b);
+    }
+    if (j) {
+        same_text(j, true);
+        same_text(j, false);
+    }
+    json_decref(t);
+    json_decref(j);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 1 << 16)
@@ -114,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(s, data + 1, size - 1);
     s[size - 1] = '\0'; /* the parsers take C strings: the rest up to the first NUL */
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0:
         fuzz_time(s);
         break;
@@ -124,8 +159,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2:
         fuzz_event(s, size - 1);
         break;
-    default:
+    case 3:
         fuzz_route(s);
+        break;
+    default:
+        fuzz_import_line(s);
         break;
     }
     free(s);

@@ -20,7 +20,8 @@ HEADERS = {
     # base: process utilities with no domain knowledge
     "base": "log crypto config citizen text",
     "store": "pool tx result pg_array store kpi_store import_store migrations loop_store problem_store",
-    "codec": "codec json_spec kpi_json csv kpi_csv loop_json problem_json json_out",
+    "codec": "codec json_spec kpi_json csv kpi_csv loop_json problem_json json_out"
+             " json_canon",
     "app": "service intake lifecycle reads admin keys key_cache prepare kpi_answer kpi_org"
            " import programmes report problem_list loop_common answer_stored"
            " maintain",

@@ -6,6 +6,7 @@
 #include "import_records.h"
 #include "repeatd/crypto.h"
 #include "repeatd/intake.h"
+#include "repeatd/json_canon.h"
 #include "repeatd/lifecycle.h"
 #include "repeatd/months.h"
 #include "repeatd/store.h"
@@ -49,8 +50,9 @@ typedef struct run {
     unsigned n_workers;
     /* Where the time went: the phases before the workers, the workers' summed. */
     double read_s, order_s, check_s;
+    double read_cpu, order_cpu; /* the process's CPU seconds (the reading threads') */
     imp_times times;
-    double live_s;
+    double live_s, live_cpu;
 } run;
 
 /* One worker: its connection and the citizens it owns (citizen % n_workers == part). Each
@@ -62,15 +64,31 @@ typedef struct worker {
     unsigned part;
     int rc;
     imp_times times;
-    double live_s; /* in the live transactions */
+    double live_s, live_cpu; /* in the live transactions */
+    imp_scratch scratch;     /* the fast path's arrays, from batch to batch */
     pthread_t thread;
 } worker;
 
-double imp_now(void)
+static double clock_s(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double imp_now(void)
+{
+    return clock_s(CLOCK_MONOTONIC);
+}
+
+double imp_cpu(void)
+{
+    return clock_s(CLOCK_THREAD_CPUTIME_ID);
+}
+
+double imp_cpu_all(void)
+{
+    return clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static int write_reject(void *cls, const imp_reject *rej)
@@ -104,23 +122,20 @@ int imp_ensure_event_id(const char *ticket_id, json_t *body)
 {
     if (json_object_get(body, "event_id"))
         return 0;
-    char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-    size_t n = canonical ? strlen(canonical) + strlen(ticket_id) + 2 : 0;
-    char *buf = canonical ? malloc(n) : NULL;
-    uint8_t h[RD_HASH_LEN];
-    char hex[2 * RD_HASH_LEN + 1], id[64];
-    int r = buf ? 0 : -ENOMEM;
+    /* The SHA-256 of "ticket_id\n" and the canonical body (a valid ticket id fits the stack) */
+    char small[128], hex[2 * RD_HASH_LEN + 1], id[64];
+    size_t n = strlen(ticket_id) + 2;
+    char *prefix = n <= sizeof(small) ? small : malloc(n);
+    if (!prefix)
+        return -ENOMEM;
+    snprintf(prefix, n, "%s\n", ticket_id);
+    int r = rd_json_sha256(prefix, body, hex);
+    if (prefix != small)
+        free(prefix);
     if (r == 0) {
-        snprintf(buf, n, "%s\n%s", ticket_id, canonical);
-        r = rd_sha256(buf, n - 1, h);
-    }
-    if (r == 0) {
-        rd_hex(h, sizeof(h), hex);
         snprintf(id, sizeof(id), "imp-%.40s", hex);
         r = json_object_set_new(body, "event_id", json_string(id)) == 0 ? 0 : -ENOMEM;
     }
-    free(buf);
-    free(canonical);
     return r;
 }
 
@@ -176,16 +191,34 @@ static int apply_event(worker *w, const imp_record *rec, json_t *body, imp_outco
     return r;
 }
 
+int imp_body(const imp_record *rec, json_t **ret, rd_refusal *ref)
+{
+    json_error_t e;
+    json_t *o = imp_tree(rec->text);
+    if (!o)
+        o = json_loads(rec->text, JSON_REJECT_DUPLICATES, &e);
+    if (!o && json_error_code(&e) != json_error_out_of_memory)
+        return rd_refuse(ref, RD_ERR_INVALID_JSON, NULL, "the line is not JSON: %s", e.text);
+    *ret = json_incref(json_object_get(o, rec->kind == IMP_TICKET ? "ticket" : "event"));
+    json_decref(o);
+    return *ret ? 0 : -ENOMEM; /* its shape was checked when it was read */
+}
+
 static int apply(worker *w, const imp_record *rec, imp_outcome *out)
 {
     memset(out, 0, sizeof(*out));
-    json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, NULL);
-    json_t *body = json_incref(json_object_get(o, rec->kind == IMP_TICKET ? "ticket" : "event"));
-    json_decref(o);
+    json_t *body = NULL;
+    rd_refusal *ref = calloc(1, sizeof(*ref));
+    int r = ref ? imp_body(rec, &body, ref) : -ENOMEM;
+    if (r == -ECANCELED) {
+        out->what = O_REJECTED;
+        imp_reject_set(&out->reject, rec, ref->code, ref->field, "%s", ref->message);
+        r = 0;
+    }
+    free(ref);
     if (!body)
-        return -ENOMEM; /* read and checked once already */
-    int r =
-        rec->kind == IMP_TICKET ? apply_ticket(w, rec, body, out) : apply_event(w, rec, body, out);
+        return r;
+    r = rec->kind == IMP_TICKET ? apply_ticket(w, rec, body, out) : apply_event(w, rec, body, out);
     json_decref(body);
     return r;
 }
@@ -313,13 +346,14 @@ static int apply_batch(worker *w, const imp_record *const *recs, size_t n, imp_o
 /* Records through the live transactions, RD_IMPORT_BATCH a transaction. */
 static int apply_slow(worker *w, const imp_record *const *recs, size_t n)
 {
-    imp_outcome *outs = calloc(RD_IMPORT_BATCH, sizeof(*outs));
-    int r = outs ? 0 : -ENOMEM;
-    double t = imp_now();
+    /* the outcomes in the worker's scratch: the fast path's batch is counted already */
+    int r = n ? imp_scratch_reserve(&w->scratch, RD_IMPORT_BATCH) : 0;
+    double t = imp_now(), c = imp_cpu();
     for (size_t i = 0; r == 0 && i < n; i += RD_IMPORT_BATCH)
-        r = apply_batch(w, recs + i, n - i < RD_IMPORT_BATCH ? n - i : RD_IMPORT_BATCH, outs);
+        r = apply_batch(w, recs + i, n - i < RD_IMPORT_BATCH ? n - i : RD_IMPORT_BATCH,
+                        w->scratch.outs);
     w->live_s += imp_now() - t;
-    free(outs);
+    w->live_cpu += imp_cpu() - c;
     return r;
 }
 
@@ -328,14 +362,12 @@ static int apply_fast(worker *w, const imp_record *const *recs, size_t n, bool *
                       const imp_record **rest)
 {
     run *u = w->u;
-    imp_outcome *outs = calloc(n, sizeof(*outs));
-    if (!outs)
-        return -ENOMEM;
-    int r = imp_fast_apply(u->svc, w->db, u->o->dry_run, recs, n, outs, slow, &w->times);
-    if (r < 0 && fatal(r)) {
-        free(outs);
+    int r = imp_scratch_reserve(&w->scratch, n);
+    if (r == 0)
+        r = imp_fast_apply(u->svc, w->db, u->o->dry_run, recs, n, &w->scratch, slow, &w->times);
+    if (r < 0 && fatal(r))
         return r;
-    }
+    const imp_outcome *outs = w->scratch.outs;
     bool all_slow = r < 0; /* the database refused a question: the live way for all */
     size_t n_rest = 0;
     r = 0;
@@ -350,7 +382,6 @@ static int apply_fast(worker *w, const imp_record *const *recs, size_t n, bool *
     u->s.fast_records += (long)(n - n_rest);
     progress(u, false);
     pthread_mutex_unlock(&u->lock);
-    free(outs);
     return r < 0 ? r : apply_slow(w, rest, n_rest);
 }
 
@@ -404,6 +435,7 @@ static void *work(void *cls)
     free(mine);
     free(rest);
     free(slow);
+    imp_scratch_free(&w->scratch);
     w->rc = r;
     return NULL;
 }
@@ -452,7 +484,12 @@ static int apply_all(run *u)
         u->times.ask += ws[i].times.ask;
         u->times.fold += ws[i].times.fold;
         u->times.write += ws[i].times.write;
+        u->times.cpu_parse += ws[i].times.cpu_parse;
+        u->times.cpu_ask += ws[i].times.cpu_ask;
+        u->times.cpu_fold += ws[i].times.cpu_fold;
+        u->times.cpu_write += ws[i].times.cpu_write;
         u->live_s += ws[i].live_s;
+        u->live_cpu += ws[i].live_cpu;
     }
     for (unsigned i = 1; i < u->n_workers; i++)
         rd_db_close(ws[i].db);
@@ -533,6 +570,7 @@ static int make_partitions(rd_db *db, const imp_records *rs)
 int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_summary *ret)
 {
     run u = {.svc = svc, .db = db, .o = o, .started = imp_now(), .n_workers = 1};
+    double cpu = imp_cpu_all();
     if (o->database_url && o->workers > 0)
         u.n_workers = o->workers < RD_IMPORT_WORKERS_MAX ? o->workers : RD_IMPORT_WORKERS_MAX;
     u.s.dry_run = o->dry_run;
@@ -556,11 +594,13 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
             fclose(f);
     }
     u.s.lines = rs.lines;
-    double t = imp_now();
+    double t = imp_now(), c = imp_cpu_all();
     u.read_s = t - u.started;
+    u.read_cpu = c - cpu;
     if (r == 0)
         r = imp_order(&rs);
     u.order_s = imp_now() - t;
+    u.order_cpu = imp_cpu_all() - c;
     t = imp_now();
     u.total = rs.n;
     if (r == 0)
@@ -583,6 +623,13 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
                 "transactions %.2f\n",
                 u.read_s, u.order_s, u.check_s, u.times.parse, u.times.ask, u.times.fold,
                 u.times.write, u.live_s);
+    if (o->progress)
+        fprintf(o->progress,
+                "repeatd import: CPU seconds in reading %.2f, ordering %.2f; the workers' sum: "
+                "parsing %.2f, asking %.2f, folding %.2f, writing %.2f, live transactions "
+                "%.2f\n",
+                u.read_cpu, u.order_cpu, u.times.cpu_parse, u.times.cpu_ask, u.times.cpu_fold,
+                u.times.cpu_write, u.live_cpu);
     if (u.rejects && fclose(u.rejects) != 0 && r == 0)
         r = -EIO;
     imp_records_free(&rs);

@@ -836,18 +836,13 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
 static int parse(rd_service *svc, fprep *pp)
 {
     const imp_record *rec = pp->rec;
-    json_t *o = json_loads(rec->text, JSON_REJECT_DUPLICATES, NULL);
-    pp->body = json_incref(json_object_get(o, rec->kind == IMP_TICKET ? "ticket" : "event"));
-    json_decref(o);
-    if (!pp->body)
-        return -ENOMEM; /* read and checked once already */
     rd_refusal ref = {0};
-    int r;
-    if (rec->kind == IMP_TICKET) {
+    int r = imp_body(rec, &pp->body, &ref);
+    if (r == 0 && rec->kind == IMP_TICKET) {
         r = rd_intake_prepare(svc, pp->body, true, &pp->tin, &ref);
         if (r == 0 && !plain_time(pp->tin.req.received_at.text))
             return 1;
-    } else {
+    } else if (r == 0) {
         json_object_del(pp->body, "ticket_id");
         r = imp_ensure_event_id(rec->id, pp->body);
         if (r == 0)
@@ -1010,7 +1005,7 @@ static bool fatal(int r)
 static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, group *gs,
                 size_t n_groups, imp_outcome *outs, imp_times *times)
 {
-    double t0 = imp_now();
+    double t0 = imp_now(), c0 = imp_cpu();
     rd_settings s;
     int r = rd_service_settings(svc, db, &s);
     for (size_t k = 0; r == 0 && k < n_groups; k++) {
@@ -1026,11 +1021,11 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
             }
         }
     }
-    double t1 = imp_now();
+    double t1 = imp_now(), c1 = imp_cpu();
     asked a = {0};
     if (r == 0)
         r = ask(db, &s, pp, n, gs, n_groups, &a);
-    double t2 = imp_now();
+    double t2 = imp_now(), c2 = imp_cpu();
     rd_text tickets = {0}, states = {0}, events = {0};
     deltas ds = {0};
     bool kpis = !svc->skip_kpis;
@@ -1046,7 +1041,7 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
         }
         n_fast += !gs[k].slow;
     }
-    double t3 = imp_now();
+    double t3 = imp_now(), c3 = imp_cpu();
     if (r == 0 && n_fast) {
         defects_sum(&ds);
         /* A deadlock with another worker's aggregate rows (a live transaction takes them in
@@ -1068,7 +1063,11 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
             r = 0;
         }
     }
-    double t4 = imp_now();
+    double t4 = imp_now(), c4 = imp_cpu();
+    times->cpu_parse += c1 - c0;
+    times->cpu_ask += c2 - c1;
+    times->cpu_fold += c3 - c2;
+    times->cpu_write += c4 - c3;
     times->parse += t1 - t0;
     times->ask += t2 - t1;
     times->fold += t3 - t2;
@@ -1085,12 +1084,44 @@ static int fast(rd_service *svc, rd_db *db, bool dry_run, fprep *pp, size_t n, g
     return r;
 }
 
-int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *const *recs,
-                   size_t n, imp_outcome *outs, bool *slow, imp_times *times)
+int imp_scratch_reserve(imp_scratch *sc, size_t n)
 {
-    fprep *pp = calloc(n + 1, sizeof(*pp));
-    group *gs = calloc(n + 1, sizeof(*gs));
-    int r = pp && gs ? 0 : -ENOMEM;
+    if (n + 1 > sc->cap) {
+        size_t cap = sc->cap + sc->cap / 2 > n + 1 ? sc->cap + sc->cap / 2 : n + 1;
+        fprep *pp = realloc(sc->pp, cap * sizeof(*pp));
+        if (pp)
+            sc->pp = pp;
+        group *gs = realloc(sc->gs, cap * sizeof(*gs));
+        if (gs)
+            sc->gs = gs;
+        imp_outcome *outs = realloc(sc->outs, cap * sizeof(*outs));
+        if (outs)
+            sc->outs = outs;
+        if (!pp || !gs || !outs)
+            return -ENOMEM;
+        sc->cap = cap;
+    }
+    memset(sc->pp, 0, (n + 1) * sizeof(fprep));
+    memset(sc->gs, 0, (n + 1) * sizeof(group));
+    memset(sc->outs, 0, (n + 1) * sizeof(imp_outcome));
+    return 0;
+}
+
+void imp_scratch_free(imp_scratch *sc)
+{
+    free(sc->pp);
+    free(sc->gs);
+    free(sc->outs);
+    *sc = (imp_scratch){0};
+}
+
+int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *const *recs,
+                   size_t n, imp_scratch *sc, bool *slow, imp_times *times)
+{
+    fprep *pp = sc->pp;
+    group *gs = sc->gs;
+    imp_outcome *outs = sc->outs;
+    int r = sc->cap > n ? 0 : -EINVAL;
     size_t n_groups = 0;
     for (size_t i = 0; r == 0 && i < n; i++) {
         pp[i].rec = recs[i];
@@ -1103,13 +1134,13 @@ int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *c
     for (size_t k = 0; r == 0 && k < n_groups; k++)
         for (size_t i = gs[k].lo; i < gs[k].hi; i++)
             slow[i] = gs[k].slow;
+    double c = imp_cpu();
     for (size_t i = 0; pp && i < n; i++) {
         if (pp[i].ein_made)
             rd_event_in_clear(&pp[i].ein);
         json_decref(pp[i].body);
         free(pp[i].ref);
     }
-    free(pp);
-    free(gs);
+    times->cpu_parse += imp_cpu() - c;
     return r;
 }

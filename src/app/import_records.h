@@ -4,6 +4,7 @@
 #include "repeatd/decide.h"
 #include "repeatd/errors.h"
 #include "repeatd/pool.h"
+#include "repeatd/refusal.h"
 #include "repeatd/service.h"
 
 #include <jansson.h>
@@ -33,6 +34,7 @@ typedef struct imp_record {
 
 typedef struct imp_records {
     const char *secret; /* REPEATD_SECRET, to key the citizens as intake does */
+    bool no_scan;       /* every line through json_loads, as reading was (the tests' yardstick) */
     imp_record *items;
     size_t n, cap;
     long lines; /* non-blank lines read, rejected ones included */
@@ -60,6 +62,16 @@ typedef struct imp_outcome {
     imp_reject reject;
 } imp_outcome;
 
+/* A line's tree as json_loads(JSON_REJECT_DUPLICATES) would build it, when the line is in the
+ * plain shape a quick scan can vouch for (no escapes, short numbers); NULL otherwise, and then
+ * json_loads must parse it (app/import_read.c). */
+json_t *imp_tree(const char *text);
+
+/* The body of a record's line ("ticket" or "event"), parsed here and only here: reading
+ * checked the line without keeping a tree. -ECANCELED with ref filled (invalid_json, as
+ * reading would have said) should json_loads refuse a line that reading took. */
+int imp_body(const imp_record *rec, json_t **ret, rd_refusal *ref);
+
 /* Without an event_id of its own, an event gets one from its content, so that a second run
  * recognises it (the same event twice at the same instant is one event). */
 int imp_ensure_event_id(const char *ticket_id, json_t *body);
@@ -72,13 +84,32 @@ int imp_ensure_event_id(const char *ticket_id, json_t *body);
  * and outs[k] is meaningless. The others' outcomes are in outs once this returns 0. */
 typedef struct imp_times {
     double parse, ask, fold, write; /* seconds of the fast path's phases */
+    /* the CPU seconds of the worker's thread in them (parse: freeing the batch's trees too) */
+    double cpu_parse, cpu_ask, cpu_fold, cpu_write;
 } imp_times;
 
+/* A worker's arrays for its batches, kept from one batch to the next (app/import_fast.c): a
+ * batch's arrays are megabytes, and freeing them after the batch's trees made malloc
+ * consolidate every small chunk the trees gave back, a tenth of an import's CPU. */
+typedef struct imp_scratch {
+    void *pp, *gs;     /* import_fast.c's, a record each */
+    imp_outcome *outs; /* the batch's outcomes */
+    size_t cap;        /* records each holds */
+} imp_scratch;
+
+/* Room for n records, the first n + 1 of each array zeroed. 0 or -ENOMEM. */
+int imp_scratch_reserve(imp_scratch *sc, size_t n);
+void imp_scratch_free(imp_scratch *sc);
+
+/* recs, n records of whole citizens; their outcomes into sc->outs (sc reserved for n). */
 int imp_fast_apply(rd_service *svc, rd_db *db, bool dry_run, const imp_record *const *recs,
-                   size_t n, imp_outcome *outs, bool *slow, imp_times *times);
+                   size_t n, imp_scratch *sc, bool *slow, imp_times *times);
 
 /* A monotonic clock, in seconds. */
 double imp_now(void);
+/* The CPU seconds of the calling thread (imp_cpu) and of the process (imp_cpu_all). */
+double imp_cpu(void);
+double imp_cpu_all(void);
 
 typedef int (*imp_reject_fn)(void *cls, const imp_reject *rej);
 

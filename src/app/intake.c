@@ -5,6 +5,7 @@
 #include "repeatd/answer_stored.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/codec.h"
+#include "repeatd/json_canon.h"
 #include "repeatd/loop_store.h"
 #include "repeatd/months.h"
 #include "repeatd/prior_state.h"
@@ -372,14 +373,8 @@ int rd_intake_prepare(rd_service *svc, json_t *body, bool store, rd_intake_in *r
     if (r < 0)
         return r;
     /* Same body means the same JSON value: key order and spacing do not matter. */
-    char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-    uint8_t h[RD_HASH_LEN];
-    if (!canonical || rd_sha256(canonical, strlen(canonical), h) < 0) {
-        free(canonical);
+    if (rd_json_sha256(NULL, body, x->request_hex) < 0)
         return -ENOMEM;
-    }
-    free(canonical);
-    rd_hex(h, sizeof(h), x->request_hex);
     /* Two calls on one citizen and problem are decided one after the other: an advisory lock
      * on the problem's key. */
     x->lock_key = rd_problem_key(x->who.citizen_hex, x->req.category);

@@ -7,6 +7,7 @@
 #include "lifecycle_parts.h"
 
 #include "repeatd/crypto.h"
+#include "repeatd/json_canon.h"
 #include "repeatd/kpi_store.h"
 #include "repeatd/store.h"
 #include "repeatd/workflow.h"
@@ -353,21 +354,17 @@ int rd_event_prepare(rd_service *svc, const char *ticket_id, json_t *body, bool 
     if (rest) {
         json_object_del(rest, "type");
         json_object_del(rest, "at");
-        ret->body_text = json_dumps(rest, JSON_COMPACT);
+        ret->body_text = rd_json_dumps(rest, false);
         json_decref(rest);
     }
     if (!ret->body_text)
         return -ENOMEM;
     if (ret->ev.event_id) { /* same body means the same JSON value, as for tickets */
-        char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        uint8_t h[RD_HASH_LEN];
-        int r = canonical ? rd_sha256(canonical, strlen(canonical), h) : -ENOMEM;
-        free(canonical);
+        int r = rd_json_sha256(NULL, body, ret->request_hex);
         if (r < 0) {
             rd_event_in_clear(ret);
             return r;
         }
-        rd_hex(h, sizeof(h), ret->request_hex);
     }
     ret->service = svc;
     ret->ticket_id = ticket_id;

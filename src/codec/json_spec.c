@@ -25,12 +25,18 @@ static int fail(rd_field_error *err, const char *code, const char *path, const c
     return -EINVAL;
 }
 
+/* prefix.name (or name) into out, cut to size as snprintf would: built for every field of
+ * every body parsed, so without snprintf's cost. */
 static void join_path(char *out, size_t size, const char *prefix, const char *name)
 {
-    if (prefix[0])
-        snprintf(out, size, "%s.%s", prefix, name);
-    else
-        snprintf(out, size, "%s", name);
+    size_t n = 0;
+    for (const char *s = prefix; *s && n + 1 < size; s++)
+        out[n++] = *s;
+    if (prefix[0] && n + 1 < size)
+        out[n++] = '.';
+    for (const char *s = name; *s && n + 1 < size; s++)
+        out[n++] = *s;
+    out[n] = '\0';
 }
 
 static int parse_fields(json_t *obj, const rd_field *fields, void *target, const char *prefix,
@@ -168,6 +174,14 @@ static bool digits(const char *s, int n, int *ret)
     return true;
 }
 
+/* v (0 <= v < 10^width) in width digits, zeros first; the end. */
+static char *put_digits(char *out, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        out[i] = (char)('0' + v % 10);
+    return out + width;
+}
+
 int rd_time_parse_text(const char *s, int64_t *ret, char canon[RD_TIME_TEXT_MAX],
                        const char **ret_reason)
 {
@@ -224,17 +238,37 @@ int rd_time_parse_text(const char *s, int64_t *ret, char canon[RD_TIME_TEXT_MAX]
     if (canon) {
         /* The digits as sent (the same local time and offset), bounded; a leap second as the
          * last microsecond of its minute. */
-        int n = snprintf(canon, RD_TIME_TEXT_MAX, "%04d-%02d-%02dT%02d:%02d:", y, mo, d, h, mi);
-        if (sec == 60)
-            n += snprintf(canon + n, RD_TIME_TEXT_MAX - (size_t)n, "59.999999");
-        else
-            n += snprintf(canon + n, RD_TIME_TEXT_MAX - (size_t)n, "%02d%s%.*s", sec,
-                          n_frac ? "." : "", n_frac, frac ? frac : "");
-        if (sign == 0)
-            snprintf(canon + n, RD_TIME_TEXT_MAX - (size_t)n, "Z");
-        else
-            snprintf(canon + n, RD_TIME_TEXT_MAX - (size_t)n, "%c%02d:%02d", sign > 0 ? '+' : '-',
-                     oh, om);
+        char *c = canon; /* at most 32 bytes: every number was checked above */
+        c = put_digits(c, y, 4);
+        *c++ = '-';
+        c = put_digits(c, mo, 2);
+        *c++ = '-';
+        c = put_digits(c, d, 2);
+        *c++ = 'T';
+        c = put_digits(c, h, 2);
+        *c++ = ':';
+        c = put_digits(c, mi, 2);
+        *c++ = ':';
+        if (sec == 60) {
+            memcpy(c, "59.999999", 9);
+            c += 9;
+        } else {
+            c = put_digits(c, sec, 2);
+            if (n_frac) {
+                *c++ = '.';
+                memcpy(c, frac, (size_t)n_frac);
+                c += n_frac;
+            }
+        }
+        if (sign == 0) {
+            *c++ = 'Z';
+        } else {
+            *c++ = sign > 0 ? '+' : '-';
+            c = put_digits(c, oh, 2);
+            *c++ = ':';
+            c = put_digits(c, om, 2);
+        }
+        *c = '\0';
     }
     *why = NULL;
     return 0;
