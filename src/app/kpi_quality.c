@@ -52,7 +52,8 @@ static int quality_body(rd_db *db, const rd_kpi_ctx *c, rd_kpi_answer *a)
                                   &a->defects, &a->n_defects);
     if (r < 0)
         return r;
-    qsort(a->defects, a->n_defects, sizeof(*a->defects), cmp_defect);
+    if (a->n_defects) /* a page without rows read no defects: NULL, which qsort must not get */
+        qsort(a->defects, a->n_defects, sizeof(*a->defects), cmp_defect);
     for (size_t i = 0; i < a->n_rows; i++) {
         rd_kpi_item *it = rd_kpi_item_add(a, &a->rows[i]);
         if (!it)
