@@ -161,6 +161,8 @@ DECLARE
     lo text := quote_literal(to_char(m, 'YYYY-MM-DD') || ' 00:00:00+00');
     hi text := quote_literal(to_char(m + interval '1 month', 'YYYY-MM-DD') || ' 00:00:00+00');
 BEGIN
+    -- Two sessions making the same month take turns (the second finds it made).
+    PERFORM pg_advisory_xact_lock(7236471130);
     IF to_regclass('ticket_facts_' || suffix) IS NULL THEN
         EXECUTE format('CREATE TABLE %I PARTITION OF ticket_facts FOR VALUES FROM (%s) TO (%s)',
                        'ticket_facts_' || suffix, lo, hi);
