@@ -38,6 +38,10 @@ size_t rd_json_real_text(double v, char text[40]);
  * controls as \u00XX; nothing else). */
 void rd_jtext_string(rd_text *t, const char *s);
 
+/* The escape of a byte that needs one in a JSON string ('"', '\\', below 0x20), as jansson
+ * writes it: into esc, its length returned. */
+size_t rd_json_escape(unsigned char c, char esc[6]);
+
 /* rd_jtext_string(s), or null when s is NULL. */
 void rd_jtext_string_or_null(rd_text *t, const char *s);
 

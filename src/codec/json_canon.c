@@ -11,6 +11,7 @@
  *   - an object's keys in its own order, or sorted byte by byte (a key that is a prefix of
  *     another first), "key":value joined by ","; an array's values joined by ",". */
 #include "repeatd/json_canon.h"
+#include "repeatd/json_out.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -92,7 +93,6 @@ static size_t utf8_len(const unsigned char *p, size_t left)
 
 static void put_string(sink *s, const char *str, size_t len)
 {
-    static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)str, *end = p + len, *run = p;
     put_c(s, '"');
     while (p < end) {
@@ -111,37 +111,8 @@ static void put_string(sink *s, const char *str, size_t len)
             continue;
         }
         put(s, (const char *)run, (size_t)(p - run));
-        char esc[6] = {'\\', 0};
-        size_t n = 2;
-        switch (c) {
-        case '"':
-            esc[1] = '"';
-            break;
-        case '\\':
-            esc[1] = '\\';
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            esc[1] = 'u';
-            esc[2] = esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
-        }
+        char esc[6];
+        size_t n = rd_json_escape(c, esc);
         put(s, esc, n);
         run = ++p;
     }

@@ -65,9 +65,41 @@ size_t rd_json_real_text(double v, char text[40])
     return (size_t)n;
 }
 
-void rd_jtext_string(rd_text *t, const char *s)
+size_t rd_json_escape(unsigned char c, char esc[6])
 {
     static const char hex[] = "0123456789ABCDEF";
+    esc[0] = '\\';
+    switch (c) {
+    case '"':
+    case '\\':
+        esc[1] = (char)c;
+        return 2;
+    case '\b':
+        esc[1] = 'b';
+        return 2;
+    case '\f':
+        esc[1] = 'f';
+        return 2;
+    case '\n':
+        esc[1] = 'n';
+        return 2;
+    case '\r':
+        esc[1] = 'r';
+        return 2;
+    case '\t':
+        esc[1] = 't';
+        return 2;
+    default:
+        esc[1] = 'u';
+        esc[2] = esc[3] = '0';
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        return 6;
+    }
+}
+
+void rd_jtext_string(rd_text *t, const char *s)
+{
     rd_text_put(t, "\"", 1);
     const char *run = s;
     for (const char *p = s;; p++) {
@@ -77,39 +109,8 @@ void rd_jtext_string(rd_text *t, const char *s)
         rd_text_put(t, run, (size_t)(p - run));
         if (!c)
             break;
-        char esc[7] = {'\\', 0};
-        size_t n = 2;
-        switch (c) {
-        case '"':
-            esc[1] = '"';
-            break;
-        case '\\':
-            esc[1] = '\\';
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
-        }
-        rd_text_put(t, esc, n);
+        char esc[6];
+        rd_text_put(t, esc, rd_json_escape(c, esc));
         run = p + 1;
     }
     rd_text_put(t, "\"", 1);
