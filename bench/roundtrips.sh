@@ -125,8 +125,10 @@ stop() {
 flat_out() { # BINARY KIND: requests a second, and how many were not 2xx after a space
     serve "$1"
     local out
-    out=$(wrk -t2 -c"$http" -d"${seconds}s" -s "bench/$2.lua" "$base" -- \
-        "$key" 200000 "$leaf_list")
+    local path=/v1/tickets
+    [ "$2" = classify ] && path=/v1/classify
+    out=$(wrk -t2 -c"$http" -d"${seconds}s" -s bench/intake.lua "$base" -- \
+        "$key" 200000 "$leaf_list" "$path")
     stop
     echo "$(awk '/Requests\/sec/ { print $2 }' <<<"$out") $(awk '/Non-2xx/ { print $NF }' <<<"$out")"
 }
