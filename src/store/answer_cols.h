@@ -15,7 +15,5 @@
     " f.rel_outcome, extract(epoch FROM f.rel_deadline)::bigint AS rel_deadline,"                  \
     " f.rel_repeat_ordinal, f.rel_chain_id, f.rel_calls"
 
-extern const rd_col store_answer_cols[];
-
 /* Row `row` of res (which has STORE_ANSWER_COLS) into *ret. */
 int store_answer_read(PGresult *res, int row, store_answer *ret);

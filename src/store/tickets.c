@@ -117,7 +117,7 @@ int store_lock_problem(rd_db *db, int64_t key)
 }
 
 #define A store_answer
-const rd_col store_answer_cols[] = {
+static const rd_col store_answer_cols[] = {
     RD_COL_T("ticket_id", A, ticket_id),
     RD_COL("received_offset", RD_COL_INT, A, received_offset),
     RD_COL_T("decision", A, decision),
