@@ -13,7 +13,10 @@ typedef struct rd_event_in {
     rd_event_req ev;       /* borrows from the body */
     char *body_text;       /* the event as sent, compact JSON (owned) */
     char request_hex[65];  /* with an event_id: the canonical body's SHA-256, for replays */
-    bool want_view;        /* read the ticket back after the event (the HTTP answer) */
+    /* An imported event without an event_id: its content key (app/import.c imp_event_key),
+     * which a second import finds it by; "" otherwise. Set after rd_event_prepare. */
+    char import_key[41];
+    bool want_view; /* read the ticket back after the event (the HTTP answer) */
 } rd_event_in;
 
 typedef struct rd_event_out {

@@ -295,12 +295,13 @@ typedef struct store_event_row {
     bool accepted;
     const char *defects_json;     /* NULL unless a rejected close-out */
     const char *event_id;         /* the CRM's id, or NULL */
-    const char *request_hash_hex; /* of the canonical body, with event_id */
+    const char *request_hash_hex; /* of the canonical body, with event_id; or an import's key */
 } store_event_row;
 
 int store_event_insert(rd_db *db, const store_event_row *e);
 
-/* The event of a ticket with the CRM's id `event_id`, for replays. */
+/* The event of a ticket with the CRM's id `event_id`, or without one, the imported event
+ * whose content key is key_hex (40 hex digits: app/import.c imp_event_key), for replays. */
 typedef struct store_event_stored {
     bool found;
     char request_hash_hex[65];
@@ -308,7 +309,7 @@ typedef struct store_event_stored {
     json_t *defects; /* the caller decrefs; NULL when accepted */
 } store_event_stored;
 
-int store_event_find(rd_db *db, const char *ticket_id, const char *event_id,
+int store_event_find(rd_db *db, const char *ticket_id, const char *event_id, const char *key_hex,
                      store_event_stored *ret);
 
 int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, const char *unit,

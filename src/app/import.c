@@ -116,14 +116,16 @@ static int write_reject(void *cls, const imp_reject *rej)
 
 /* ---- one record, inside the batch's transaction ---- */
 
-/* Without an event_id of its own, an event gets one from its content, so that a second run
- * recognises it (the same event twice at the same instant is one event). */
-int imp_ensure_event_id(const char *ticket_id, json_t *body)
+/* Without an event_id of its own, an event is known by its content, so that a second run
+ * recognises it (the same event twice at the same instant is one event): the first 20 bytes of
+ * the SHA-256 of "ticket_id\n" and its canonical body, as hex (what earlier versions stored
+ * as the event_id "imp-<key>"; migrations/0013). "" for an event with an event_id. */
+int imp_event_key(const char *ticket_id, const json_t *body, char ret[41])
 {
+    ret[0] = '\0';
     if (json_object_get(body, "event_id"))
         return 0;
-    /* The SHA-256 of "ticket_id\n" and the canonical body (a valid ticket id fits the stack) */
-    char small[128], hex[2 * RD_HASH_LEN + 1], id[64];
+    char small[128], hex[2 * RD_HASH_LEN + 1]; /* a valid ticket id fits the stack */
     size_t n = strlen(ticket_id) + 2;
     char *prefix = n <= sizeof(small) ? small : malloc(n);
     if (!prefix)
@@ -132,10 +134,8 @@ int imp_ensure_event_id(const char *ticket_id, json_t *body)
     int r = rd_json_sha256(prefix, body, hex);
     if (prefix != small)
         free(prefix);
-    if (r == 0) {
-        snprintf(id, sizeof(id), "imp-%.40s", hex);
-        r = json_object_set_new(body, "event_id", json_string(id)) == 0 ? 0 : -ENOMEM;
-    }
+    if (r == 0)
+        snprintf(ret, 41, "%.40s", hex);
     return r;
 }
 
@@ -168,12 +168,14 @@ static int apply_event(worker *w, const imp_record *rec, json_t *body, imp_outco
 {
     run *u = w->u;
     json_object_del(body, "ticket_id");
-    int r = imp_ensure_event_id(rec->id, body);
+    char key[41];
+    int r = imp_event_key(rec->id, body, key);
     rd_event_in in;
     rd_event_out ev = {0};
     if (r == 0)
         r = rd_event_prepare(u->svc, rec->id, body, false, &in, &ev.refusal);
     if (r == 0) {
+        memcpy(in.import_key, key, sizeof(key));
         r = rd_event_tx(w->db, &in, &ev);
         rd_event_in_clear(&in);
     }

@@ -651,8 +651,8 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
 /* ---- events ---- */
 
 static const char events_copy[] =
-    "COPY ticket_events (ticket_id, received_at, type, at, body, accepted, defects, unit, team,"
-    " handler, event_id, request_hash) FROM STDIN";
+    "COPY ticket_events (ticket_id, received_at, type, at, body, accepted, defects, event_id,"
+    " request_hash) FROM STDIN";
 
 /* The updates of store/events.c, on the fold's row, and core's fold on the candidate view. */
 static void update(fticket *x, const rd_event_req *e, bool accepted)
@@ -732,14 +732,17 @@ static void update(fticket *x, const rd_event_req *e, bool accepted)
     }
 }
 
-/* An event_id seen before in the citizen's history: a replay or a conflict, the live way. */
-static int seen_before(gstate *g, const char *ticket_id, const char *event_id, bool *ret)
+/* An event_id (or an id-less event's content key) seen before in the citizen's history: a
+ * replay or a conflict, the live way. */
+static int seen_before(gstate *g, const char *ticket_id, const rd_event_in *c, bool *ret)
 {
-    size_t n = strlen(ticket_id) + strlen(event_id) + 2;
+    const char *id = c->ev.event_id ? c->ev.event_id : c->import_key;
+    size_t n = strlen(ticket_id) + strlen(id) + 3;
     char *key = malloc(n);
     if (!key)
         return -ENOMEM;
-    snprintf(key, n, "%s\n%s", ticket_id, event_id);
+    /* "\n" after a CRM id, "\t" before a key: neither is in an id's charset */
+    snprintf(key, n, "%s%s%s", ticket_id, c->ev.event_id ? "\n" : "\t", id);
     *ret = false;
     for (size_t i = 0; i < g->n_event_ids; i++)
         if (!strcmp(g->event_ids[i], key))
@@ -758,7 +761,7 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
     const rd_event_in *c = &pp->ein;
     const rd_event_req *e = &c->ev;
     bool twice;
-    int r = seen_before(g, c->ticket_id, e->event_id, &twice);
+    int r = seen_before(g, c->ticket_id, c, &twice);
     if (r < 0 || twice)
         return r < 0 ? r : 1;
     fticket *x = find_ticket(g, c->ticket_id);
@@ -815,11 +818,8 @@ static int fold_event(gstate *g, const fprep *pp, const rd_settings *s, bool kpi
     col(b, c->body_text, false);
     col_bool(b, n_defects == 0);
     col(b, defects_text, false);
-    col(b, x->st.unit, false);
-    col(b, x->st.team, false);
-    col(b, x->st.handler, false);
     col(b, e->event_id, false);
-    col_hash(b, e->event_id ? c->request_hex : NULL);
+    col_hash(b, e->event_id ? c->request_hex : c->import_key[0] ? c->import_key : NULL);
     rd_text_put(b, "\n", 1);
     free(defects_text);
     if (b->err)
@@ -844,10 +844,13 @@ static int parse(rd_service *svc, fprep *pp)
             return 1;
     } else if (r == 0) {
         json_object_del(pp->body, "ticket_id");
-        r = imp_ensure_event_id(rec->id, pp->body);
+        char key[41];
+        r = imp_event_key(rec->id, pp->body, key);
         if (r == 0)
             r = rd_event_prepare(svc, rec->id, pp->body, false, &pp->ein, &ref);
         pp->ein_made = r == 0;
+        if (r == 0)
+            memcpy(pp->ein.import_key, key, sizeof(key));
         if (r == 0 && (!plain_time(pp->ein.ev.at.text) ||
                        (pp->ein.ev.deadline.set && !plain_time(pp->ein.ev.deadline.text))))
             return 1;

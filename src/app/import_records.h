@@ -72,9 +72,9 @@ json_t *imp_tree(const char *text);
  * reading would have said) should json_loads refuse a line that reading took. */
 int imp_body(const imp_record *rec, json_t **ret, rd_refusal *ref);
 
-/* Without an event_id of its own, an event gets one from its content, so that a second run
- * recognises it (the same event twice at the same instant is one event). */
-int imp_ensure_event_id(const char *ticket_id, json_t *body);
+/* Without an event_id of its own, an event is known by its content key (40 hex digits, into
+ * ret), so that a second run recognises it; ret is "" for an event with an event_id. */
+int imp_event_key(const char *ticket_id, const json_t *body, char ret[41]);
 
 /* The fast path (app/import_fast.c): recs, n records of whole citizens (each citizen's in
  * time order), folded in memory by the live path's pure steps and written with COPY in one

@@ -35,17 +35,20 @@ static int insert_event(rd_db *db, const rd_event_in *c, bool accepted, const ch
         .accepted = accepted,
         .defects_json = defects,
         .event_id = c->ev.event_id,
-        .request_hash_hex = c->ev.event_id ? c->request_hex : NULL,
+        .request_hash_hex = c->ev.event_id     ? c->request_hex
+                            : c->import_key[0] ? c->import_key
+                                               : NULL,
     };
     return store_event_insert(db, &row);
 }
 
 /* The same event_id again: the same body answers what was answered and records nothing; another
- * body is a conflict. A rejected close-out answers its defects again. */
+ * body is a conflict. An imported event found by its content key is the same body. A rejected
+ * close-out answers its defects again. */
 static int replay(const rd_event_in *c, store_event_stored *e, rd_event_out *out)
 {
     int r = 0;
-    if (strcmp(e->request_hash_hex, c->request_hex) != 0) {
+    if (c->ev.event_id && strcmp(e->request_hash_hex, c->request_hex) != 0) {
         r = rd_refuse(&out->refusal, RD_ERR_IDEMPOTENCY_CONFLICT, "event_id",
                       "event %s of ticket %s was already recorded with a different body",
                       c->ev.event_id, c->ticket_id);
@@ -273,9 +276,9 @@ static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
     r = store_ticket_lock_state(db, c->ticket_id, &st);
     if (r < 0)
         return r;
-    if (st.found && c->ev.event_id) {
+    if (st.found && (c->ev.event_id || c->import_key[0])) {
         store_event_stored e;
-        r = store_event_find(db, c->ticket_id, c->ev.event_id, &e);
+        r = store_event_find(db, c->ticket_id, c->ev.event_id, c->import_key, &e);
         if (r < 0)
             return r;
         if (e.found) {
@@ -348,12 +351,13 @@ int rd_event_prepare(rd_service *svc, const char *ticket_id, json_t *body, bool 
     rd_field_error ferr;
     if (rd_event_req_parse(body, &ret->ev, &ferr) < 0)
         return rd_refuse(ref, RD_ERR_INVALID_FIELD, ferr.field, "%s", ferr.message);
-    /* What is stored of the body: all but its type and time, which have columns of their own
-     * (the ticket view and the as-of fold put them back). */
+    /* What is stored of the body: all but its type, time and event_id, which have columns of
+     * their own (the ticket view and the as-of fold put them back). */
     json_t *rest = json_copy(body);
     if (rest) {
         json_object_del(rest, "type");
         json_object_del(rest, "at");
+        json_object_del(rest, "event_id");
         ret->body_text = rd_json_dumps(rest, false);
         json_decref(rest);
     }

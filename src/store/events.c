@@ -21,14 +21,13 @@ static const rd_stmt q_lock_state = {
     " FROM ticket_state s JOIN ticket_facts f ON f.ticket_id = s.ticket_id"
     "  AND f.received_at = s.received_at WHERE s.ticket_id = $1 FOR UPDATE OF s",
     1};
-/* The event goes to its ticket's month, with the assignment as it stands. */
+/* The event goes to its ticket's month. */
 static const rd_stmt q_event_insert = {
     "event_insert",
-    "INSERT INTO ticket_events (ticket_id, received_at, type, at, body, accepted, defects, unit,"
-    " team, handler, event_id, request_hash)"
-    " SELECT $1, s.received_at, $2, $3, $4::jsonb, $5, $6::jsonb, coalesce(s.unit, ''),"
-    " coalesce(s.team, ''), coalesce(s.handler, ''), $7, $8::bytea FROM ticket_state s"
-    " WHERE s.ticket_id = $1",
+    "INSERT INTO ticket_events (received_at, at, accepted, ticket_id, type, body, defects,"
+    " event_id, request_hash)"
+    " SELECT s.received_at, $3, $5, $1, $2, $4::jsonb, $6::jsonb, $7, $8::bytea"
+    " FROM ticket_state s WHERE s.ticket_id = $1",
     8};
 /* Each update below also keeps changed_at, the time of the ticket's newest event (for a later
  * ticket decided as of an earlier time): one row version an event. */
@@ -38,6 +37,14 @@ static const rd_stmt q_event_find = {
     " e.defects::text AS defects FROM ticket_state s JOIN ticket_events e"
     " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
     " WHERE s.ticket_id = $1 AND e.event_id = $2",
+    2};
+/* An imported event without an event_id, by its content key (migrations/0013). */
+static const rd_stmt q_event_find_key = {
+    "event_find_key",
+    "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
+    " e.defects::text AS defects FROM ticket_state s JOIN ticket_events e"
+    " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
+    " WHERE s.ticket_id = $1 AND e.event_id IS NULL AND e.request_hash = $2::bytea",
     2};
 static const rd_stmt q_dispatched = {
     "apply_dispatched",
@@ -150,12 +157,16 @@ static const rd_col stored_cols[] = {
     {0},
 };
 
-int store_event_find(rd_db *db, const char *ticket_id, const char *event_id,
+int store_event_find(rd_db *db, const char *ticket_id, const char *event_id, const char *key_hex,
                      store_event_stored *ret)
 {
-    const char *params[] = {ticket_id, event_id};
+    char key[48];
+    if (!event_id)
+        snprintf(key, sizeof(key), "\\x%.40s", key_hex);
+    const char *params[] = {ticket_id, event_id ? event_id : key};
     store_event_stored e = {0};
-    int r = store_read_row(db, &q_event_find, params, stored_cols, &e);
+    int r =
+        store_read_row(db, event_id ? &q_event_find : &q_event_find_key, params, stored_cols, &e);
     if (r < 0)
         return r;
     e.found = r == 1;

@@ -39,13 +39,16 @@ static const rd_stmt q_ticket = {
 static const rd_stmt q_events = {
     "view_events",
     "SELECT e.type, " RD_SQL_INSTANT(
-        "e.at", "$2") " AS at, e.accepted,"
-                      " e.defects::text AS defects, " RD_SQL_INSTANT(
-                          "e.recorded_at",
-                          "$2") " AS recorded_at,"
-                                " e.body::text AS body FROM ticket_state s JOIN ticket_events e"
-                                " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
-                                " WHERE s.ticket_id = $1 ORDER BY e.id",
+        "e.at",
+        "$2") " AS at, e.accepted,"
+              " e.defects::text AS defects, " RD_SQL_INSTANT(
+                  "e.recorded_at",
+                  "$2") " AS recorded_at,"
+                        " (CASE WHEN e.event_id IS NULL THEN e.body"
+                        "  ELSE e.body || jsonb_build_object('event_id', e.event_id) END)::text"
+                        " AS body FROM ticket_state s JOIN ticket_events e"
+                        " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
+                        " WHERE s.ticket_id = $1 ORDER BY e.id",
     2};
 
 /* Later calls come after the ticket: the months before it are not read. */

@@ -9,6 +9,7 @@
 #include "rd_test.h"
 #include "rd_test_facts.h"
 
+#include <dirent.h>
 #include <libpq-fe.h>
 #include <signal.h>
 #include <stdio.h>
@@ -535,6 +536,146 @@ START_TEST(dry_run_writes_nothing_and_overlap_is_refused)
 }
 END_TEST
 
+/* ---- a history imported before migration 0013 ---- */
+
+static void exec_on(PGconn *c, const char *sql)
+{
+    PGresult *res = PQexec(c, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK,
+                  "%.80s: %s", sql, PQerrorMessage(c));
+    PQclear(res);
+}
+
+/* The rows `out` (a COPY ... TO STDOUT) of one database into another by `in` (COPY FROM). */
+static void copy_rows(PGconn *from, const char *out, PGconn *to, const char *in)
+{
+    PGresult *a = PQexec(from, out), *b = PQexec(to, in);
+    ck_assert_msg(PQresultStatus(a) == PGRES_COPY_OUT, "%s", PQerrorMessage(from));
+    ck_assert_msg(PQresultStatus(b) == PGRES_COPY_IN, "%s", PQerrorMessage(to));
+    PQclear(a);
+    PQclear(b);
+    char *row;
+    int n;
+    while ((n = PQgetCopyData(from, &row, 0)) > 0) {
+        ck_assert_int_eq(PQputCopyData(to, row, n), 1);
+        PQfreemem(row);
+    }
+    ck_assert_int_eq(n, -1);
+    PQclear(PQgetResult(from));
+    ck_assert_int_eq(PQputCopyEnd(to, NULL), 1);
+    PGresult *done = PQgetResult(to);
+    ck_assert_msg(PQresultStatus(done) == PGRES_COMMAND_OK, "%s", PQerrorMessage(to));
+    PQclear(done);
+}
+
+/* The schema as migrations 0001 to 0012 left it: their files, run as repeatd runs them. */
+static void migrate_to_0012(PGconn *c)
+{
+    char dir[700], path[1000], *sql = NULL;
+    snprintf(dir, sizeof(dir), "%s/migrations", getenv("REPEATD_TEST_SOURCE_ROOT"));
+    exec_on(c, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+               " applied_at timestamptz NOT NULL DEFAULT now())");
+    for (int v = 1; v <= 12; v++) {
+        DIR *d = opendir(dir);
+        ck_assert_ptr_nonnull(d);
+        struct dirent *e;
+        char prefix[8];
+        snprintf(prefix, sizeof(prefix), "%04d_", v);
+        while ((e = readdir(d)) && strncmp(e->d_name, prefix, 5) != 0)
+            ;
+        ck_assert_msg(e != NULL, "no migration %s", prefix);
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        closedir(d);
+        FILE *f = fopen(path, "r");
+        ck_assert_ptr_nonnull(f);
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        rewind(f);
+        sql = realloc(sql, (size_t)n + 1);
+        ck_assert_int_eq(fread(sql, 1, (size_t)n, f), (size_t)n);
+        sql[n] = '\0';
+        fclose(f);
+        exec_on(c, "BEGIN");
+        exec_on(c, sql);
+        char record[200];
+        snprintf(record, sizeof(record),
+                 "INSERT INTO schema_migrations (version, name) VALUES (%d, 'before 0013'); COMMIT",
+                 v);
+        exec_on(c, record);
+    }
+    free(sql);
+}
+
+/* Before 0013 an imported event without an event_id was stored with one made from its
+ * content ("imp-" and 40 hex digits) in its column and body, and every event carried the
+ * assignment as it stood. A database in that shape, migrated, holds what an import into the new
+ * shape holds, byte for byte; and the same history imported again is recognised whole. */
+START_TEST(an_import_made_before_0013_is_recognised_after_it)
+{
+    ensure_history();
+    char now_url[1200], old_url[1200], summary[4096], err[1200], out[256];
+    fresh_database("repeatd_test_import_m13", now_url, sizeof(now_url));
+    ck_assert_int_eq(import(now_url, summary, sizeof(summary), false), 3);
+    json_t *s = gc(json_loads(summary, 0, NULL));
+    ck_assert_int_gt(count_sql(now_url, "SELECT count(*) FROM ticket_events"
+                                        " WHERE event_id IS NULL AND request_hash IS NOT NULL"),
+                     0);
+
+    ck_assert_msg(rd_test_create_database(api.admin_url, "repeatd_test_import_m12", old_url,
+                                          sizeof(old_url), err, sizeof(err)) == 0,
+                  "%s", err);
+    PGconn *now = connect_to(now_url), *old = connect_to(old_url);
+    migrate_to_0012(old);
+    ck_assert_msg(rd_test_copy_categories(now_url, old_url, err, sizeof(err)) == 0, "%s", err);
+    PGresult *months = PQexec(now, "SELECT DISTINCT to_char(received_at AT TIME ZONE 'UTC',"
+                                   " 'YYYY-MM-01') FROM ticket_state");
+    for (int i = 0; i < PQntuples(months); i++) {
+        const char *m[] = {PQgetvalue(months, i, 0)};
+        PGresult *r = PQexecParams(old, "SELECT rd_ensure_month(($1 || ' 00:00Z')::timestamptz)", 1,
+                                   NULL, m, NULL, NULL, 0);
+        ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+        PQclear(r);
+    }
+    PQclear(months);
+    static const char *const same[] = {"ticket_facts", "ticket_state", "kpi_counts", "kpi_defects"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        char a[200], b[200];
+        snprintf(a, sizeof(a), "COPY (SELECT * FROM %s) TO STDOUT", same[i]);
+        snprintf(b, sizeof(b), "COPY %s FROM STDIN", same[i]);
+        copy_rows(now, a, old, b);
+    }
+    /* the events as the import wrote them before: made-up ids, the assignment a row */
+    copy_rows(now,
+              "COPY (SELECT e.ticket_id, e.received_at, e.id, e.type, e.at,"
+              " e.body || jsonb_build_object('event_id', coalesce(e.event_id,"
+              "  'imp-' || encode(e.request_hash, 'hex'))),"
+              " e.accepted, e.defects, e.recorded_at, 'U', 'T', 'H',"
+              " coalesce(e.event_id, 'imp-' || encode(e.request_hash, 'hex')),"
+              " CASE WHEN e.event_id IS NULL THEN sha256(e.body::text::bytea)"
+              "  ELSE e.request_hash END FROM ticket_events e) TO STDOUT",
+              old,
+              "COPY ticket_events (ticket_id, received_at, id, type, at, body, accepted, defects,"
+              " recorded_at, unit, team, handler, event_id, request_hash) FROM STDIN");
+    exec_on(old, "SELECT setval('ticket_events_id_seq', (SELECT max(id) FROM ticket_events))");
+    PQfinish(now);
+    PQfinish(old);
+
+    const char *migrate[] = {"migrate", NULL};
+    ck_assert_int_eq(harness_run_repeatd_on(old_url, out, sizeof(out), migrate), 0);
+    ck_assert_int_eq(count_sql(old_url, "SELECT count(*) FROM schema_migrations"), 13);
+    ck_assert_msg(rd_test_same_stored(now_url, old_url, err, sizeof(err)) == 0,
+                  "imported now (a) and before 0013, migrated (b): %s", err);
+
+    char again[4096];
+    ck_assert_int_eq(import(old_url, again, sizeof(again), false), 3);
+    json_t *t = gc(json_loads(again, 0, NULL));
+    ck_assert_int_eq(jint(t, "tickets"), 0);
+    ck_assert_int_eq(jint(t, "events_accepted"), 0);
+    ck_assert_int_eq(jint(t, "skipped_duplicates.events"), jint(s, "events_accepted"));
+    same_as_live(old_url);
+}
+END_TEST
+
 int main(void)
 {
     harness_start("import");
@@ -547,5 +688,6 @@ int main(void)
     tcase_add_test(tc, kill_9_in_a_copy_batch_then_again);
     tcase_add_test(tc, what_the_fold_cannot_vouch_for_goes_the_live_way);
     tcase_add_test(tc, dry_run_writes_nothing_and_overlap_is_refused);
+    tcase_add_test(tc, an_import_made_before_0013_is_recognised_after_it);
     return harness_run(s, tc);
 }

@@ -175,17 +175,31 @@ static xrow *xfind(xset *s, int p, const char *key, bool create)
  * ancestor at `level` along the path from the root (a leaf shallower stays itself).
  * An empty unit, team or handler (not dispatched when it happened) is no group: such facts
  * count in the whole line and the category only (the design since 6eb168b). */
+/* Every event with the assignment when it was recorded: that of the latest dispatch before it
+ * (by id; the dispatches counted along the ticket's events name it), '' before the first. */
+#define EVENTS_ASSIGNED                                                                            \
+    "counted AS ("                                                                                 \
+    " SELECT e.*, count(*) FILTER (WHERE e.type = 'dispatched')"                                   \
+    "  OVER (PARTITION BY e.ticket_id ORDER BY e.id) AS dispatches FROM ticket_events e),"         \
+    " ev AS ("                                                                                     \
+    " SELECT e.ticket_id, e.id, e.type, e.body, e.accepted, e.defects,"                            \
+    "  coalesce(d.body->>'unit', '') AS unit, coalesce(d.body->>'team', '') AS team,"              \
+    "  coalesce(d.body->>'handler', '') AS handler"                                                \
+    " FROM counted e LEFT JOIN counted d ON d.ticket_id = e.ticket_id"                             \
+    "  AND d.dispatches = e.dispatches AND d.type = 'dispatched')"
+
 static const char recompute_sql[] =
     "WITH RECURSIVE tree(code, path) AS ("
     "  SELECT code, ARRAY[code] FROM categories WHERE parent IS NULL"
     "  UNION ALL SELECT c.code, t.path || c.code FROM categories c JOIN tree t"
     "   ON c.parent = t.code),"
+    " " EVENTS_ASSIGNED ","
     " first_contact AS ("
     "  SELECT DISTINCT ON (ticket_id) ticket_id, unit, team, handler,"
     "   (body->>'outcome') IS DISTINCT FROM 'reached' AS failed"
-    "  FROM ticket_events WHERE type = 'contact_attempt' ORDER BY ticket_id, id),"
+    "  FROM ev WHERE type = 'contact_attempt' ORDER BY ticket_id, id),"
     " first_false AS ("
-    "  SELECT DISTINCT ON (ticket_id) ticket_id, unit, team, handler FROM ticket_events"
+    "  SELECT DISTINCT ON (ticket_id) ticket_id, unit, team, handler FROM ev"
     "  WHERE type = 'audit' AND (body->>'false_closeout')::boolean ORDER BY ticket_id, id),"
     " facts(metric, ticket_id, unit, team, handler) AS ("
     "  SELECT 0, ticket_id, coalesce(unit, ''), coalesce(team, ''), coalesce(handler, '')"
@@ -194,9 +208,8 @@ static const char recompute_sql[] =
     "   coalesce(repeat_handler, '') FROM tickets WHERE counts_as_repeat"
     "  UNION ALL SELECT 2, ticket_id, unit, team, handler FROM first_contact"
     "  UNION ALL SELECT 3, ticket_id, unit, team, handler FROM first_contact WHERE failed"
-    "  UNION ALL SELECT 4, ticket_id, unit, team, handler FROM ticket_events"
-    "   WHERE type = 'closeout'"
-    "  UNION ALL SELECT 5, ticket_id, unit, team, handler FROM ticket_events"
+    "  UNION ALL SELECT 4, ticket_id, unit, team, handler FROM ev WHERE type = 'closeout'"
+    "  UNION ALL SELECT 5, ticket_id, unit, team, handler FROM ev"
     "   WHERE type = 'closeout' AND NOT accepted"
     "  UNION ALL SELECT 6, ticket_id, unit, team, handler FROM first_false)"
     " SELECT t.received_month - t.received_month % $3::int,"
@@ -256,9 +269,9 @@ static void recompute_defects(int dim, int pm, int from, int to, dset *out)
     snprintf(t, sizeof(t), "%d", to);
     const char *params[] = {d, m, f, t};
     PGresult *res =
-        q("SELECT t.received_month - t.received_month % $2::int,"
+        q("WITH " EVENTS_ASSIGNED " SELECT t.received_month - t.received_month % $2::int,"
           " CASE WHEN $1::int = 1 THEN e.unit ELSE e.handler END, (x->>'code') COLLATE \"C\","
-          " count(*) FROM ticket_events e JOIN tickets t ON t.ticket_id = e.ticket_id"
+          " count(*) FROM ev e JOIN tickets t ON t.ticket_id = e.ticket_id"
           " CROSS JOIN LATERAL jsonb_array_elements(e.defects) x"
           " WHERE e.type = 'closeout' AND NOT e.accepted"
           " AND t.received_month BETWEEN $3::int AND $4::int"

@@ -18,8 +18,9 @@ static const char *const facts[] = {
     " f.rel_received_at, f.rel_open, f.rel_unit, f.rel_team, f.rel_handler, f.rel_closed_at,"
     " f.rel_outcome, f.rel_deadline, f.rel_repeat_ordinal, f.rel_chain_id, f.rel_calls"
     " FROM tickets t JOIN ticket_facts f USING (ticket_id, received_at) ORDER BY t.ticket_id",
-    /* the events, as recorded (an import's bodies carry derived event ids, so not the body) */
-    "SELECT ticket_id, type, at, accepted, defects FROM ticket_events ORDER BY ticket_id, id",
+    /* the events, as recorded */
+    "SELECT ticket_id, type, at, body, accepted, defects FROM ticket_events"
+    " ORDER BY ticket_id, id",
     /* every KPI aggregate, summed over the shards */
     "SELECT dim, key, month, version, sum(complaints), sum(repeats), sum(contacted),"
     " sum(first_contact_failed), sum(closeouts_inspected), sum(closeouts_rejected),"
@@ -36,8 +37,8 @@ static const char *const facts[] = {
 static const char *const stored[] = {
     "SELECT (to_jsonb(f) - 'created_at')::text, to_jsonb(s)::text FROM ticket_facts f"
     " JOIN ticket_state s USING (ticket_id, received_at) ORDER BY ticket_id",
-    "SELECT ticket_id, received_at, type, at, body::text, accepted, defects::text, unit, team,"
-    " handler, event_id, request_hash FROM ticket_events ORDER BY ticket_id, id",
+    "SELECT ticket_id, received_at, type, at, body::text, accepted, defects::text, event_id,"
+    " request_hash FROM ticket_events ORDER BY ticket_id, id",
     "SELECT dim, key, month, version, sum(complaints), sum(repeats), sum(contacted),"
     " sum(first_contact_failed), sum(closeouts_inspected), sum(closeouts_rejected),"
     " sum(false_closeouts) FROM kpi_counts GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
