@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# repeatd's hot path beside PostgreSQL alone running the SQL repeatd sent before pipelining.
+# repeatd's hot path beside PostgreSQL alone running repeatd's statements without pipelining.
 #
 # On one demo city (--tickets, default 200,000; built once and kept in var/roundtrips-pg as a
 # template database, each run works on a fresh copy of it) and for POST /v1/tickets and
@@ -7,8 +7,9 @@
 #   * repeatd flat out: wrk (-t2, --http connections, default 4 x --db) against the release
 #     build with --db database connections (REPEATD_THREADS);
 #   * pgbench -M prepared with the same --db connections running bench/sql/intake.sql or
-#     classify.sql: the statements of one call as repeatd sent them before, one round trip
-#     each, one transaction a call (one copy of the script per leaf category, as wrk's load
+#     classify.sql: the statements repeatd sends for one call today, captured from the
+#     PostgreSQL log, sent one after the other as it did before pipelining, one round trip
+#     each, in one transaction a call (one copy of the script per leaf category, as wrk's load
 #     spreads over the same leaves);
 #   * each --rounds times, alternating, then the medians and the ratio repeatd / pgbench;
 #   * repeatd at half its median rate, paced by bench/paced.lua (--db connections, a fixed
@@ -17,6 +18,8 @@
 # other benchmarks: the round trips and the CPU are measured, not the disk.
 # --bin runs another build of repeatd; --before BIN also measures an older build in each round
 # (between the two others, on the same copy of the city), for a before/after on a busy machine.
+# Stops with wrk's or pgbench's output and a non-zero status when either fails or reports no
+# rate, or a pgbench transaction fails.
 # Usage: bench/roundtrips.sh [--tickets N] [--seconds S] [--rounds R] [--db C] [--http H]
 #                            [--pg-port P] [--http-port P] [--bin PATH] [--before PATH]
 set -euo pipefail
@@ -91,10 +94,26 @@ PGOPTIONS=--client-min-messages=warning q -c "DROP DATABASE IF EXISTS roundtrips
 q -c "CREATE DATABASE roundtrips TEMPLATE $city"
 db=$("$PG" url "$pgdir" "$pg_port" roundtrips)
 export REPEATD_DATABASE_URL=$db
+# wrk's and pgbench's tickets are received in November 2026 in +08:00 (bench/intake.lua,
+# bench/sql), which the scripts' constants assume (received_month, received_offset): the city's
+# time zone must be that one, and the two UTC months those times span must have their
+# partitions. A city built in 2026 has them; in one built later than its history reaches,
+# repeatd would make them on a first ticket but pgbench's INSERT would fail.
+zone=$(psql "$db" -XtAc "SELECT value #>> '{}' FROM settings WHERE key = 'time_zone'")
+if [ "$zone" != Asia/Shanghai ]; then
+    echo "bench: the city's time zone is '$zone', bench/sql assumes Asia/Shanghai (+08:00)" >&2
+    exit 1
+fi
+psql "$db" -XtAq -c "SELECT rd_ensure_month('2026-10-31T16:00:00Z'),
+    rd_ensure_month('2026-11-30T15:59:00Z')" >/dev/null
 
 # The load's leaves: the first eight leaf categories of the demo tree, for wrk and pgbench.
 mapfile -t leaves < <(psql "$db" -XtAc "SELECT code FROM categories c WHERE NOT EXISTS
     (SELECT 1 FROM categories k WHERE k.parent = c.code) ORDER BY code LIMIT 8")
+[ ${#leaves[@]} -gt 0 ] || {
+    echo "bench: no leaf category in database roundtrips" >&2
+    exit 1
+}
 leaf_list=$(IFS=,; echo "${leaves[*]}")
 work=$(mktemp -d /tmp/repeatd-roundtrips.XXXXXX)
 trap 'rm -rf "$work"; cleanup' EXIT
@@ -122,15 +141,44 @@ stop() {
     wait "$server" || true
     server=
 }
-flat_out() { # BINARY KIND: requests a second, and how many were not 2xx after a space
-    serve "$1"
-    local out
+positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
+# Runs wrk with ARGS...: its output in $out (its socket errors, timeouts included, also on
+# stderr), or, when it fails, its output on stderr and the bench stops.
+run_wrk() {
+    if out=$(wrk "$@" 2>&1); then
+        grep 'Socket errors' <<<"$out" | sed 's/^ */bench: wrk: /' >&2 || true
+        return
+    fi
+    printf 'bench: wrk failed (wrk %s):\n%s\n' "$*" "$out" >&2
+    exit 1
+}
+flat_out() { # BINARY KIND: sets rate (requests a second) and non2xx (how many were not 2xx)
     local path=/v1/tickets
     [ "$2" = classify ] && path=/v1/classify
-    out=$(wrk -t2 -c"$http" -d"${seconds}s" -s bench/intake.lua "$base" -- \
-        "$key" 200000 "$leaf_list" "$path")
+    serve "$1"
+    run_wrk -t2 -c"$http" -d"${seconds}s" -s bench/intake.lua "$base" -- \
+        "$key" 200000 "$leaf_list" "$path"
     stop
-    echo "$(awk '/Requests\/sec/ { print $2 }' <<<"$out") $(awk '/Non-2xx/ { print $NF }' <<<"$out")"
+    rate=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+    non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
+    positive "$rate" || {
+        printf 'bench: wrk reported no rate for %s %s:\n%s\n' "$1" "$path" "$out" >&2
+        exit 1
+    }
+}
+run_pgbench() { # KIND: sets tps, or prints pgbench's output and stops the bench
+    local out=
+    # shellcheck disable=SC2046 # the -f/-D arguments are meant to split
+    if out=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$seconds" -D tz=Asia/Shanghai \
+        $(scripts "$1") "$db" 2>&1); then
+        tps=$(awk '/^tps/ { print $3 }' <<<"$out")
+        # Without --max-tries a failed statement aborts its client (the exit status says so);
+        # a later pgbench that counts failures without aborting is caught here.
+        failed=$(awk '/^number of failed transactions:/ { print $5 }' <<<"$out")
+        positive "$tps" && [ "${failed:-0}" = 0 ] && return
+    fi
+    printf 'bench: pgbench failed on bench/sql/%s.sql:\n%s\n' "$1" "$out" >&2
+    exit 1
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -141,18 +189,19 @@ for kind in intake classify; do
     [ $kind = classify ] && path=/v1/classify
     for f in repeatd pgbench before; do : >"$work/$f"; done
     for round in $(seq "$rounds"); do
-        read -r r non2xx < <(flat_out "$bin" $kind)
+        flat_out "$bin" $kind
+        r=$rate
         echo "$r" >>"$work/repeatd"
         line=$(printf '  %-8s round %d: repeatd %6.0f /s%s' $kind "$round" "$r" \
             "${non2xx:+ ($non2xx not 2xx)}")
         if [ -n "$before" ]; then
-            read -r b non2xx < <(flat_out "$before" $kind)
+            flat_out "$before" $kind
+            b=$rate
             echo "$b" >>"$work/before"
             line+=$(printf '   before %6.0f /s%s' "$b" "${non2xx:+ ($non2xx not 2xx)}")
         fi
-        # shellcheck disable=SC2046 # the -f/-D arguments are meant to split
-        p=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$seconds" -D tz=Asia/Shanghai \
-            $(scripts $kind) "$db" 2>&1 | awk '/^tps/ { print $3 }')
+        run_pgbench $kind
+        p=$tps
         echo "$p" >>"$work/pgbench"
         printf '%s   pgbench %6.0f tx/s\n' "$line" "$p"
     done
@@ -169,8 +218,12 @@ for kind in intake classify; do
     echo
     half=$(awk -v r="$r" -v c="$conns" 'BEGIN { printf "%.1f", r / 2 / c }')
     serve "$bin"
-    paced=$(wrk -t"$conns" -c"$conns" -d"${seconds}s" -s bench/paced.lua "$base" -- \
-        "$key" 200000 "$leaf_list" $path "$half" | grep '^paced:')
+    run_wrk -t"$conns" -c"$conns" -d"${seconds}s" -s bench/paced.lua "$base" -- \
+        "$key" 200000 "$leaf_list" $path "$half"
     stop
+    paced=$(grep '^paced:' <<<"$out") || {
+        printf 'bench: bench/paced.lua printed no figures:\n%s\n' "$out" >&2
+        exit 1
+    }
     echo "         at half that rate ($half /s on each of $conns connections): ${paced#paced: }"
 done
