@@ -118,7 +118,7 @@ fi
 categories=$seed_file.categories.sql
 if [ ! -s "$categories" ]; then # the demo's tree, as repeatd-demo makes it
     fresh scale_tree
-    REPEATD_DATABASE_URL=$(url scale_tree) build-release/tools/repeatd-demo --tickets 1 \
+    REPEATD_DATABASE_URL=$(url scale_tree) build-release/tools/repeatd-demo --tickets 100 \
         >/dev/null 2>&1
     pg_dump -d "$(url scale_tree)" -t categories --data-only --disable-triggers >"$work/categories.sql" 2>/dev/null
     psql "$admin" -Xqc "DROP DATABASE scale_tree WITH (FORCE)"
