@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -396,6 +397,18 @@ static int cmp_citizen(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The texts of a batch, read again from their files. A line that is no longer what was read
+ * (the file changed under the import) is an input error: nothing more is applied. */
+static int load_texts(run *u, imp_record *const *recs, size_t n)
+{
+    int r = imp_text_load(u->rs, recs, n);
+    if (r == -EIO) {
+        fprintf(stderr, "repeatd import: an input file changed while it was imported\n");
+        r = -EINVAL;
+    }
+    return r;
+}
+
 /* A worker's share of the ordered records: whole citizens, RD_IMPORT_FAST_BATCH records or
  * so a transaction, through the fast path (all of it through the live transactions with
  * --per-record). A dry run works in one transaction of its own, rolled back. */
@@ -406,7 +419,7 @@ static void *work(void *cls)
     size_t n = 0;
     for (size_t i = 0; i < u->rs->n; i++)
         n += u->rs->items[i].citizen % u->n_workers == w->part;
-    const imp_record **mine = calloc(n + 1, sizeof(*mine));
+    imp_record **mine = calloc(n + 1, sizeof(*mine));
     const imp_record **rest = calloc(n + 1, sizeof(*rest));
     bool *slow = calloc(n + 1, sizeof(*slow));
     int r = mine && rest && slow ? 0 : -ENOMEM;
@@ -420,18 +433,29 @@ static void *work(void *cls)
         if (u->rs->items[i].citizen % u->n_workers == w->part)
             mine[k++] = &u->rs->items[i];
     if (r == 0 && u->o->per_record) {
-        r = apply_slow(w, mine, n);
+        for (size_t i = 0; r == 0 && i < n; i += RD_IMPORT_FAST_BATCH) {
+            size_t m = n - i < RD_IMPORT_FAST_BATCH ? n - i : RD_IMPORT_FAST_BATCH;
+            r = load_texts(u, mine + i, m);
+            if (r == 0)
+                r = apply_slow(w, (const imp_record *const *)(mine + i), m);
+            imp_text_drop(mine + i, m);
+        }
     } else if (r == 0) {
         qsort(mine, n, sizeof(*mine), cmp_citizen);
         size_t from = 0;
         for (size_t i = 1; r == 0 && i <= n; i++) {
             bool boundary = i == n || mine[i]->citizen != mine[i - 1]->citizen;
             if (boundary && (i - from >= RD_IMPORT_FAST_BATCH || i == n)) {
-                r = apply_fast(w, mine + from, i - from, slow + from, rest);
+                r = load_texts(u, mine + from, i - from);
+                if (r == 0)
+                    r = apply_fast(w, (const imp_record *const *)(mine + from), i - from,
+                                   slow + from, rest);
+                imp_text_drop(mine + from, i - from);
                 from = i;
             }
         }
     }
+
     if (u->o->dry_run && !w->db->broken)
         (void)rd_db_simple(w->db, "ROLLBACK"); /* a dry run writes nothing */
     free(mine);
@@ -583,6 +607,12 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
         fprintf(stderr, "repeatd import: cannot write %s: %s\n", o->rejects_path, strerror(errno));
         return -EINVAL;
     }
+    /* The files stay open until the workers are done: they read each line again (a regular
+     * file's text is not kept in memory). */
+    FILE **files = calloc(o->n_files + 1, sizeof(*files));
+    rs.fds = calloc(o->n_files + 1, sizeof(*rs.fds));
+    if (!files || !rs.fds)
+        r = -ENOMEM;
     for (size_t i = 0; r == 0 && i < o->n_files; i++) {
         bool std_in = !strcmp(o->files[i], "-");
         FILE *f = std_in ? stdin : fopen(o->files[i], "r");
@@ -591,9 +621,11 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
             r = -EINVAL;
             break;
         }
+        files[i] = std_in ? NULL : f;
+        struct stat st;
+        rs.fds[i] = !std_in && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? fileno(f) : -1;
+        rs.n_fds = (unsigned)i + 1;
         r = imp_read(&rs, f, (unsigned)i, write_reject, &u);
-        if (!std_in)
-            fclose(f);
     }
     u.s.lines = rs.lines;
     double t = imp_now(), c = imp_cpu_all();
@@ -634,6 +666,11 @@ int rd_import(rd_service *svc, rd_db *db, const rd_import_opts *o, rd_import_sum
                 u.times.cpu_write, u.live_cpu);
     if (u.rejects && fclose(u.rejects) != 0 && r == 0)
         r = -EIO;
+    for (size_t i = 0; files && i < o->n_files; i++)
+        if (files[i])
+            fclose(files[i]);
+    free(files);
+    free(rs.fds);
     imp_records_free(&rs);
     u.s.seconds = imp_now() - u.started;
     if (r == 0)

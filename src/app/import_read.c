@@ -687,6 +687,10 @@ static int take_chunk(imp_records *rs, read_item *items, size_t n, imp_reject_fn
             r = reject(cls, &it->rej);
             imp_record_free(&it->rec);
         } else if (r == 0) {
+            if (it->rec.off >= 0) { /* read again when applied */
+                free(it->rec.text);
+                it->rec.text = NULL;
+            }
             r = push(rs, &it->rec);
             if (r < 0)
                 imp_record_free(&it->rec);
@@ -695,6 +699,14 @@ static int take_chunk(imp_records *rs, read_item *items, size_t n, imp_reject_fn
         }
     }
     return r;
+}
+
+static uint32_t fnv1a(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)p[i]) * 16777619u;
+    return h;
 }
 
 int imp_read(imp_records *rs, FILE *f, unsigned file_index, imp_reject_fn reject, void *cls)
@@ -706,14 +718,25 @@ int imp_read(imp_records *rs, FILE *f, unsigned file_index, imp_reject_fn reject
     read_item *items = calloc(READ_CHUNK, sizeof(*items));
     size_t n = 0;
     int r = items ? 0 : -ENOMEM;
+    /* A regular file can be read again where a line was: track each line's offset. */
+    bool again = file_index < rs->n_fds && rs->fds[file_index] >= 0;
+    int64_t pos = again ? (int64_t)ftello(f) : -1;
+    again = again && pos >= 0;
     while (r == 0 && (len = getline(&line, &cap, f)) >= 0) {
         line_no++;
+        int64_t off = pos;
+        pos += len;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (len == 0)
             continue; /* blank lines are nothing */
         rs->lines++;
-        imp_record rec = {.file = file_index, .line = line_no, .seq = rs->seq++};
+        imp_record rec = {.file = file_index, .line = line_no, .seq = rs->seq++, .off = -1};
+        if (again && len <= (ssize_t)UINT32_MAX && strlen(line) == (size_t)len) {
+            rec.off = off;
+            rec.len = (uint32_t)len;
+            rec.check = fnv1a(line, (size_t)len);
+        }
         rec.text = strdup(line);
         if (!rec.text) {
             r = -ENOMEM;
@@ -735,6 +758,43 @@ int imp_read(imp_records *rs, FILE *f, unsigned file_index, imp_reject_fn reject
     if (r == 0 && ferror(f))
         r = -EIO;
     return r;
+}
+
+int imp_text_load(const imp_records *rs, imp_record *const *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        imp_record *rec = recs[i];
+        if (rec->text || rec->off < 0)
+            continue;
+        char *t = malloc((size_t)rec->len + 1);
+        if (!t)
+            return -ENOMEM;
+        size_t got = 0;
+        while (got < rec->len) {
+            ssize_t k = pread(rs->fds[rec->file], t + got, rec->len - got, rec->off + (off_t)got);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            got += (size_t)k;
+        }
+        t[got] = '\0';
+        if (got != rec->len || fnv1a(t, got) != rec->check) {
+            free(t);
+            return -EIO; /* the file changed since it was read */
+        }
+        rec->text = t;
+    }
+    return 0;
+}
+
+void imp_text_drop(imp_record *const *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (recs[i]->off >= 0) {
+            free(recs[i]->text);
+            recs[i]->text = NULL;
+        }
 }
 
 void imp_record_free(imp_record *rec)

@@ -23,7 +23,13 @@ typedef struct imp_record {
     long line;     /* 1-based line in it */
     uint64_t seq;  /* input order over all files */
     char *id;      /* the ticket id (of the ticket, or the event's ticket); owned */
-    char *text;    /* the line as read; owned */
+    /* The line as read; owned. A line of a regular file is dropped once read and read again
+     * from [off, off + len) when a worker applies it (imp_text_load): the history sorted in
+     * memory is then its records, not its text. */
+    char *text;
+    int64_t off;    /* where the line starts in its file; -1 when not a regular file */
+    uint32_t len;   /* its length, without the end of line */
+    uint32_t check; /* FNV-1a of its text, to notice a file changed under the import */
     /* Whose history it belongs to: the first bytes of the citizen's keyed hash (a ticket's
      * own, an event's ticket's), so that a citizen's records go to one worker in order; 0
      * for a ticket whose citizen cannot be hashed (it is rejected when applied). */
@@ -39,6 +45,8 @@ typedef struct imp_records {
     size_t n, cap;
     long lines; /* non-blank lines read, rejected ones included */
     uint64_t seq;
+    int *fds;       /* each input file's descriptor (by imp_record.file), -1 when not seekable */
+    unsigned n_fds; /* the caller's: opened before imp_read, closed after the workers */
 } imp_records;
 
 /* A rejected line: where, why, and its text (borrowed from the record). */
@@ -122,6 +130,11 @@ uint32_t imp_citizen_of_hex(const char *citizen_hex);
 /* Put the records in the order the history happened (see cmp_time's tie rule), each event
  * with its ticket's citizen when the ticket is in the input. */
 int imp_order(imp_records *rs);
+
+/* The text of the n records again (those whose text was dropped), from their files; and drop
+ * it once they are applied. -EIO when a line is no longer what was read. */
+int imp_text_load(const imp_records *rs, imp_record *const *recs, size_t n);
+void imp_text_drop(imp_record *const *recs, size_t n);
 
 void imp_record_free(imp_record *rec);
 void imp_records_free(imp_records *rs);

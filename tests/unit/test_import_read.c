@@ -7,9 +7,11 @@
 #include "rd_test.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct rejects {
     imp_reject r[4096];
@@ -155,6 +157,63 @@ START_TEST(test_lines)
 }
 END_TEST
 
+/* A regular file's lines are not kept once read: each is read again, as it was, when applied
+ * (CRLF ends and blank lines included); a file changed since is noticed; a stream (not
+ * seekable) keeps its text. */
+START_TEST(test_lines_read_again)
+{
+    char path[] = "/tmp/repeatd-import-read-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *w = fdopen(fd, "w");
+    fprintf(w, "%s\r\n\n%s\n%s\n%s", lines[0], lines[1], "not json", lines[3]);
+    fclose(w);
+
+    static rejects rj;
+    FILE *f = fopen(path, "r");
+    int fds[1] = {fileno(f)};
+    imp_records rs = {.secret = "test-secret-0123456789", .fds = fds, .n_fds = 1};
+    ck_assert_int_eq(imp_read(&rs, f, 0, keep_reject, &rj), 0);
+    ck_assert_int_eq(rs.n, 3);
+    ck_assert_int_eq(rj.n, 1);
+    imp_record *recs[3];
+    for (size_t i = 0; i < rs.n; i++) {
+        recs[i] = &rs.items[i];
+        ck_assert_ptr_null(recs[i]->text);
+        ck_assert_int_ge(recs[i]->off, 0);
+    }
+    ck_assert_int_eq(imp_text_load(&rs, recs, 3), 0);
+    ck_assert_str_eq(recs[0]->text, lines[0]);
+    ck_assert_str_eq(recs[1]->text, lines[1]);
+    ck_assert_str_eq(recs[2]->text, lines[3]);
+    imp_text_drop(recs, 3);
+    ck_assert_ptr_null(recs[2]->text);
+
+    /* one byte of the second line changed in place: its text is no longer what was read */
+    FILE *edit = fopen(path, "r+");
+    ck_assert_int_eq(fseek(edit, recs[1]->off + 12, SEEK_SET), 0);
+    fputc(lines[1][12] == 'X' ? 'Y' : 'X', edit);
+    fclose(edit);
+    ck_assert_int_eq(imp_text_load(&rs, recs, 1), 0); /* the first is as it was */
+    ck_assert_int_eq(imp_text_load(&rs, recs + 1, 1), -EIO);
+    ck_assert_ptr_null(recs[1]->text);
+    imp_text_drop(recs, 1);
+    imp_records_free(&rs);
+    fclose(f);
+    unlink(path);
+
+    /* a stream keeps its text; loading and dropping leave it alone */
+    read_text(lines[0], false, &rs, &rj);
+    ck_assert_int_eq(rs.n, 1);
+    imp_record *one = &rs.items[0];
+    ck_assert_int_eq(one->off, -1);
+    ck_assert_int_eq(imp_text_load(&rs, &one, 1), 0);
+    imp_text_drop(&one, 1);
+    ck_assert_str_eq(one->text, lines[0]);
+    imp_records_free(&rs);
+}
+END_TEST
+
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 
 static uint32_t rnd(uint32_t n)
@@ -238,6 +297,7 @@ static Suite *read_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_lines);
     tcase_add_test(tc, test_damaged_lines);
+    tcase_add_test(tc, test_lines_read_again);
     suite_add_tcase(s, tc);
     return s;
 }
