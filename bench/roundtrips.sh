@@ -7,9 +7,10 @@
 #   * repeatd flat out: wrk (-t2, --http connections, default 4 x --db) against the release
 #     build with --db database connections (REPEATD_THREADS);
 #   * pgbench -M prepared with the same --db connections running bench/sql/intake.sql or
-#     classify.sql: the statements repeatd sends for one call today, captured from the
-#     PostgreSQL log, sent one after the other as it did before pipelining, one round trip
-#     each, in one transaction a call (one copy of the script per leaf category, as wrk's load
+#     classify.sql: the statements repeatd sent for one call before this change (captured
+#     from the PostgreSQL log in December 2026, before the replay probe and the look-up
+#     stopped joining the facts of every month), sent one after the other as it did before
+#     pipelining, one round trip each, in one transaction a call (one copy of the script per leaf category, as wrk's load
 #     spreads over the same leaves);
 #   * each --rounds times, alternating, then the medians and the ratio repeatd / pgbench;
 #   * repeatd at half its median rate, paced by bench/paced.lua (--db connections, a fixed

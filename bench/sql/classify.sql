@@ -1,5 +1,6 @@
--- POST /v1/classify: the statements repeatd sends today, sent one after the other as repeatd
--- did before pipelining, BEGIN READ ONLY, three statements and COMMIT, one round trip each
+-- POST /v1/classify: the statements repeatd sent before its look-up stopped joining the facts
+-- of every month (the second range; December 2026), sent one after the other as repeatd did
+-- before pipelining, BEGIN READ ONLY, three statements and COMMIT, one round trip each
 -- (repeatd sends the three in one flight, an implicit transaction). Captured as intake.sql was
 -- (the PostgreSQL log of the release build, its second call): the settings revision, the
 -- category and the first page of candidates, the same statements as intake's, with the same

@@ -1,5 +1,6 @@
--- POST /v1/tickets, a new ticket of a citizen with no earlier one: the statements repeatd sends
--- today, sent one after the other as repeatd did before pipelining, BEGIN, seven statements and
+-- POST /v1/tickets, a new ticket of a citizen with no earlier one: the statements repeatd sent
+-- before its replay probe and look-up stopped joining the facts of every month (December 2026),
+-- sent one after the other as repeatd did before pipelining, BEGIN, seven statements and
 -- COMMIT, one round trip each (repeatd sends them in two flights). Captured in December 2026
 -- from the PostgreSQL log (log_statement=all) of the release build with REPEATD_THREADS=1, on
 -- its second call (statements prepared, settings cached): the settings revision, the problem

@@ -176,16 +176,15 @@ typedef struct store_answer {
 
 typedef struct store_existing {
     bool found;
-    char request_hash_hex[65];
-    store_answer answer;
+    char request_hash_hex[65]; /* "" when stored with another received_at: another body */
+    store_answer answer;       /* when request_hash_hex is set */
 } store_existing;
 
-/* The stored decision of a ticket id, for idempotent replays. */
-int store_ticket_existing(rd_db *db, const char *ticket_id, store_existing *ret);
-
-/* store_ticket_existing in two halves, in pipeline mode, so that the replay probe rides with
- * the decision's reads (store/tickets.c). */
-int store_ticket_existing_send(rd_db *db, const char *ticket_id, int *ret_ticket);
+/* The stored decision of a ticket id, for idempotent replays, read from the partition of the
+ * month of received_at (RFC 3339 text, the request's): in two halves, in pipeline mode, so that
+ * the replay probe rides with the decision's reads (store/tickets.c). */
+int store_ticket_existing_send(rd_db *db, const char *ticket_id, const char *received_at,
+                               int *ret_ticket);
 int store_ticket_existing_take(rd_db *db, int ticket, store_existing *ret);
 
 /* What the candidates of DOMAIN.md for a new ticket are looked up by. */
@@ -205,8 +204,11 @@ typedef struct store_candidate_query {
 } store_candidate_query;
 
 typedef struct store_candidate_page {
-    size_t n;
+    size_t n;  /* the candidates kept */
     bool full; /* there may be more, older: ask again with the last one as the cursor */
+    /* The cursor: the page's last row (a prior older than the lookback that turns out not to
+     * be the citizen's problem, or to lie elsewhere, is read and not kept). */
+    char last_ticket_id[RD_ID_MAX];
     int64_t last_received_at_us;
 } store_candidate_page;
 
@@ -231,12 +233,14 @@ typedef struct store_prior_event {
     json_t *body;
 } store_prior_event;
 
-int store_prior_events(rd_db *db, const char *ticket_id, const char *until, store_prior_event **ret,
-                       size_t *ret_n);
+int store_prior_events(rd_db *db, const char *ticket_id, int64_t received_at, const char *until,
+                       store_prior_event **ret, size_t *ret_n);
 void store_prior_events_free(store_prior_event *e, size_t n);
 
-/* Calls about a prior decided excluded_* and received at or before `until`. */
-int store_prior_calls(rd_db *db, const char *ticket_id, const char *until, int *ret);
+/* Calls about a prior decided excluded_* and received at or before `until`. received_at: the
+ * prior's (unix seconds), which bounds the months read in both. */
+int store_prior_calls(rd_db *db, const char *ticket_id, int64_t received_at, const char *until,
+                      int *ret);
 
 /* A ticket row to insert: the request and the decision, as text columns. */
 typedef struct store_ticket_row {
@@ -267,6 +271,7 @@ typedef struct store_ticket_state {
     bool creates_work_order;
     bool open;
     int64_t received_at;
+    int64_t received_at_us; /* the partition of its facts and events */
     bool dispatched;
     bool contact_reached;
     int contact_failures;
@@ -301,7 +306,8 @@ typedef struct store_event_row {
 int store_event_insert(rd_db *db, const store_event_row *e);
 
 /* The event of a ticket with the CRM's id `event_id`, or without one, the imported event
- * whose content key is key_hex (40 hex digits: app/import.c imp_event_key), for replays. */
+ * whose content key is key_hex (40 hex digits: app/import.c imp_event_key), for replays; read
+ * in the partition of the ticket's month (received_at_us, as store_ticket_lock_state gives). */
 typedef struct store_event_stored {
     bool found;
     char request_hash_hex[65];
@@ -309,8 +315,8 @@ typedef struct store_event_stored {
     json_t *defects; /* the caller decrefs; NULL when accepted */
 } store_event_stored;
 
-int store_event_find(rd_db *db, const char *ticket_id, const char *event_id, const char *key_hex,
-                     store_event_stored *ret);
+int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us,
+                     const char *event_id, const char *key_hex, store_event_stored *ret);
 
 int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, const char *unit,
                            const char *team, const char *handler, const char *deadline);

@@ -113,9 +113,9 @@ int rd_prior_as_of(rd_db *db, const char *until, rd_prior *p)
     int calls;
     store_prior_event *evs = NULL;
     size_t n = 0;
-    int r = store_prior_calls(db, p->ticket_id, until, &calls);
+    int r = store_prior_calls(db, p->ticket_id, p->received_at, until, &calls);
     if (r == 0)
-        r = store_prior_events(db, p->ticket_id, until, &evs, &n);
+        r = store_prior_events(db, p->ticket_id, p->received_at, until, &evs, &n);
     if (r < 0)
         return r;
     rd_prior_at_intake(p, calls);
@@ -184,8 +184,7 @@ static int fetch_candidates(rd_db *db, const rd_intake_in *in, rd_intake_out *x,
         cat_ticket = -1;
         if (r < 0)
             return r;
-        if (page.n > 0)
-            snprintf(cursor, sizeof(cursor), "%s", x->cands[page.n - 1].ticket_id);
+        snprintf(cursor, sizeof(cursor), "%s", page.last_ticket_id);
         x->n_cands = page.n;
         x->n_considered += page.n;
         r = as_of_received(db, in, x, extra);
@@ -264,7 +263,8 @@ static int intake_body(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
     if (r == 0 && in->store) {
         r = in->skip_problem_lock ? 0 : store_lock_problem(db, in->lock_key);
         if (r == 0)
-            r = store_ticket_existing_send(db, in->req.ticket_id, &existing);
+            r = store_ticket_existing_send(db, in->req.ticket_id, in->req.received_at.text,
+                                          &existing);
     }
     if (r < 0)
         return r;

@@ -278,7 +278,8 @@ static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
         return r;
     if (st.found && (c->ev.event_id || c->import_key[0])) {
         store_event_stored e;
-        r = store_event_find(db, c->ticket_id, c->ev.event_id, c->import_key, &e);
+        r = store_event_find(db, c->ticket_id, st.received_at_us, c->ev.event_id, c->import_key,
+                             &e);
         if (r < 0)
             return r;
         if (e.found) {

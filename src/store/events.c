@@ -3,24 +3,33 @@
 
 #include "repeatd/result.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The state by primary key, locked; the facts it needs from the partition of its month. */
+/* The state by primary key, locked; then the facts it needs, by primary key in the partition
+ * of its month. Two round trips: one statement joining the two would open every month's
+ * partition on every event (the partition is only known once the state row is read). */
 static const rd_stmt q_lock_state = {
     "ticket_lock_state",
-    "SELECT f.creates_work_order, s.status = 'open' AS open,"
+    "SELECT s.creates_work_order, s.status = 'open' AS open,"
     " extract(epoch FROM s.received_at)::bigint AS received_at,"
+    " (extract(epoch FROM s.received_at) * 1000000)::bigint AS received_at_us,"
     " s.dispatched_at IS NOT NULL AS dispatched, s.contact_reached, s.contact_failures,"
-    " s.closeout_accepted, s.followup_recorded, s.followup_reached, s.false_closeout, f.category,"
-    " f.received_month, f.definition_version, s.unit, s.team, s.handler, f.related_ticket_id,"
+    " s.closeout_accepted, s.followup_recorded, s.followup_reached, s.false_closeout,"
+    " s.unit, s.team, s.handler,"
     " extract(epoch FROM s.closeout_accepted_at)::bigint AS closeout_accepted_at,"
     " extract(epoch FROM s.followup_at)::bigint AS followup_at,"
     " extract(epoch FROM s.closed_at)::bigint AS closed_at"
-    " FROM ticket_state s JOIN ticket_facts f ON f.ticket_id = s.ticket_id"
-    "  AND f.received_at = s.received_at WHERE s.ticket_id = $1 FOR UPDATE OF s",
+    " FROM ticket_state s WHERE s.ticket_id = $1 FOR UPDATE",
     1};
+#define AT_US(p) "'epoch'::timestamptz + " p "::bigint * interval '1 microsecond'"
+static const rd_stmt q_state_facts = {
+    "ticket_state_facts",
+    "SELECT category, received_month, definition_version, related_ticket_id FROM ticket_facts"
+    " WHERE ticket_id = $1 AND received_at = " AT_US("$2"),
+    2};
 /* The event goes to its ticket's month. */
 static const rd_stmt q_event_insert = {
     "event_insert",
@@ -34,18 +43,17 @@ static const rd_stmt q_event_insert = {
 static const rd_stmt q_event_find = {
     "event_find",
     "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
-    " e.defects::text AS defects FROM ticket_state s JOIN ticket_events e"
-    " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
-    " WHERE s.ticket_id = $1 AND e.event_id = $2",
-    2};
+    " e.defects::text AS defects FROM ticket_events e"
+    " WHERE e.ticket_id = $1 AND e.received_at = " AT_US("$3") " AND e.event_id = $2",
+    3};
 /* An imported event without an event_id, by its content key (migrations/0013). */
 static const rd_stmt q_event_find_key = {
     "event_find_key",
     "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
-    " e.defects::text AS defects FROM ticket_state s JOIN ticket_events e"
-    " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
-    " WHERE s.ticket_id = $1 AND e.event_id IS NULL AND e.request_hash = $2::bytea",
-    2};
+    " e.defects::text AS defects FROM ticket_events e"
+    " WHERE e.ticket_id = $1 AND e.received_at = " AT_US("$3")
+    "   AND e.event_id IS NULL AND e.request_hash = $2::bytea",
+    3};
 static const rd_stmt q_dispatched = {
     "apply_dispatched",
     "UPDATE ticket_state SET dispatched_at = coalesce(dispatched_at, $2::timestamptz),"
@@ -100,6 +108,7 @@ static const rd_col state_cols[] = {
     RD_COL("creates_work_order", RD_COL_BOOL, S, creates_work_order),
     RD_COL("open", RD_COL_BOOL, S, open),
     RD_COL("received_at", RD_COL_INT64, S, received_at),
+    RD_COL("received_at_us", RD_COL_INT64, S, received_at_us),
     RD_COL("dispatched", RD_COL_BOOL, S, dispatched),
     RD_COL("contact_reached", RD_COL_BOOL, S, contact_reached),
     RD_COL("contact_failures", RD_COL_INT, S, contact_failures),
@@ -107,17 +116,20 @@ static const rd_col state_cols[] = {
     RD_COL("followup_recorded", RD_COL_BOOL, S, followup_recorded),
     RD_COL("followup_reached", RD_COL_BOOL, S, followup_reached),
     RD_COL("false_closeout", RD_COL_BOOL, S, false_closeout),
-    RD_COL_T("category", S, category),
-    RD_COL("received_month", RD_COL_INT, S, received_month),
-    RD_COL("definition_version", RD_COL_INT, S, definition_version),
     RD_COL_T("unit", S, unit), /* "" while not dispatched */
     RD_COL_T("team", S, team),
     RD_COL_T("handler", S, handler),
-    RD_COL_T("related_ticket_id", S, related_ticket_id), /* "" when none */
     RD_COL_OPT("closeout_accepted_at", RD_COL_INT64, S, closeout_accepted_at,
                has_closeout_accepted_at),
     RD_COL_OPT("followup_at", RD_COL_INT64, S, followup_at, has_followup_at),
     RD_COL_OPT("closed_at", RD_COL_INT64, S, closed_at, has_closed_at),
+    {0},
+};
+static const rd_col state_facts_cols[] = {
+    RD_COL_T("category", S, category),
+    RD_COL("received_month", RD_COL_INT, S, received_month),
+    RD_COL("definition_version", RD_COL_INT, S, definition_version),
+    RD_COL_T("related_ticket_id", S, related_ticket_id), /* "" when none */
     {0},
 };
 #undef S
@@ -127,6 +139,14 @@ int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state
     const char *params[] = {ticket_id};
     store_ticket_state s = {0};
     int r = store_read_row(db, &q_lock_state, params, state_cols, &s);
+    if (r == 1) {
+        char at_us[24];
+        snprintf(at_us, sizeof(at_us), "%lld", (long long)s.received_at_us);
+        const char *fp[] = {ticket_id, at_us};
+        r = store_read_row(db, &q_state_facts, fp, state_facts_cols, &s);
+        if (r == 0) /* a state without its facts: never written so */
+            r = -EIO;
+    }
     if (r < 0)
         return r;
     s.found = r == 1;
@@ -157,13 +177,14 @@ static const rd_col stored_cols[] = {
     {0},
 };
 
-int store_event_find(rd_db *db, const char *ticket_id, const char *event_id, const char *key_hex,
-                     store_event_stored *ret)
+int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us,
+                     const char *event_id, const char *key_hex, store_event_stored *ret)
 {
-    char key[48];
+    char key[48], at_us[24];
     if (!event_id)
         snprintf(key, sizeof(key), "\\x%.40s", key_hex);
-    const char *params[] = {ticket_id, event_id ? event_id : key};
+    snprintf(at_us, sizeof(at_us), "%lld", (long long)received_at_us);
+    const char *params[] = {ticket_id, event_id ? event_id : key, at_us};
     store_event_stored e = {0};
     int r =
         store_read_row(db, event_id ? &q_event_find : &q_event_find_key, params, stored_cols, &e);

@@ -1,4 +1,4 @@
-/* A ticket read back with its events and later calls: three statements, columns by name. */
+/* A ticket read back with its events and later calls: four statements, columns by name. */
 #include "repeatd/ticket_view.h"
 
 #include "repeatd/result.h"
@@ -6,75 +6,53 @@
 #include "answer_cols.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-/* Every time at the offset of time_zone ($2) for its instant. The state by primary key, the
- * facts and the events in the partition of its month. */
-static const rd_stmt q_ticket = {
-    "view_ticket",
-    "SELECT s.ticket_id, " RD_SQL_INSTANT(
-        "f.received_at",
-        "$2") " AS received_at, f.channel,"
-              " f.category, f.phone_masked, f.address, f.lat, f.lon, f.description, f.claim,"
-              " f.new_evidence, s.status, s.unit, s.team, s.handler,"
-              " " RD_SQL_INSTANT(
-                  "s.dispatched_at",
-                  "$2") " AS dispatched_at,"
-                        " " RD_SQL_INSTANT(
-                            "s.deadline",
-                            "$2") " AS deadline,"
-                                  " " RD_SQL_INSTANT(
-                                      "s.closed_at",
-                                      "$2") " AS closed_at, s.outcome, s.contact_reached,"
-                                            " s.contact_failures, s.first_contact_failed, "
-                                            "s.closeout_accepted, s.closeout_rejections,"
-                                            " s.followup_recorded, s.followup_reached, "
-                                            "s.false_closeout, s.calls," STORE_ANSWER_COLS
-                                            " FROM ticket_state s JOIN ticket_facts f ON "
-                                            "f.ticket_id = s.ticket_id"
-                                            "  AND f.received_at = s.received_at WHERE s.ticket_id "
-                                            "= $1",
+/* Every time at the offset of time_zone ($2) for its instant. The state by primary key first:
+ * its received_at ($3, unix microseconds) names the month whose partition holds the facts and
+ * the events, so that PostgreSQL opens that one only (a join on s.received_at would open every
+ * month's). */
+static const rd_stmt q_state = {
+    "view_state",
+    "SELECT s.ticket_id, (extract(epoch FROM s.received_at) * 1000000)::bigint AS received_at_us,"
+    " s.status, s.unit, s.team, s.handler,"
+    " " RD_SQL_INSTANT("s.dispatched_at", "$2") " AS dispatched_at,"
+    " " RD_SQL_INSTANT("s.deadline", "$2") " AS deadline,"
+    " " RD_SQL_INSTANT("s.closed_at", "$2") " AS closed_at, s.outcome, s.contact_reached,"
+    " s.contact_failures, s.first_contact_failed, s.closeout_accepted, s.closeout_rejections,"
+    " s.followup_recorded, s.followup_reached, s.false_closeout, s.calls"
+    " FROM ticket_state s WHERE s.ticket_id = $1",
     2};
+
+#define AT_US "'epoch'::timestamptz + $3::bigint * interval '1 microsecond'"
+static const rd_stmt q_facts = {
+    "view_facts",
+    "SELECT " RD_SQL_INSTANT("f.received_at", "$2") " AS received_at, f.channel, f.category,"
+    " f.phone_masked, f.address, f.lat, f.lon, f.description, f.claim, f.new_evidence,"
+    STORE_ANSWER_COLS " FROM ticket_facts f WHERE f.ticket_id = $1 AND f.received_at = " AT_US,
+    3};
 
 static const rd_stmt q_events = {
     "view_events",
-    "SELECT e.type, " RD_SQL_INSTANT(
-        "e.at",
-        "$2") " AS at, e.accepted,"
-              " e.defects::text AS defects, " RD_SQL_INSTANT(
-                  "e.recorded_at",
-                  "$2") " AS recorded_at,"
-                        " (CASE WHEN e.event_id IS NULL THEN e.body"
-                        "  ELSE e.body || jsonb_build_object('event_id', e.event_id) END)::text"
-                        " AS body FROM ticket_state s JOIN ticket_events e"
-                        " ON e.ticket_id = s.ticket_id AND e.received_at = s.received_at"
-                        " WHERE s.ticket_id = $1 ORDER BY e.id",
-    2};
+    "SELECT e.type, " RD_SQL_INSTANT("e.at", "$2") " AS at, e.accepted,"
+    " e.defects::text AS defects, " RD_SQL_INSTANT("e.recorded_at", "$2") " AS recorded_at,"
+    " (CASE WHEN e.event_id IS NULL THEN e.body"
+    "  ELSE e.body || jsonb_build_object('event_id', e.event_id) END)::text AS body"
+    " FROM ticket_events e WHERE e.ticket_id = $1 AND e.received_at = " AT_US " ORDER BY e.id",
+    3};
 
 /* Later calls come after the ticket: the months before it are not read. */
 static const rd_stmt q_later = {
     "view_later_calls",
-    "SELECT t.ticket_id, " RD_SQL_INSTANT(
-        "t.received_at",
-        "$2") " AS received_at, t.decision"
-              " FROM ticket_facts t WHERE t.related_ticket_id = $1"
-              "  AND t.received_at >= (SELECT received_at FROM ticket_state WHERE ticket_id = $1)"
-              " ORDER BY t.received_at",
-    2};
+    "SELECT t.ticket_id, " RD_SQL_INSTANT("t.received_at", "$2") " AS received_at, t.decision"
+    " FROM ticket_facts t WHERE t.related_ticket_id = $1 AND t.received_at >= " AT_US
+    " ORDER BY t.received_at",
+    3};
 
 #define V rd_ticket_view
-static const rd_col ticket_cols[] = {
+static const rd_col state_cols[] = {
     RD_COL_T("ticket_id", V, ticket_id),
-    RD_COL("received_at", RD_COL_INSTANT, V, received_at),
-    RD_COL("channel", RD_COL_STRDUP, V, channel),
-    RD_COL_T("category", V, category),
-    RD_COL("phone_masked", RD_COL_STRDUP, V, phone_masked),
-    RD_COL("address", RD_COL_STRDUP, V, address),
-    RD_COL_OPT("lat", RD_COL_DOUBLE, V, lat, has_lat),
-    RD_COL_OPT("lon", RD_COL_DOUBLE, V, lon, has_lon),
-    RD_COL("description", RD_COL_STRDUP, V, description),
-    RD_COL("claim", RD_COL_STRDUP, V, claim),
-    RD_COL("new_evidence", RD_COL_BOOL, V, new_evidence),
     RD_COL_T("status", V, status),
     RD_COL("unit", RD_COL_STRDUP, V, unit),
     RD_COL("team", RD_COL_STRDUP, V, team),
@@ -95,7 +73,30 @@ static const rd_col ticket_cols[] = {
     RD_COL("calls", RD_COL_INT, V, calls),
     {0},
 };
+
+static const rd_col facts_cols[] = {
+    RD_COL("received_at", RD_COL_INSTANT, V, received_at),
+    RD_COL("channel", RD_COL_STRDUP, V, channel),
+    RD_COL_T("category", V, category),
+    RD_COL("phone_masked", RD_COL_STRDUP, V, phone_masked),
+    RD_COL("address", RD_COL_STRDUP, V, address),
+    RD_COL_OPT("lat", RD_COL_DOUBLE, V, lat, has_lat),
+    RD_COL_OPT("lon", RD_COL_DOUBLE, V, lon, has_lon),
+    RD_COL("description", RD_COL_STRDUP, V, description),
+    RD_COL("claim", RD_COL_STRDUP, V, claim),
+    RD_COL("new_evidence", RD_COL_BOOL, V, new_evidence),
+    {0},
+};
 #undef V
+
+typedef struct at_row {
+    int64_t received_at_us;
+} at_row;
+
+static const rd_col at_cols[] = {
+    RD_COL("received_at_us", RD_COL_INT64, at_row, received_at_us),
+    {0},
+};
 
 static const rd_col event_cols[] = {
     RD_COL_T("type", rd_view_event, type),
@@ -118,9 +119,9 @@ int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, r
                       store_answer *ret_answer)
 {
     *ret = NULL;
-    const char *params[] = {ticket_id, time_zone};
+    const char *params[] = {ticket_id, time_zone, NULL};
     PGresult *res;
-    int r = rd_db_exec(db, &q_ticket, params, &res);
+    int r = rd_db_exec(db, &q_state, params, &res);
     if (r < 0)
         return r;
     if (PQntuples(res) == 0) {
@@ -128,13 +129,29 @@ int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, r
         return 0;
     }
     rd_ticket_view *v = calloc(1, sizeof(*v));
+    at_row at = {0};
     rd_rows rows;
-    r = v ? rd_rows_open(&rows, res, ticket_cols) : -ENOMEM;
+    r = v ? rd_rows_open(&rows, res, state_cols) : -ENOMEM;
     if (r == 0)
         r = rd_rows_read(&rows, 0, v);
     if (r == 0)
-        r = store_answer_read(res, 0, ret_answer);
+        r = rd_rows_open(&rows, res, at_cols);
+    if (r == 0)
+        r = rd_rows_read(&rows, 0, &at);
     PQclear(res);
+    char at_us[24];
+    snprintf(at_us, sizeof(at_us), "%lld", (long long)at.received_at_us);
+    params[2] = at_us;
+    if (r == 0)
+        r = rd_db_exec(db, &q_facts, params, &res);
+    if (r == 0) {
+        r = PQntuples(res) == 1 ? rd_rows_open(&rows, res, facts_cols) : -EIO;
+        if (r == 0)
+            r = rd_rows_read(&rows, 0, v);
+        if (r == 0)
+            r = store_answer_read(res, 0, ret_answer);
+        PQclear(res);
+    }
     if (r == 0)
         r = store_read_rows(db, &q_events, params, event_cols, sizeof(rd_view_event),
                             (void **)&v->events, &v->n_events);

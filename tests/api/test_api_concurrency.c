@@ -43,6 +43,15 @@ START_TEST(replay_same_body)
     other.claim = "unresolved";
     r = gc(post_ticket(&other, &st));
     CHECK(error_is(st, r, 409, "idempotency_conflict", "ticket_id"));
+    /* Another time: a minute later, and another month (the replay probe reads the month the
+     * request names, where this id is not). */
+    other = t;
+    other.at = at(2, 3, 22, 1);
+    r = gc(post_ticket(&other, &st));
+    CHECK(error_is(st, r, 409, "idempotency_conflict", "ticket_id"));
+    other.at = at(1, 3, 22, 0);
+    r = gc(post_ticket(&other, &st));
+    CHECK(error_is(st, r, 409, "idempotency_conflict", "ticket_id"));
     json_t *v = gc(get_ticket("CON-ID-1", &st));
     ck_assert_str_eq(jstr(v, "description"), "建筑工地夜间施工噪音扰民。");
     ck_assert(jisnull(v, "claim"));
