@@ -23,6 +23,6 @@ int rd_answer_render(const store_answer *a, json_t **ret_answer, char *zh, size_
                      size_t en_size);
 
 /* The ticket view (store_ticket_view) with its decision rendered from what was stored: 0 and
- * *ret (NULL when there is no such ticket), or a store error. */
-int rd_ticket_view_load(rd_db *db, const char *ticket_id, const char *time_zone,
-                        rd_ticket_view **ret);
+ * *ret (NULL when there is no such ticket), or a store error. received_at_us as there. */
+int rd_ticket_view_load(rd_db *db, const char *ticket_id, int64_t received_at_us,
+                        const char *time_zone, rd_ticket_view **ret);

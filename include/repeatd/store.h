@@ -24,6 +24,8 @@ int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params,
 
 /* The same from the answer of a pipelined statement (rd_db_send's ticket). */
 int store_take_row(rd_db *db, int ticket, const struct rd_col *spec, void *target);
+int store_take_rows(rd_db *db, int ticket, const struct rd_col *spec, size_t size, void **ret,
+                    size_t *ret_n);
 
 /* ---- migrations (store/migrate.c) ---- */
 
@@ -331,9 +333,10 @@ int store_apply_audit(rd_db *db, const char *ticket_id, const char *at, bool fal
 /* The ticket with its stored decision (*ret_answer: its decision is the caller's to render),
  * state, events and later calls (store/ticket_view.c; free it
  * with rd_ticket_view_free), its times at the offset of time_zone; 0 and *ret NULL when not
- * found. */
-int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, rd_ticket_view **ret,
-                      store_answer *ret_answer);
+ * found. received_at_us: the ticket's received_at when the caller knows it (its reads then go
+ * in one flight), or 0 (the state is read first). */
+int store_ticket_view(rd_db *db, const char *ticket_id, int64_t received_at_us,
+                      const char *time_zone, rd_ticket_view **ret, store_answer *ret_answer);
 
 /* ---- caller history (store/history.c) ---- */
 

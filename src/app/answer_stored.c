@@ -110,11 +110,11 @@ int rd_answer_render(const store_answer *a, json_t **ret_answer, char *zh, size_
     return 0;
 }
 
-int rd_ticket_view_load(rd_db *db, const char *ticket_id, const char *time_zone,
-                        rd_ticket_view **ret)
+int rd_ticket_view_load(rd_db *db, const char *ticket_id, int64_t received_at_us,
+                        const char *time_zone, rd_ticket_view **ret)
 {
     store_answer a;
-    int r = store_ticket_view(db, ticket_id, time_zone, ret, &a);
+    int r = store_ticket_view(db, ticket_id, received_at_us, time_zone, ret, &a);
     if (r < 0 || !*ret)
         return r;
     char zh[RD_SCRIPT_MAX], en[RD_SCRIPT_MAX]; /* the view shows the answer without scripts */

@@ -262,9 +262,10 @@ int rd_event_check(const rd_event_in *c, const store_ticket_state *st, rd_refusa
     return 0;
 }
 
-/* In few flights: BEGIN, the settings revision and the ticket's locked state (the replay probe
- * after it, with an event_id); the state's writes, the aggregates and the event, with the
- * view's first read (its other two reads follow) or, without a view, with the COMMIT. */
+/* In few flights: BEGIN, the settings revision and the ticket's locked state; its facts in the
+ * partition of its month (the replay probe after them, with an event_id); the state's writes,
+ * the aggregates and the event, with the view's four reads (the month known, they need no
+ * answer before them) or, without a view, with the COMMIT. */
 static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
 {
     event_try t = {0};
@@ -288,7 +289,8 @@ static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
             if (r == 0 && c->want_view)
                 r = rd_service_settings_take(c->service, db, &check, &s);
             if (r == 0 && c->want_view)
-                r = rd_ticket_view_load(db, c->ticket_id, s.time_zone, &out->view);
+                r = rd_ticket_view_load(db, c->ticket_id, st.received_at_us, s.time_zone,
+                                        &out->view);
             return r;
         }
     }
@@ -313,7 +315,8 @@ static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
     if (r == 0 && type != RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
         r = insert_event(db, c, true, NULL);
     if (r == 0 && c->want_view)
-        r = rd_ticket_view_load(db, c->ticket_id, s.time_zone, &out->view);
+        r = rd_ticket_view_load(db, c->ticket_id, st.received_at_us, s.time_zone,
+                                        &out->view);
     if (r == 0 && t.n_defects) {
         /* Recorded and committed all the same: the refusal is the answer. */
         rd_refuse(&out->refusal, RD_ERR_CLOSEOUT_REJECTED, NULL,

@@ -20,7 +20,7 @@ static int view_tx(rd_db *db, const void *in_, void *out)
     const view_in *in = in_;
     rd_settings s;
     int r = rd_service_settings(in->service, db, &s);
-    return r < 0 ? r : rd_ticket_view_load(db, in->ticket_id, s.time_zone, out);
+    return r < 0 ? r : rd_ticket_view_load(db, in->ticket_id, 0, s.time_zone, out);
 }
 
 static void view_clear(void *out)

@@ -120,19 +120,13 @@ void rd_row_free(const rd_col *spec, void *target)
     free_row(&rows, rows.n, target);
 }
 
-int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params, const rd_col *spec,
-                    size_t size, void **ret, size_t *ret_n)
+/* Every row of res (cleared here) by spec into a new array (see store_read_rows). */
+static int all_rows(PGresult *res, const rd_col *spec, size_t size, void **ret, size_t *ret_n)
 {
-    *ret = NULL;
-    *ret_n = 0;
-    PGresult *res;
-    int r = rd_db_exec(db, stmt, params, &res);
-    if (r < 0)
-        return r;
     rd_rows rows;
     size_t n = (size_t)PQntuples(res), done = 0;
     char *items = calloc(n ? n : 1, size);
-    r = items ? rd_rows_open(&rows, res, spec) : -ENOMEM;
+    int r = items ? rd_rows_open(&rows, res, spec) : -ENOMEM;
     for (; r == 0 && done < n; done++)
         r = rd_rows_read(&rows, (int)done, items + done * size);
     PQclear(res);
@@ -145,6 +139,26 @@ int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params, c
     *ret = items;
     *ret_n = n;
     return 0;
+}
+
+int store_read_rows(rd_db *db, const rd_stmt *stmt, const char *const *params, const rd_col *spec,
+                    size_t size, void **ret, size_t *ret_n)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    PGresult *res;
+    int r = rd_db_exec(db, stmt, params, &res);
+    return r < 0 ? r : all_rows(res, spec, size, ret, ret_n);
+}
+
+int store_take_rows(rd_db *db, int ticket, const rd_col *spec, size_t size, void **ret,
+                    size_t *ret_n)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    PGresult *res;
+    int r = rd_db_take(db, ticket, &res);
+    return r < 0 ? r : all_rows(res, spec, size, ret, ret_n);
 }
 
 /* The first row of res (cleared here) into target: 1, 0 when none, or an error. */

@@ -115,36 +115,24 @@ static const rd_col later_cols[] = {
     {0},
 };
 
-int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, rd_ticket_view **ret,
-                      store_answer *ret_answer)
+/* The view's reads, sent in one flight: the state (unless read already), and by the month its
+ * received_at names, the facts, the events and the later calls. */
+static int view_reads(rd_db *db, const char *const *params, bool state_sent, int state,
+                      rd_ticket_view *v, store_answer *ret_answer)
 {
-    *ret = NULL;
-    const char *params[] = {ticket_id, time_zone, NULL};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_state, params, &res);
-    if (r < 0)
-        return r;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return 0;
-    }
-    rd_ticket_view *v = calloc(1, sizeof(*v));
-    at_row at = {0};
-    rd_rows rows;
-    r = v ? rd_rows_open(&rows, res, state_cols) : -ENOMEM;
+    int facts = -1, events = -1, later = -1;
+    int r = rd_db_send(db, &q_facts, params, &facts);
     if (r == 0)
-        r = rd_rows_read(&rows, 0, v);
+        r = rd_db_send(db, &q_events, params, &events);
     if (r == 0)
-        r = rd_rows_open(&rows, res, at_cols);
+        r = rd_db_send(db, &q_later, params, &later);
+    if (r == 0 && state_sent)
+        r = store_take_row(db, state, state_cols, v) == 1 ? 0 : -EIO;
+    PGresult *res = NULL;
     if (r == 0)
-        r = rd_rows_read(&rows, 0, &at);
-    PQclear(res);
-    char at_us[24];
-    snprintf(at_us, sizeof(at_us), "%lld", (long long)at.received_at_us);
-    params[2] = at_us;
-    if (r == 0)
-        r = rd_db_exec(db, &q_facts, params, &res);
+        r = rd_db_take(db, facts, &res);
     if (r == 0) {
+        rd_rows rows;
         r = PQntuples(res) == 1 ? rd_rows_open(&rows, res, facts_cols) : -EIO;
         if (r == 0)
             r = rd_rows_read(&rows, 0, v);
@@ -153,14 +141,65 @@ int store_ticket_view(rd_db *db, const char *ticket_id, const char *time_zone, r
         PQclear(res);
     }
     if (r == 0)
-        r = store_read_rows(db, &q_events, params, event_cols, sizeof(rd_view_event),
-                            (void **)&v->events, &v->n_events);
+        r = store_take_rows(db, events, event_cols, sizeof(rd_view_event), (void **)&v->events,
+                            &v->n_events);
     if (r == 0)
-        r = store_read_rows(db, &q_later, params, later_cols, sizeof(rd_view_later_call),
+        r = store_take_rows(db, later, later_cols, sizeof(rd_view_later_call),
                             (void **)&v->later_calls, &v->n_later_calls);
-    if (r < 0) {
-        rd_ticket_view_free(v);
+    return r;
+}
+
+/* The state alone, in a flight of its own: v's state columns and its received_at. */
+static int read_state(rd_db *db, const char *const *params, rd_ticket_view *v,
+                      int64_t *ret_received_at_us)
+{
+    PGresult *res;
+    int r = rd_db_exec(db, &q_state, params, &res);
+    if (r < 0)
         return r;
+    at_row at = {0};
+    rd_rows rows;
+    if (PQntuples(res) == 1) {
+        r = rd_rows_open(&rows, res, state_cols);
+        if (r == 0)
+            r = rd_rows_read(&rows, 0, v);
+        if (r == 0)
+            r = rd_rows_open(&rows, res, at_cols);
+        if (r == 0)
+            r = rd_rows_read(&rows, 0, &at);
+    }
+    PQclear(res);
+    *ret_received_at_us = at.received_at_us;
+    return r;
+}
+
+int store_ticket_view(rd_db *db, const char *ticket_id, int64_t received_at_us,
+                      const char *time_zone, rd_ticket_view **ret, store_answer *ret_answer)
+{
+    *ret = NULL;
+    char at_us[24] = "";
+    const char *params[] = {ticket_id, time_zone, at_us};
+    rd_ticket_view *v = calloc(1, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    int state = -1;
+    int r = rd_db_pipeline_begin(db);
+    if (r == 0 && received_at_us) {
+        /* The caller knows the month: the state rides in the same flight. */
+        r = rd_db_send(db, &q_state, params, &state);
+    } else if (r == 0) {
+        r = read_state(db, params, v, &received_at_us);
+    }
+    snprintf(at_us, sizeof(at_us), "%lld", (long long)received_at_us);
+    bool found = r == 0 && (state >= 0 || v->ticket_id[0]);
+    if (found)
+        r = view_reads(db, params, state >= 0, state, v, ret_answer);
+    int e = rd_db_pipeline_end(db);
+    if (r == 0)
+        r = e;
+    if (r < 0 || !found) {
+        rd_ticket_view_free(v);
+        return r < 0 ? r : 0;
     }
     *ret = v;
     return 0;

@@ -444,12 +444,32 @@ START_TEST(times_carry_the_zone_offset_of_their_instant)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         rd_ticket_view *v;
         store_answer a;
-        ck_assert_int_eq(store_ticket_view(db, cases[i].id, cases[i].zone, &v, &a), 0);
+        ck_assert_int_eq(store_ticket_view(db, cases[i].id, 0, cases[i].zone, &v, &a), 0);
         ck_assert_ptr_nonnull(v);
         ck_assert_int_eq(v->received_at.offset, cases[i].offset);
         ck_assert(!v->has_closed_at);
+        /* Read again in one flight, its received_at known: the same view. */
+        rd_ticket_view *w;
+        store_answer b;
+        ck_assert_int_eq(store_ticket_view(db, cases[i].id, v->received_at.us, cases[i].zone,
+                                           &w, &b),
+                         0);
+        ck_assert_ptr_nonnull(w);
+        ck_assert_str_eq(w->ticket_id, v->ticket_id);
+        ck_assert_str_eq(w->status, v->status);
+        ck_assert_str_eq(w->category, v->category);
+        ck_assert_int_eq(w->received_at.us, v->received_at.us);
+        ck_assert_int_eq(w->received_at.offset, v->received_at.offset);
+        ck_assert_str_eq(b.decision, a.decision);
+        ck_assert_str_eq(b.chain_id, a.chain_id);
+        rd_ticket_view_free(w);
         rd_ticket_view_free(v);
     }
+    /* No such ticket: nothing, whichever way. */
+    rd_ticket_view *none = (rd_ticket_view *)1;
+    store_answer a;
+    ck_assert_int_eq(store_ticket_view(db, "NO-SUCH", 0, "UTC", &none, &a), 0);
+    ck_assert_ptr_null(none);
 }
 END_TEST
 
