@@ -55,7 +55,8 @@ int rd_citizen_key_make(const char *secret, const char *phone, const char *citiz
     return 0;
 }
 
-int64_t rd_problem_key(const char *citizen_hex, const char *category)
+/* SHA-256("<citizen hex>|<category>"), bytes `from` to from + 7, read big-endian. */
+static int64_t problem_hash(const char *citizen_hex, const char *category, int from)
 {
     char buf[2 * RD_HASH_LEN + 2 + 4 * 64 + 1]; /* a category: 64 characters of UTF-8 */
     uint8_t h[RD_HASH_LEN];
@@ -64,7 +65,17 @@ int64_t rd_problem_key(const char *citizen_hex, const char *category)
         n = (int)sizeof(buf) - 1; /* a category is checked before; never read past the buffer */
     (void)rd_sha256(buf, (size_t)n, h);
     uint64_t k = 0;
-    for (int i = 0; i < 8; i++)
+    for (int i = from; i < from + 8; i++)
         k = k << 8 | h[i];
     return (int64_t)k;
+}
+
+int64_t rd_problem_key(const char *citizen_hex, const char *category)
+{
+    return problem_hash(citizen_hex, category, 0);
+}
+
+int64_t rd_problem_check(const char *citizen_hex, const char *category)
+{
+    return problem_hash(citizen_hex, category, 8);
 }

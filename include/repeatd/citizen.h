@@ -23,5 +23,9 @@ int rd_phone_hash(const char *secret, const char *phone, char ret[2 * RD_HASH_LE
 
 /* The key of a citizen's problem (citizen, category): the first 8 bytes of
  * SHA-256("<citizen hex>|<category>") read big-endian, as SQL's rd_problem_key computes it
- * (migrations/0011). Intake's advisory lock, and ticket_state's index of open tickets. */
+ * (migrations/0011). Intake's advisory lock, and ticket_state's indexes by problem. */
 int64_t rd_problem_key(const char *citizen_hex, const char *category);
+
+/* The next 8 bytes of the same hash (SQL's rd_problem_check, migrations/0014): with the key,
+ * 128 bits that tell one citizen's problem from another's whose key is the same by chance. */
+int64_t rd_problem_check(const char *citizen_hex, const char *category);

@@ -206,10 +206,8 @@ typedef struct store_candidate_query {
 } store_candidate_query;
 
 typedef struct store_candidate_page {
-    size_t n;  /* the candidates kept */
+    size_t n;
     bool full; /* there may be more, older: ask again with the last one as the cursor */
-    /* The cursor: the page's last row (a prior older than the lookback that turns out not to
-     * be the citizen's problem, or to lie elsewhere, is read and not kept). */
     char last_ticket_id[RD_ID_MAX];
     int64_t last_received_at_us;
 } store_candidate_page;
@@ -317,8 +315,8 @@ typedef struct store_event_stored {
     json_t *defects; /* the caller decrefs; NULL when accepted */
 } store_event_stored;
 
-int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us,
-                     const char *event_id, const char *key_hex, store_event_stored *ret);
+int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us, const char *event_id,
+                     const char *key_hex, store_event_stored *ret);
 
 int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, const char *unit,
                            const char *team, const char *handler, const char *deadline);

@@ -65,6 +65,21 @@ static void col_int(rd_text *b, long v)
     col(b, t, false);
 }
 
+static void col_long(rd_text *b, int64_t v)
+{
+    char t[32];
+    snprintf(t, sizeof(t), "%lld", (long long)v);
+    col(b, t, false);
+}
+
+/* A coordinate as intake sends it ("%.7f"; the fold keeps the value that text reads back). */
+static void col_coord(rd_text *b, bool set, double v)
+{
+    char t[48];
+    snprintf(t, sizeof(t), "%.7f", v);
+    col(b, set ? t : NULL, false);
+}
+
 static void col_bool(rd_text *b, bool v)
 {
     col(b, v ? "t" : "f", false);
@@ -105,7 +120,7 @@ typedef struct fticket {
     int64_t last_change;       /* its newest event or excluded call */
     char changed_at[TIME_MAX]; /* the same, as sent (ticket_state.changed_at) */
     char received_at[TIME_MAX];
-    int64_t problem_key;
+    int64_t problem_key, problem_check;
     int green_ordinal; /* a counted repeat's ordinal, -1 none */
     char *intake;      /* the columns intake writes into ticket_facts, COPY text */
 } fticket;
@@ -470,7 +485,8 @@ static const char state_copy[] =
     " status, unit, team, handler, dispatched_at, deadline, contact_reached, contact_failures,"
     " first_contact_failed, closeout_accepted, closeout_rejections, closeout_unresolved,"
     " followup_recorded, followup_reached, false_closeout, closed_at, outcome, calls,"
-    " closeout_accepted_at, followup_at, changed_at) FROM STDIN";
+    " closeout_accepted_at, followup_at, changed_at, problem_check, lat, lon, repeat_ordinal,"
+    " chain_id) FROM STDIN";
 
 static const char *time_or_null(const char *t)
 {
@@ -482,7 +498,7 @@ static void state_row(rd_text *b, const fticket *t)
 {
     col(b, t->id, true);
     col(b, t->received_at, false);
-    col_int(b, (long)t->problem_key);
+    col_long(b, t->problem_key);
     col_bool(b, t->creates_work_order);
     if (t->green_ordinal >= 0)
         col_int(b, t->green_ordinal);
@@ -509,6 +525,11 @@ static void state_row(rd_text *b, const fticket *t)
     col(b, time_or_null(t->closeout_accepted_at), false);
     col(b, time_or_null(t->followup_at), false);
     col(b, t->changed_at, false);
+    col_long(b, t->problem_check);
+    col_coord(b, t->has_lat, t->lat);
+    col_coord(b, t->has_lon, t->lon);
+    col_int(b, t->p.repeat_ordinal);
+    col(b, t->p.chain_id, false);
     rd_text_put(b, "\n", 1);
 }
 
@@ -622,6 +643,7 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
     copy_time(x->changed_at, in->req.received_at.text);
     copy_time(x->received_at, in->req.received_at.text);
     x->problem_key = rd_problem_key(in->who.citizen_hex, in->req.category);
+    x->problem_check = rd_problem_check(in->who.citizen_hex, in->req.category);
     x->green_ordinal = d.counts_as_repeat ? d.repeat_ordinal : -1;
     rd_prior *p = &x->p;
     snprintf(p->ticket_id, sizeof(p->ticket_id), "%s", in->req.ticket_id);

@@ -315,8 +315,7 @@ static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
     if (r == 0 && type != RD_EVENT_CLOSEOUT) /* the close-out recorded its own event */
         r = insert_event(db, c, true, NULL);
     if (r == 0 && c->want_view)
-        r = rd_ticket_view_load(db, c->ticket_id, st.received_at_us, s.time_zone,
-                                        &out->view);
+        r = rd_ticket_view_load(db, c->ticket_id, st.received_at_us, s.time_zone, &out->view);
     if (r == 0 && t.n_defects) {
         /* Recorded and committed all the same: the refusal is the answer. */
         rd_refuse(&out->refusal, RD_ERR_CLOSEOUT_REJECTED, NULL,

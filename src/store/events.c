@@ -24,11 +24,11 @@ static const rd_stmt q_lock_state = {
     " extract(epoch FROM s.closed_at)::bigint AS closed_at"
     " FROM ticket_state s WHERE s.ticket_id = $1 FOR UPDATE",
     1};
-#define AT_US(p) "'epoch'::timestamptz + " p "::bigint * interval '1 microsecond'"
 static const rd_stmt q_state_facts = {
     "ticket_state_facts",
     "SELECT category, received_month, definition_version, related_ticket_id FROM ticket_facts"
-    " WHERE ticket_id = $1 AND received_at = " AT_US("$2"),
+    " WHERE ticket_id = $1"
+    "   AND received_at = 'epoch'::timestamptz + $2::bigint * interval '1 microsecond'",
     2};
 /* The event goes to its ticket's month. */
 static const rd_stmt q_event_insert = {
@@ -44,15 +44,16 @@ static const rd_stmt q_event_find = {
     "event_find",
     "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
     " e.defects::text AS defects FROM ticket_events e"
-    " WHERE e.ticket_id = $1 AND e.received_at = " AT_US("$3") " AND e.event_id = $2",
+    " WHERE e.ticket_id = $1 AND e.event_id = $2"
+    "   AND e.received_at = 'epoch'::timestamptz + $3::bigint * interval '1 microsecond'",
     3};
 /* An imported event without an event_id, by its content key (migrations/0013). */
 static const rd_stmt q_event_find_key = {
     "event_find_key",
     "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
     " e.defects::text AS defects FROM ticket_events e"
-    " WHERE e.ticket_id = $1 AND e.received_at = " AT_US("$3")
-    "   AND e.event_id IS NULL AND e.request_hash = $2::bytea",
+    " WHERE e.ticket_id = $1 AND e.event_id IS NULL AND e.request_hash = $2::bytea"
+    "   AND e.received_at = 'epoch'::timestamptz + $3::bigint * interval '1 microsecond'",
     3};
 static const rd_stmt q_dispatched = {
     "apply_dispatched",
@@ -177,8 +178,8 @@ static const rd_col stored_cols[] = {
     {0},
 };
 
-int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us,
-                     const char *event_id, const char *key_hex, store_event_stored *ret)
+int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us, const char *event_id,
+                     const char *key_hex, store_event_stored *ret)
 {
     char key[48], at_us[24];
     if (!event_id)

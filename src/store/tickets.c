@@ -23,68 +23,52 @@ static const rd_stmt q_existing = {
     " WHERE s.ticket_id = $1",
     2};
 
-/* The priors of a new ticket, in two index ranges (store_candidates says which):
- *  1. ticket_facts_candidates over the months of the lookback only (partition pruning on
- *     received_at, when the statement starts), with each one's state by primary key;
- *  2. ticket_state_open: the citizen's open work orders of the category older than that, of any
- *     age, and those closed after the new ticket's time (a late ticket: open then). Their facts
- *     are not joined here: the join would open every month's partition on every call, for rows
- *     that are almost never there. store_candidates reads each one's facts by primary key in
- *     its own month (q_prior_facts) when one comes back.
- * The lookback is counted in the configured zone so that "12 months" means calendar months.
- * With a box ($8..$11, NULL without coordinates) only tickets that may lie at the same place
- * come back (core's circle lies inside it; a ticket without coordinates is anywhere); a cursor
- * ($12, $13, NULL for the first page) pages past a full page, newest first. `changed_after`
- * says which priors changed after the new ticket's time (events or excluded calls): the caller
- * takes their state back to that instant. */
-#define CAND_TIME_COLS(a)                                                                          \
-    " " a ".ticket_id, extract(epoch FROM " a ".received_at)::bigint AS received_at,"              \
-    " (extract(epoch FROM (" a ".received_at AT TIME ZONE $6))"                                    \
-    "  - extract(epoch FROM " a ".received_at))::integer AS received_offset,"                      \
-    " (extract(epoch FROM " a ".received_at) * 1000000)::bigint AS received_at_us,"
-#define CAND_STATE_COLS                                                                            \
-    " s.status = 'open' AS open, s.outcome,"                                                       \
+/* The priors of a new ticket: two index ranges of ticket_state, which carries what the
+ * decision reads of a ticket (migrations/0014), so that no month's partition is opened:
+ *  1. ticket_state_problem: the citizen's work orders of the category received within the
+ *     lookback;
+ *  2. ticket_state_open: those older than that, open (of any age) or closed after the new
+ *     ticket's time (a late ticket: open then).
+ * A problem is its key and its check (128 bits of SHA-256 of citizen and category). The
+ * lookback is counted in the configured zone so that "12 months" means calendar months. With a
+ * box ($8..$11, NULL without coordinates) only tickets that may lie at the same place come
+ * back (core's circle lies inside it; a ticket without coordinates is anywhere); a cursor ($12,
+ * $13, NULL for the first page) pages past a full page, newest first. `changed_after` says
+ * which priors changed after the new ticket's time (events or excluded calls): the caller takes
+ * their state back to that instant. */
+#define CAND_COLS                                                                                  \
+    " s.ticket_id, extract(epoch FROM s.received_at)::bigint AS received_at,"                      \
+    " (extract(epoch FROM (s.received_at AT TIME ZONE $6))"                                        \
+    "  - extract(epoch FROM s.received_at))::integer AS received_offset,"                          \
+    " (extract(epoch FROM s.received_at) * 1000000)::bigint AS received_at_us,"                    \
+    " s.lat, s.lon, s.status = 'open' AS open, s.outcome,"                                         \
     " extract(epoch FROM s.closed_at)::bigint AS closed_at, s.unit, s.team, s.handler,"            \
-    " extract(epoch FROM s.deadline)::bigint AS deadline, s.calls,"                                \
+    " extract(epoch FROM s.deadline)::bigint AS deadline, s.repeat_ordinal, s.chain_id, s.calls,"  \
     " s.contact_reached, s.followup_reached, s.closeout_accepted, s.closeout_unresolved,"          \
     " s.false_closeout, s.closeout_rejections,"                                                    \
     " s.changed_at > $3::timestamptz AS changed_after"
 #define LOOKBACK_START                                                                             \
     "((($3::timestamptz AT TIME ZONE $6) - make_interval(months => $5::integer)) AT TIME ZONE $6)"
-#define CAND_CURSOR(a)                                                                             \
-    " AND " a ".ticket_id <> $4"                                                                   \
-    " AND ($12::bigint IS NULL OR (" a ".received_at, " a ".ticket_id) <"                          \
+#define CAND_FILTER                                                                                \
+    " AND s.problem_key = rd_problem_key($1::bytea, $2)"                                           \
+    " AND s.problem_check = rd_problem_check($1::bytea, $2) AND s.creates_work_order"              \
+    " AND s.ticket_id <> $4"                                                                       \
+    " AND ($8::float8 IS NULL OR s.lat IS NULL OR s.lon IS NULL"                                   \
+    "      OR (s.lat BETWEEN $8 AND $9 AND s.lon BETWEEN $10 AND $11))"                            \
+    " AND ($12::bigint IS NULL OR (s.received_at, s.ticket_id) <"                                  \
     "      ('epoch'::timestamptz + $12::bigint * interval '1 microsecond', $13::text))"
 static const rd_stmt q_candidates = {
     "ticket_candidates",
-    "(SELECT" CAND_TIME_COLS("t") CAND_STATE_COLS ", true AS in_lookback,"
-    " t.lat, t.lon, t.repeat_ordinal, t.chain_id"
-    " FROM ticket_facts t JOIN ticket_state s ON s.ticket_id = t.ticket_id"
-    " WHERE t.citizen_hash = $1::bytea AND t.category = $2 AND t.creates_work_order"
-    "   AND t.received_at <= $3::timestamptz AND t.received_at >= " LOOKBACK_START
-    "   AND ($8::float8 IS NULL OR t.lat IS NULL OR t.lon IS NULL"
-    "        OR (t.lat BETWEEN $8 AND $9 AND t.lon BETWEEN $10 AND $11))" CAND_CURSOR("t")
-    " ORDER BY t.received_at DESC, t.ticket_id DESC LIMIT $7)"
+    "(SELECT" CAND_COLS ", true AS in_lookback FROM ticket_state s"
+    " WHERE s.received_at <= $3::timestamptz AND s.received_at >= " LOOKBACK_START CAND_FILTER
+    " ORDER BY s.received_at DESC, s.ticket_id DESC LIMIT $7)"
     " UNION ALL "
-    "(SELECT" CAND_TIME_COLS("s") CAND_STATE_COLS ", false AS in_lookback,"
-    " NULL::float8, NULL::float8, NULL::integer, NULL::text"
-    " FROM ticket_state s"
-    " WHERE s.problem_key = rd_problem_key($1::bytea, $2) AND s.creates_work_order"
-    "   AND coalesce(s.closed_at, 'infinity'::timestamptz) > $3::timestamptz"
-    "   AND s.received_at < " LOOKBACK_START CAND_CURSOR("s")
+    "(SELECT" CAND_COLS ", false AS in_lookback FROM ticket_state s"
+    " WHERE coalesce(s.closed_at, 'infinity'::timestamptz) > $3::timestamptz"
+    "   AND s.received_at < " LOOKBACK_START CAND_FILTER
     " ORDER BY s.received_at DESC, s.ticket_id DESC LIMIT $7)"
     " ORDER BY received_at_us DESC, ticket_id DESC LIMIT $7",
     13};
-
-/* The facts of a prior found by ticket_state_open, in the partition of its month; whether it
- * is the citizen's problem indeed (the problem key is a hash: a collision is not). */
-static const rd_stmt q_prior_facts = {
-    "ticket_prior_facts",
-    "SELECT citizen_hash = $3::bytea AND category = $4 AS same_problem,"
-    " lat, lon, repeat_ordinal, chain_id FROM ticket_facts"
-    " WHERE ticket_id = $1"
-    "   AND received_at = 'epoch'::timestamptz + $2::bigint * interval '1 microsecond'",
-    4};
 
 /* The facts and the state in one round trip; a second call of the same id fails on
  * ticket_state's primary key (the caller replays it). */
@@ -102,11 +86,11 @@ static const rd_stmt q_insert = {
     " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,"
     " $33, to_timestamp($34::bigint), $35, $36, $37, $38, to_timestamp($39::bigint), $40,"
     " to_timestamp($41::bigint), $42, $43, $44))"
-    " INSERT INTO ticket_state (ticket_id, received_at, problem_key, creates_work_order,"
-    " green_ordinal, status, changed_at)"
-    " VALUES ($1, $6, rd_problem_key($2::bytea, $5), $20,"
+    " INSERT INTO ticket_state (ticket_id, received_at, problem_key, problem_check,"
+    " creates_work_order, green_ordinal, status, changed_at, lat, lon, repeat_ordinal, chain_id)"
+    " VALUES ($1, $6, rd_problem_key($2::bytea, $5), rd_problem_check($2::bytea, $5), $20,"
     " CASE WHEN $19::boolean THEN $21::integer END,"
-    " CASE WHEN $20::boolean THEN 'open' ELSE 'closed' END, $6)",
+    " CASE WHEN $20::boolean THEN 'open' ELSE 'closed' END, $6, $9, $10, $21, $22)",
     44};
 
 /* An excluded call about P: one more call, and P changed at that time. */
@@ -268,60 +252,10 @@ static const rd_col cand_cols[] = {
 };
 #undef P
 
-typedef struct prior_facts_row {
-    bool same_problem, has_lat, has_lon;
-    double lat, lon;
-    int repeat_ordinal;
-    char chain_id[RD_ID_MAX];
-} prior_facts_row;
-
-static const rd_col prior_facts_cols[] = {
-    RD_COL("same_problem", RD_COL_BOOL, prior_facts_row, same_problem),
-    RD_COL_OPT("lat", RD_COL_DOUBLE, prior_facts_row, lat, has_lat),
-    RD_COL_OPT("lon", RD_COL_DOUBLE, prior_facts_row, lon, has_lon),
-    RD_COL("repeat_ordinal", RD_COL_INT, prior_facts_row, repeat_ordinal),
-    RD_COL_T("chain_id", prior_facts_row, chain_id),
-    {0},
-};
-
-/* A prior of the second range (older than the lookback) completed with its facts; false when
- * it is not the citizen's problem or lies outside the box, as the first range's SQL filters. */
-static int complete_prior(rd_db *db, const char *const *params, const cand_row *c,
-                          const double box[4], rd_prior *ret)
-{
-    char at_us[24];
-    snprintf(at_us, sizeof(at_us), "%lld", (long long)c->received_at_us);
-    const char *fp[] = {c->p.ticket_id, at_us, params[0], params[1]};
-    prior_facts_row f = {0};
-    PGresult *res;
-    int r = rd_db_exec(db, &q_prior_facts, fp, &res);
-    if (r < 0)
-        return r;
-    if (PQntuples(res) == 1) {
-        rd_rows rows;
-        r = rd_rows_open(&rows, res, prior_facts_cols);
-        if (r == 0)
-            r = rd_rows_read(&rows, 0, &f);
-    }
-    PQclear(res);
-    if (r < 0 || !f.same_problem)
-        return r;
-    *ret = c->p;
-    ret->has_location = f.has_lat && f.has_lon;
-    ret->lat = f.lat, ret->lon = f.lon;
-    ret->repeat_ordinal = f.repeat_ordinal;
-    memcpy(ret->chain_id, f.chain_id, sizeof(ret->chain_id));
-    if (box && ret->has_location &&
-        !(f.lat >= box[0] && f.lat <= box[1] && f.lon >= box[2] && f.lon <= box[3]))
-        return 0;
-    return 1;
-}
-
 int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
                      store_candidate_extra *ret_extra, size_t max, store_candidate_page *ret_page)
 {
     char hash[72], months[16], limit[16], box[4][32], before[32];
-    double box_v[4]; /* the box as PostgreSQL reads its text */
     snprintf(months, sizeof(months), "%d", q->lookback_months);
     snprintf(limit, sizeof(limit), "%zu", max);
     if (q->has_box) {
@@ -329,8 +263,6 @@ int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
         snprintf(box[1], sizeof(box[1]), "%.9f", q->lat_max);
         snprintf(box[2], sizeof(box[2]), "%.9f", q->lon_min);
         snprintf(box[3], sizeof(box[3]), "%.9f", q->lon_max);
-        for (int i = 0; i < 4; i++)
-            box_v[i] = strtod(box[i], NULL);
     }
     if (q->before_ticket_id)
         snprintf(before, sizeof(before), "%lld", (long long)q->before_received_at_us);
@@ -352,33 +284,23 @@ int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
     if (r < 0)
         return r;
     rd_rows rows;
-    size_t n = (size_t)PQntuples(res), kept = 0;
-    store_candidate_page page = {.full = n >= max};
-    if (n > max)
-        n = max;
+    size_t n = (size_t)PQntuples(res);
+    store_candidate_page page = {.n = n < max ? n : max, .full = n >= max};
     r = rd_rows_open(&rows, res, cand_cols);
-    for (size_t i = 0; r == 0 && i < n; i++) {
+    for (size_t i = 0; r == 0 && i < page.n; i++) {
         cand_row c = {0};
         r = rd_rows_read(&rows, (int)i, &c);
         c.p.has_location = c.has_lat && c.has_lon;
         if (!c.outcome[0] || rd_outcome_parse(c.outcome, &c.p.outcome) < 0)
             c.p.outcome = RD_OUTCOME_NONE;
-        /* The cursor is the page's last row, kept or not. */
+        ret[i] = c.p;
+        ret_extra[i] = c.x;
         page.last_received_at_us = c.received_at_us;
         memcpy(page.last_ticket_id, c.p.ticket_id, sizeof(page.last_ticket_id));
-        if (r == 0 && !c.x.in_lookback) {
-            r = complete_prior(db, params, &c, q->has_box ? box_v : NULL, &c.p);
-            if (r <= 0)
-                continue;
-            r = 0;
-        }
-        ret[kept] = c.p;
-        ret_extra[kept++] = c.x;
     }
     PQclear(res);
     if (r < 0)
         return r;
-    page.n = kept;
     *ret_page = page;
     return 0;
 }
