@@ -18,13 +18,15 @@
 # Each figure is printed with the load average of the machine at that moment.
 #
 # Usage: bench/scale.sh --tickets N [--seed-file FILE] [--keep] [--reuse] [--seconds S]
-#                       [--pgdir DIR] [--pg-port P] [--http-port P]
+#                       [--no-naive] [--pgdir DIR] [--pg-port P] [--http-port P]
 #        bench/scale.sh --check [--seed-file FILE] [--pgdir DIR] [--pg-port P]
 #   --seed-file FILE  a history in import's JSON Lines; its categories are read from
 #                     FILE.categories.sql (pg_dump --data-only -t categories) when present, else
 #                     the demo's tree is used
 #   --keep            keep the database scale_N and the history file (var/scale-N.jsonl)
 #   --reuse           measure a kept database scale_N again (no replication, no import)
+#   --no-naive        time the KPI answers without the naive query beside each (minutes each
+#                     at ten million tickets)
 #   --check           import one copy and two copies of the seed and check that the two give
 #                     exactly twice the tickets, events and decisions of one
 # The PostgreSQL cluster (durable settings: tests/pg.sh without PG_FAST) is DIR (default
@@ -39,6 +41,7 @@ keep=false
 reuse=false
 check=false
 seconds=20
+naive=naive
 pgdir=$ROOT/var/bench-scale-pg
 pgport=54360
 http_port=18520
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
     --reuse) reuse=true; keep=true; shift ;;
     --check) check=true; shift ;;
     --seconds) seconds=$2; shift 2 ;;
+    --no-naive) naive=no-naive; shift ;;
     --pgdir) pgdir=$2; shift 2 ;;
     --pg-port) pgport=$2; shift 2 ;;
     --http-port) http_port=$2; shift 2 ;;
@@ -270,7 +274,7 @@ curl -fs -o /dev/null "$base/readyz" || { cat "$work/serve.err" >&2; echo "scale
 
 echo
 echo "KPI answers over HTTP, 50 requests each ($(load)):"
-build-release/bench/kpi_bench "$base" "$key" "$dburl" 50 | sed 's/^/    /' ||
+build-release/bench/kpi_bench "$base" "$key" "$dburl" 50 "$naive" | sed 's/^/    /' ||
     echo "    (some KPI answers failed)"
 echo "    ($(load) at the end)"
 
