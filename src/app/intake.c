@@ -264,7 +264,7 @@ static int intake_body(rd_db *db, const rd_intake_in *in, rd_intake_out *x)
         r = in->skip_problem_lock ? 0 : store_lock_problem(db, in->lock_key);
         if (r == 0)
             r = store_ticket_existing_send(db, in->req.ticket_id, in->req.received_at.text,
-                                          &existing);
+                                           &existing);
     }
     if (r < 0)
         return r;

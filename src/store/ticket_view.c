@@ -13,6 +13,8 @@
  * its received_at ($3, unix microseconds) names the month whose partition holds the facts and
  * the events, so that PostgreSQL opens that one only (a join on s.received_at would open every
  * month's). */
+/* Laid out by hand: clang-format breaks SQL strings at the RD_SQL_INSTANT macros. */
+// clang-format off
 static const rd_stmt q_state = {
     "view_state",
     "SELECT s.ticket_id, (extract(epoch FROM s.received_at) * 1000000)::bigint AS received_at_us,"
@@ -49,6 +51,7 @@ static const rd_stmt q_later = {
     " FROM ticket_facts t WHERE t.related_ticket_id = $1 AND t.received_at >= " AT_US
     " ORDER BY t.received_at",
     3};
+// clang-format on
 
 #define V rd_ticket_view
 static const rd_col state_cols[] = {
