@@ -41,6 +41,7 @@ typedef struct rd_request {
     char *body; /* the upload, NUL-terminated */
     size_t body_len, body_cap, body_max;
     bool too_large;
+    bool refuse_after_body; /* refused at the headers, answered once the body is read */
 
     const struct rd_route *route; /* NULL unless match is RD_MATCH_OK */
     int match;                    /* rd_match of the method and path */

@@ -476,8 +476,12 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* The largest body over the limit that is read (and dropped) before its 413 is sent. */
+#define RD_DRAIN_MAX (4u << 20)
+
 /* Framing and size, decided at the headers before a byte of the body is read (and before a
- * 100 Continue is sent): false with a reply when the request must be refused now. */
+ * 100 Continue is sent): false with a reply when the request must be refused, at once or, with
+ * refuse_after_body, once its body is read. */
 static bool check_headers(rd_request *req)
 {
     header_count cl = {.name = MHD_HTTP_HEADER_CONTENT_LENGTH};
@@ -503,6 +507,12 @@ static bool check_headers(rd_request *req)
             rd_reply_error(req, RD_ERR_PAYLOAD_TOO_LARGE, NULL,
                            "the body is larger than %zu bytes (Content-Length: %llu)",
                            req->body_max, n);
+            /* A client that is not waiting for 100 Continue is sending the body already: closing
+             * before it is read makes the kernel reset the connection, and the client may lose
+             * the 413 with it. A body of a few MiB is read and dropped first. */
+            req->refuse_after_body =
+                n <= RD_DRAIN_MAX &&
+                !MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
             return false;
         }
     }
@@ -524,6 +534,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         *con_cls = req;
         if (!check_headers(req)) {
+            if (req->refuse_after_body)
+                return MHD_YES;     /* the reply waits for the body's end, dropped meanwhile */
             req->processing = true; /* answered at once: the body is never read */
             atomic_fetch_add(&req->httpd->processing, 1);
             set_busy(req->httpd->server, c, true);
