@@ -7,7 +7,7 @@ usage: bench/candidates_sql.py [src/store/tickets.c]
 import re
 import sys
 
-TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_]*)(?:\("([^"]*)"\))?')
+TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_]*)')
 
 
 def literal(body):
@@ -15,20 +15,12 @@ def literal(body):
 
 
 def expand(text, macros):
-    """Concatenate the literals of text, expanding macros: NAME, or NAME("x") for a macro of one
-    parameter whose argument is a string literal."""
     out = []
     for m in TOKEN.finditer(text):
         if m.group(1) is not None:
             out.append(literal(m.group(1)))
         elif m.group(2) in macros:
-            param, body = macros[m.group(2)]
-            if (param is None) != (m.group(3) is None):
-                sys.exit("candidates_sql: %s used with the wrong arguments" % m.group(2))
-            if param is not None:
-                body = re.sub(r'(?<![A-Za-z0-9_"])%s(?![A-Za-z0-9_"])' % param,
-                              '"%s"' % m.group(3), body)
-            out.append(expand(body, macros))
+            out.append(macros[m.group(2)])
         else:
             sys.exit("candidates_sql: unknown name in the statement: " + m.group(2))
     return "".join(out)
@@ -37,10 +29,10 @@ def expand(text, macros):
 def main():
     src = open(sys.argv[1] if len(sys.argv) > 1 else "src/store/tickets.c", encoding="utf-8").read()
     macros = {}
-    for m in re.finditer(r"^#define ([A-Z_]+)(?:\(([a-z_]+)\))?((?:.*\\\n)*.*)$", src, re.M):
-        body = m.group(3).replace("\\\n", "\n")
+    for m in re.finditer(r"^#define ([A-Z_]+)((?:.*\\\n)*.*)$", src, re.M):
+        body = m.group(2).replace("\\\n", "\n")
         if '"' in body:
-            macros[m.group(1)] = (m.group(2), body)
+            macros[m.group(1)] = expand(body, macros)
     m = re.search(r'static const rd_stmt q_candidates = \{\s*"ticket_candidates",(.*?),\s*(\d+)\};',
                   src, re.S)
     if not m:
