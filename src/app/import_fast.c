@@ -58,14 +58,7 @@ static void col(rd_text *b, const char *s, bool first)
     rd_text_put(b, run, (size_t)(s - run));
 }
 
-static void col_int(rd_text *b, long v)
-{
-    char t[32];
-    snprintf(t, sizeof(t), "%ld", v);
-    col(b, t, false);
-}
-
-static void col_long(rd_text *b, int64_t v)
+static void col_int(rd_text *b, int64_t v)
 {
     char t[32];
     snprintf(t, sizeof(t), "%lld", (long long)v);
@@ -498,7 +491,7 @@ static void state_row(rd_text *b, const fticket *t)
 {
     col(b, t->id, true);
     col(b, t->received_at, false);
-    col_long(b, t->problem_key);
+    col_int(b, t->problem_key);
     col_bool(b, t->creates_work_order);
     if (t->green_ordinal >= 0)
         col_int(b, t->green_ordinal);
@@ -525,7 +518,7 @@ static void state_row(rd_text *b, const fticket *t)
     col(b, time_or_null(t->closeout_accepted_at), false);
     col(b, time_or_null(t->followup_at), false);
     col(b, t->changed_at, false);
-    col_long(b, t->problem_check);
+    col_int(b, t->problem_check);
     col_coord(b, t->has_lat, t->lat);
     col_coord(b, t->has_lon, t->lon);
     col_int(b, t->p.repeat_ordinal);
