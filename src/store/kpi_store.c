@@ -158,7 +158,8 @@ static const rd_stmt q_top_defects = {
  * the green channel is rd_chain_in_green_channel's to say (app/kpi_green.c), hence `open`. The
  * chain's first ticket (fs, its state) gives the original assignment and time; the latest
  * ticket's facts come from the partition of its month. Times as epoch microseconds with
- * the offset of time_zone ($3) at each. */
+ * the offset of time_zone ($3) at each. Whether a later repeat of the chain exists is one range
+ * of ticket_state_chain (migrations/0015), not a probe of every month's facts. */
 /* Laid out by hand: clang-format breaks SQL strings at the RD_SQL_* macros. */
 // clang-format off
 static const rd_stmt q_green = {
@@ -177,8 +178,8 @@ static const rd_stmt q_green = {
     " JOIN ticket_facts t ON t.ticket_id = s.ticket_id AND t.received_at = s.received_at"
     " JOIN ticket_state fs ON fs.ticket_id = s.chain_id"
     " WHERE s.status = 'open' AND s.green_ordinal >= $1"
-    "   AND NOT EXISTS (SELECT 1 FROM ticket_facts n WHERE n.chain_id = s.chain_id"
-    "                   AND n.counts_as_repeat AND n.repeat_ordinal > s.repeat_ordinal)"
+    "   AND NOT EXISTS (SELECT 1 FROM ticket_state n WHERE n.chain_id = s.chain_id"
+    "                   AND n.green_ordinal > s.repeat_ordinal)"
     " ORDER BY fs.received_at, s.chain_id LIMIT $2",
     3};
 // clang-format on

@@ -335,8 +335,9 @@ static const rd_stmt q_chain = {
     "chain_newest_repeat",
     "SELECT EXISTS (SELECT 1 FROM ticket_state WHERE ticket_id = $1) AS exists,"
     " n.repeat_ordinal AS ordinal, n.status = 'open' AS open, n.repeat_ordinal IS NOT NULL AS has"
-    " FROM (SELECT 1) x LEFT JOIN LATERAL (SELECT repeat_ordinal, status FROM tickets"
-    "  WHERE chain_id = $1 AND counts_as_repeat ORDER BY repeat_ordinal DESC LIMIT 1) n ON true",
+    " FROM (SELECT 1) x LEFT JOIN LATERAL (SELECT green_ordinal AS repeat_ordinal, status"
+    "  FROM ticket_state WHERE chain_id = $1 AND green_ordinal IS NOT NULL"
+    "  ORDER BY green_ordinal DESC LIMIT 1) n ON true",
     1};
 
 typedef struct chain_row {

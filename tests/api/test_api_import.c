@@ -672,7 +672,9 @@ START_TEST(an_import_made_before_0013_is_recognised_after_it)
 
     const char *migrate[] = {"migrate", NULL};
     ck_assert_int_eq(harness_run_repeatd_on(old_url, out, sizeof(out), migrate), 0);
-    ck_assert_int_eq(count_sql(old_url, "SELECT count(*) FROM schema_migrations"), 14);
+    /* every migration there is, as in the database made now */
+    ck_assert_int_eq(count_sql(old_url, "SELECT count(*) FROM schema_migrations"),
+                     count_sql(now_url, "SELECT count(*) FROM schema_migrations"));
     ck_assert_msg(rd_test_same_stored(now_url, old_url, err, sizeof(err)) == 0,
                   "imported now (a) and before 0013, migrated (b): %s", err);
 
