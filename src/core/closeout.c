@@ -134,8 +134,10 @@ static bool is_boilerplate(span text, const rd_settings *s)
 
     for (size_t i = 0; i < s->n_closeout_boilerplate && i < RD_BOILERPLATE_MAX; i++) {
         const char *e = s->closeout_boilerplate[i];
-        span entry =
-            trim_tail_punctuation(trim_spaces((span){e, strnlen(e, RD_BOILERPLATE_LEN_MAX)}));
+        size_t raw = strnlen(e, RD_BOILERPLATE_LEN_MAX);
+        if (raw < core.len)
+            continue; /* trimming only shortens: a real text is longer than every stock phrase */
+        span entry = trim_tail_punctuation(trim_spaces((span){e, raw}));
         if (entry.len > 0 && entry.len == core.len && memcmp(entry.p, core.p, core.len) == 0)
             return true;
     }
