@@ -10,9 +10,10 @@
     " f.creates_work_order, f.repeat_ordinal, f.chain_id, f.definition_version, f.considered,"     \
     " f.window_months, f.in_window, f.past_deadline, f.claim_assumed, f.dispatch_mandatory,"       \
     " f.root_causes, f.actions, f.specialist, f.related_ticket_id,"                                \
-    " extract(epoch FROM f.rel_received_at)::bigint AS rel_received_at, f.rel_open, f.rel_unit,"   \
-    " f.rel_team, f.rel_handler, extract(epoch FROM f.rel_closed_at)::bigint AS rel_closed_at,"    \
-    " f.rel_outcome, extract(epoch FROM f.rel_deadline)::bigint AS rel_deadline,"                  \
+    " floor(extract(epoch FROM f.rel_received_at))::bigint AS rel_received_at, f.rel_open,"        \
+    " f.rel_unit, f.rel_team, f.rel_handler,"                                                      \
+    " floor(extract(epoch FROM f.rel_closed_at))::bigint AS rel_closed_at, f.rel_outcome,"         \
+    " floor(extract(epoch FROM f.rel_deadline))::bigint AS rel_deadline,"                          \
     " f.rel_repeat_ordinal, f.rel_chain_id, f.rel_calls"
 
 /* Row `row` of res (which has STORE_ANSWER_COLS) into *ret. */

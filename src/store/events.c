@@ -1,6 +1,7 @@
 /* Lifecycle: the event log and the ticket's current state, updated in the same transaction. */
 #include "repeatd/store.h"
 
+#include "repeatd/json_spec.h"
 #include "repeatd/result.h"
 
 #include <errno.h>
@@ -14,21 +15,21 @@
 static const rd_stmt q_lock_state = {
     "ticket_lock_state",
     "SELECT s.creates_work_order, s.status = 'open' AS open,"
-    " extract(epoch FROM s.received_at)::bigint AS received_at,"
+    " floor(extract(epoch FROM s.received_at))::bigint AS received_at,"
     " (extract(epoch FROM s.received_at) * 1000000)::bigint AS received_at_us,"
     " s.dispatched_at IS NOT NULL AS dispatched, s.contact_reached, s.contact_failures,"
     " s.closeout_accepted, s.followup_recorded, s.followup_reached, s.false_closeout,"
     " s.unit, s.team, s.handler,"
-    " extract(epoch FROM s.closeout_accepted_at)::bigint AS closeout_accepted_at,"
-    " extract(epoch FROM s.followup_at)::bigint AS followup_at,"
-    " extract(epoch FROM s.closed_at)::bigint AS closed_at"
+    " floor(extract(epoch FROM s.closeout_accepted_at))::bigint AS closeout_accepted_at,"
+    " floor(extract(epoch FROM s.followup_at))::bigint AS followup_at,"
+    " floor(extract(epoch FROM s.closed_at))::bigint AS closed_at"
     " FROM ticket_state s WHERE s.ticket_id = $1 FOR UPDATE",
     1};
 static const rd_stmt q_state_facts = {
     "ticket_state_facts",
     "SELECT category, received_month, definition_version, related_ticket_id FROM ticket_facts"
     " WHERE ticket_id = $1"
-    "   AND received_at = 'epoch'::timestamptz + $2::bigint * interval '1 microsecond'",
+    "   AND received_at = $2::timestamptz",
     2};
 /* The event goes to its ticket's month. */
 static const rd_stmt q_event_insert = {
@@ -45,7 +46,7 @@ static const rd_stmt q_event_find = {
     "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
     " e.defects::text AS defects FROM ticket_events e"
     " WHERE e.ticket_id = $1 AND e.event_id = $2"
-    "   AND e.received_at = 'epoch'::timestamptz + $3::bigint * interval '1 microsecond'",
+    "   AND e.received_at = $3::timestamptz",
     3};
 /* An imported event without an event_id, by its content key (migrations/0013). */
 static const rd_stmt q_event_find_key = {
@@ -53,7 +54,7 @@ static const rd_stmt q_event_find_key = {
     "SELECT encode(e.request_hash, 'hex') AS request_hash_hex, e.accepted,"
     " e.defects::text AS defects FROM ticket_events e"
     " WHERE e.ticket_id = $1 AND e.event_id IS NULL AND e.request_hash = $2::bytea"
-    "   AND e.received_at = 'epoch'::timestamptz + $3::bigint * interval '1 microsecond'",
+    "   AND e.received_at = $3::timestamptz",
     3};
 static const rd_stmt q_dispatched = {
     "apply_dispatched",
@@ -141,8 +142,8 @@ int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state
     store_ticket_state s = {0};
     int r = store_read_row(db, &q_lock_state, params, state_cols, &s);
     if (r == 1) {
-        char at_us[24];
-        snprintf(at_us, sizeof(at_us), "%lld", (long long)s.received_at_us);
+        char at_us[RD_TIME_TEXT_MAX];
+        rd_time_format_us(s.received_at_us, 0, at_us); /* exact: no float on the way */
         const char *fp[] = {ticket_id, at_us};
         r = store_read_row(db, &q_state_facts, fp, state_facts_cols, &s);
         if (r == 0) /* a state without its facts: never written so */
@@ -181,10 +182,10 @@ static const rd_col stored_cols[] = {
 int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us, const char *event_id,
                      const char *key_hex, store_event_stored *ret)
 {
-    char key[48], at_us[24];
+    char key[48], at_us[RD_TIME_TEXT_MAX];
     if (!event_id)
         snprintf(key, sizeof(key), "\\x%.40s", key_hex);
-    snprintf(at_us, sizeof(at_us), "%lld", (long long)received_at_us);
+    rd_time_format_us(received_at_us, 0, at_us);
     const char *params[] = {ticket_id, event_id ? event_id : key, at_us};
     store_event_stored e = {0};
     int r =

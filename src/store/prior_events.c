@@ -13,7 +13,7 @@
 
 static const rd_stmt q_events_until = {
     "prior_events_until",
-    "SELECT e.type, extract(epoch FROM e.at)::bigint AS at, e.accepted,"
+    "SELECT e.type, floor(extract(epoch FROM e.at))::bigint AS at, e.accepted,"
     " e.body || jsonb_build_object('type', e.type, 'at',"
     "  to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) AS body"
     " FROM ticket_events e WHERE e.ticket_id = $1 AND e.at <= $2::timestamptz"

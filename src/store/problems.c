@@ -395,7 +395,7 @@ int store_month_start(rd_db *db, const char *tz, int month, int64_t *ret)
  * every column read, so the heap is visited only for pages not yet all-visible. */
 static const rd_stmt q_located = {
     "located_tickets",
-    "SELECT category, extract(epoch FROM received_at)::bigint AS at,"
+    "SELECT category, floor(extract(epoch FROM received_at))::bigint AS at,"
     " " RD_SQL_OFFSET(
         "received_at",
         "$3") " AS tz_offset, lat, lon,"

@@ -1,6 +1,7 @@
 /* A ticket read back with its events and later calls: four statements, columns by name. */
 #include "repeatd/ticket_view.h"
 
+#include "repeatd/json_spec.h"
 #include "repeatd/result.h"
 #include "repeatd/store.h"
 #include "answer_cols.h"
@@ -27,7 +28,7 @@ static const rd_stmt q_state = {
     " FROM ticket_state s WHERE s.ticket_id = $1",
     2};
 
-#define AT_US "'epoch'::timestamptz + $3::bigint * interval '1 microsecond'"
+#define AT_US "$3::timestamptz"
 static const rd_stmt q_facts = {
     "view_facts",
     "SELECT " RD_SQL_INSTANT("f.received_at", "$2") " AS received_at, f.channel, f.category,"
@@ -129,8 +130,12 @@ static int view_reads(rd_db *db, const char *const *params, bool state_sent, int
         r = rd_db_send(db, &q_events, params, &events);
     if (r == 0)
         r = rd_db_send(db, &q_later, params, &later);
-    if (r == 0 && state_sent)
-        r = store_take_row(db, state, state_cols, v) == 1 ? 0 : -EIO;
+    if (r == 0 && state_sent) {
+        /* The first result taken: an error of the flight's earlier writes (a deadlock, a lost
+         * connection, a timeout) comes back here and keeps its code, for the runner's retry. */
+        r = store_take_row(db, state, state_cols, v);
+        r = r == 1 ? 0 : r == 0 ? -EIO : r;
+    }
     PGresult *res = NULL;
     if (r == 0)
         r = rd_db_take(db, facts, &res);
@@ -180,7 +185,7 @@ int store_ticket_view(rd_db *db, const char *ticket_id, int64_t received_at_us,
                       const char *time_zone, rd_ticket_view **ret, store_answer *ret_answer)
 {
     *ret = NULL;
-    char at_us[24] = "";
+    char at_us[RD_TIME_TEXT_MAX] = "";
     const char *params[] = {ticket_id, time_zone, at_us};
     rd_ticket_view *v = calloc(1, sizeof(*v));
     if (!v)
@@ -193,7 +198,7 @@ int store_ticket_view(rd_db *db, const char *ticket_id, int64_t received_at_us,
     } else if (r == 0) {
         r = read_state(db, params, v, &received_at_us);
     }
-    snprintf(at_us, sizeof(at_us), "%lld", (long long)received_at_us);
+    rd_time_format_us(received_at_us, 0, at_us);
     bool found = r == 0 && (state >= 0 || v->ticket_id[0]);
     if (found)
         r = view_reads(db, params, state >= 0, state, v, ret_answer);

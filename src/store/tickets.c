@@ -1,6 +1,7 @@
 /* Intake queries: the problem lock, idempotent replays, candidates, the ticket insert. */
 #include "repeatd/store.h"
 
+#include "repeatd/json_spec.h"
 #include "repeatd/result.h"
 #include "answer_cols.h"
 
@@ -37,13 +38,14 @@ static const rd_stmt q_existing = {
  * which priors changed after the new ticket's time (events or excluded calls): the caller takes
  * their state back to that instant. */
 #define CAND_COLS                                                                                  \
-    " s.ticket_id, extract(epoch FROM s.received_at)::bigint AS received_at,"                      \
+    " s.ticket_id, floor(extract(epoch FROM s.received_at))::bigint AS received_at,"               \
     " (extract(epoch FROM (s.received_at AT TIME ZONE $6))"                                        \
     "  - extract(epoch FROM s.received_at))::integer AS received_offset,"                          \
     " (extract(epoch FROM s.received_at) * 1000000)::bigint AS received_at_us,"                    \
     " s.lat, s.lon, s.status = 'open' AS open, s.outcome,"                                         \
-    " extract(epoch FROM s.closed_at)::bigint AS closed_at, s.unit, s.team, s.handler,"            \
-    " extract(epoch FROM s.deadline)::bigint AS deadline, s.repeat_ordinal, s.chain_id, s.calls,"  \
+    " floor(extract(epoch FROM s.closed_at))::bigint AS closed_at, s.unit, s.team, s.handler,"     \
+    " floor(extract(epoch FROM s.deadline))::bigint AS deadline, s.repeat_ordinal, s.chain_id,"    \
+    " s.calls,"                                                                                    \
     " s.contact_reached, s.followup_reached, s.closeout_accepted, s.closeout_unresolved,"          \
     " s.false_closeout, s.closeout_rejections,"                                                    \
     " s.changed_at > $3::timestamptz AS changed_after"
@@ -55,8 +57,8 @@ static const rd_stmt q_existing = {
     " AND s.ticket_id <> $4"                                                                       \
     " AND ($8::float8 IS NULL OR s.lat IS NULL OR s.lon IS NULL"                                   \
     "      OR (s.lat BETWEEN $8 AND $9 AND s.lon BETWEEN $10 AND $11))"                            \
-    " AND ($12::bigint IS NULL OR (s.received_at, s.ticket_id) <"                                  \
-    "      ('epoch'::timestamptz + $12::bigint * interval '1 microsecond', $13::text))"
+    " AND ($12::timestamptz IS NULL OR (s.received_at, s.ticket_id) <"                             \
+    "      ($12::timestamptz, $13::text))"
 static const rd_stmt q_candidates = {
     "ticket_candidates",
     "(SELECT" CAND_COLS ", true AS in_lookback FROM ticket_state s"
@@ -255,7 +257,7 @@ static const rd_col cand_cols[] = {
 int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
                      store_candidate_extra *ret_extra, size_t max, store_candidate_page *ret_page)
 {
-    char hash[72], months[16], limit[16], box[4][32], before[32];
+    char hash[72], months[16], limit[16], box[4][32], before[RD_TIME_TEXT_MAX];
     snprintf(months, sizeof(months), "%d", q->lookback_months);
     snprintf(limit, sizeof(limit), "%zu", max);
     if (q->has_box) {
@@ -265,7 +267,7 @@ int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
         snprintf(box[3], sizeof(box[3]), "%.9f", q->lon_max);
     }
     if (q->before_ticket_id)
-        snprintf(before, sizeof(before), "%lld", (long long)q->before_received_at_us);
+        rd_time_format_us(q->before_received_at_us, 0, before);
     const char *params[] = {bytea(q->citizen_hash_hex, hash),
                             q->category,
                             q->received_at,

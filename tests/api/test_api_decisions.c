@@ -3,6 +3,7 @@
  * late arrivals decided as of their received_at. */
 #include "scenario.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -724,6 +725,29 @@ START_TEST(late_call_in_a_chain_takes_its_place_in_time)
 }
 END_TEST
 
+/* A prior received in the second half of a second (09:00:00.750): its history is read in the
+ * second it falls in, not in the next one (once read as extract(epoch)::bigint, which rounds,
+ * and then found no event: the late call saw the prior undispatched). */
+START_TEST(late_call_sees_a_prior_received_at_a_fraction_of_a_second)
+{
+    char received[48];
+    const char *whole = at(2, 2, 9, 0); /* ...T09:00:00+08:00 */
+    snprintf(received, sizeof(received), "%.19s.750%s", whole, whole + 19);
+    POST_TICKET(201, .id = "LATE-F1", .at = received, .phone = phone(145), .category = LD);
+    EVENT("LATE-F1", ev_dispatched(at(2, 2, 10, 0), "SZ-LD", "T1", "H-Qian", at(2, 4, 18, 0)), 201);
+    EVENT("LATE-F1", ev_contact(at(2, 8, 9, 0), "reached"), 201); /* after the late call */
+    json_t *a = POST_TICKET(201, .id = "LATE-F2", .at = at(2, 6, 9, 0), .phone = phone(145),
+                            .category = LD);
+    CHECK(decision_is(a, "excluded_in_progress", "R2", 0));
+    ck_assert_str_eq(jstr(a, "related_ticket.ticket_id"), "LATE-F1");
+    /* As of the late call: dispatched, and past its deadline. */
+    ck_assert_str_eq(jstr(a, "related_ticket.unit"), "SZ-LD");
+    ck_assert_str_eq(jstr(a, "related_ticket.handler"), "H-Qian");
+    ck_assert_int_eq(jbool(a, "evidence.past_deadline"), 1);
+    CHECK(codes_are(jget(a, "actions"), "explain_progress,expedite"));
+}
+END_TEST
+
 int main(void)
 {
     harness_start("decisions");
@@ -750,5 +774,6 @@ int main(void)
     tcase_add_test(tc, late_call_sees_an_old_prior_open_then);
     tcase_add_test(tc, late_call_ignores_later_audit_and_reopening);
     tcase_add_test(tc, late_call_in_a_chain_takes_its_place_in_time);
+    tcase_add_test(tc, late_call_sees_a_prior_received_at_a_fraction_of_a_second);
     return harness_run(s, tc);
 }

@@ -326,6 +326,28 @@ START_TEST(leap_second_stays_in_its_month)
 }
 END_TEST
 
+/* A time past 2^53 microseconds since 1970 (about 2255) keeps its last microsecond: the month's
+ * rows are found by it exactly (once multiplied by an interval in floating point, an odd
+ * microsecond was lost there, and the ticket could be neither read nor given an event). */
+START_TEST(far_future_microseconds_stay_exact)
+{
+    POST_TICKET(201, .id = "HD-FAR", .at = "2300-01-01T00:00:00.000001Z", .phone = "13900000951",
+                .category = "HB.ZS.JZ");
+    long st;
+    json_t *v = gc(get_ticket("HD-FAR", &st));
+    ck_assert_int_eq(st, 200);
+    const char *got = jstr(v, "received_at");
+    ck_assert_msg(got && strstr(got, ".000001"), "received_at %s", got ? got : "(none)");
+    EVENT("HD-FAR",
+          ev_dispatched("2300-01-01T09:00:00+08:00", "HD-U", "T1", "H-Far",
+                        "2300-01-05T18:00:00+08:00"),
+          201);
+    v = gc(get_ticket("HD-FAR", &st));
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(jstr(v, "unit"), "HD-U");
+}
+END_TEST
+
 /* Path and query parameters the database cannot take, or that a NUL would cut short. */
 START_TEST(path_parameters)
 {
@@ -1189,6 +1211,7 @@ int main(void)
     tcase_set_timeout(tc, 120 * slow);
     tcase_add_test(tc, every_field_under_hostile_values);
     tcase_add_test(tc, leap_second_stays_in_its_month);
+    tcase_add_test(tc, far_future_microseconds_stay_exact);
     tcase_add_test(tc, path_parameters);
     tcase_add_test(tc, random_sequences_keep_the_invariants);
     tcase_add_test(tc, framing_refused_at_the_headers);
