@@ -290,9 +290,6 @@ typedef struct store_ticket_state {
     int64_t closeout_accepted_at, followup_at, closed_at;
 } store_ticket_state;
 
-/* The state of a ticket, locked FOR UPDATE until the transaction ends. */
-int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state *ret);
-
 /* An event to append, with the ticket's assignment as it stands. */
 typedef struct store_event_row {
     const char *ticket_id, *type, *at; /* at: RFC 3339 text */
@@ -306,8 +303,12 @@ typedef struct store_event_row {
 int store_event_insert(rd_db *db, const store_event_row *e);
 
 /* The event of a ticket with the CRM's id `event_id`, or without one, the imported event
- * whose content key is key_hex (40 hex digits: app/import.c imp_event_key), for replays; read
- * in the partition of the ticket's month (received_at_us, as store_ticket_lock_state gives). */
+ * whose content key is key_hex (40 hex digits: app/import.c imp_event_key), for replays. */
+typedef struct store_event_probe {
+    const char *event_id; /* NULL: by key_hex */
+    const char *key_hex;  /* NULL with event_id NULL: no probe */
+} store_event_probe;
+
 typedef struct store_event_stored {
     bool found;
     char request_hash_hex[65];
@@ -315,8 +316,11 @@ typedef struct store_event_stored {
     json_t *defects; /* the caller decrefs; NULL when accepted */
 } store_event_stored;
 
-int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us, const char *event_id,
-                     const char *key_hex, store_event_stored *ret);
+/* The state of a ticket, locked FOR UPDATE until the transaction ends, and its facts from the
+ * partition of its month; with a probe (else NULL), the stored event it names (*ret_stored),
+ * read in the facts' flight. */
+int store_ticket_lock_state(rd_db *db, const char *ticket_id, const store_event_probe *probe,
+                            store_ticket_state *ret, store_event_stored *ret_stored);
 
 int store_apply_dispatched(rd_db *db, const char *ticket_id, const char *at, const char *unit,
                            const char *team, const char *handler, const char *deadline);

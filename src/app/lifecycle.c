@@ -263,7 +263,7 @@ int rd_event_check(const rd_event_in *c, const store_ticket_state *st, rd_refusa
 }
 
 /* In few flights: BEGIN, the settings revision and the ticket's locked state; its facts in the
- * partition of its month (the replay probe after them, with an event_id); the state's writes,
+ * partition of its month (and the replay probe with them, with an event_id); the state's writes,
  * the aggregates and the event, with the view's four reads (the month known, they need no
  * answer before them) or, without a view, with the COMMIT. */
 static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
@@ -274,25 +274,21 @@ static int event_body(rd_db *db, const rd_event_in *c, rd_event_out *out)
     if (r < 0)
         return r;
     store_ticket_state st;
-    r = store_ticket_lock_state(db, c->ticket_id, &st);
+    store_event_stored e = {0};
+    store_event_probe probe = {.event_id = c->ev.event_id,
+                               .key_hex = c->import_key[0] ? c->import_key : NULL};
+    bool probed = c->ev.event_id || c->import_key[0];
+    r = store_ticket_lock_state(db, c->ticket_id, probed ? &probe : NULL, &st, &e);
     if (r < 0)
         return r;
-    if (st.found && (c->ev.event_id || c->import_key[0])) {
-        store_event_stored e;
-        r = store_event_find(db, c->ticket_id, st.received_at_us, c->ev.event_id, c->import_key,
-                             &e);
-        if (r < 0)
-            return r;
-        if (e.found) {
-            rd_settings s;
-            r = replay(c, &e, out);
-            if (r == 0 && c->want_view)
-                r = rd_service_settings_take(c->service, db, &check, &s);
-            if (r == 0 && c->want_view)
-                r = rd_ticket_view_load(db, c->ticket_id, st.received_at_us, s.time_zone,
-                                        &out->view);
-            return r;
-        }
+    if (e.found) {
+        rd_settings s;
+        r = replay(c, &e, out);
+        if (r == 0 && c->want_view)
+            r = rd_service_settings_take(c->service, db, &check, &s);
+        if (r == 0 && c->want_view)
+            r = rd_ticket_view_load(db, c->ticket_id, st.received_at_us, s.time_zone, &out->view);
+        return r;
     }
     r = rd_event_check(c, &st, &out->refusal);
     if (r < 0)

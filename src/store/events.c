@@ -136,23 +136,60 @@ static const rd_col state_facts_cols[] = {
 };
 #undef S
 
-int store_ticket_lock_state(rd_db *db, const char *ticket_id, store_ticket_state *ret)
+static const rd_col stored_cols[] = {
+    RD_COL_T("request_hash_hex", store_event_stored, request_hash_hex),
+    RD_COL("accepted", RD_COL_BOOL, store_event_stored, accepted),
+    RD_COL("defects", RD_COL_JSON, store_event_stored, defects),
+    {0},
+};
+
+/* The lock first (its answer names the month), then the facts and the probe in one flight. */
+int store_ticket_lock_state(rd_db *db, const char *ticket_id, const store_event_probe *probe,
+                            store_ticket_state *ret, store_event_stored *ret_stored)
 {
     const char *params[] = {ticket_id};
     store_ticket_state s = {0};
+    store_event_stored e = {0};
     int r = store_read_row(db, &q_lock_state, params, state_cols, &s);
     if (r == 1) {
-        char at_us[RD_TIME_TEXT_MAX];
+        char at_us[RD_TIME_TEXT_MAX], key[48];
         rd_time_format_us(s.received_at_us, 0, at_us); /* exact: no float on the way */
+        bool by_id = probe && probe->event_id, by_key = probe && !by_id && probe->key_hex;
+        if (by_key)
+            snprintf(key, sizeof(key), "\\x%.40s", probe->key_hex);
         const char *fp[] = {ticket_id, at_us};
-        r = store_read_row(db, &q_state_facts, fp, state_facts_cols, &s);
-        if (r == 0) /* a state without its facts: never written so */
-            r = -EIO;
+        const char *pp[] = {ticket_id, by_id ? probe->event_id : key, at_us};
+        int facts = -1, stored = -1;
+        r = rd_db_pipeline_begin(db);
+        if (r == 0)
+            r = rd_db_send(db, &q_state_facts, fp, &facts);
+        if (r == 0 && (by_id || by_key))
+            r = rd_db_send(db, by_id ? &q_event_find : &q_event_find_key, pp, &stored);
+        if (r == 0) {
+            r = store_take_row(db, facts, state_facts_cols, &s);
+            r = r == 1 ? 0 : r == 0 ? -EIO : r; /* a state without its facts: never written so */
+        }
+        if (r == 0 && stored >= 0) {
+            r = store_take_row(db, stored, stored_cols, &e);
+            e.found = r == 1;
+            r = r < 0 ? r : 0;
+        }
+        int end = rd_db_pipeline_end(db);
+        if (r == 0)
+            r = end;
+        if (r == 0)
+            r = 1;
     }
-    if (r < 0)
+    if (r < 0) {
+        json_decref(e.defects);
         return r;
+    }
     s.found = r == 1;
     *ret = s;
+    if (ret_stored)
+        *ret_stored = e;
+    else
+        json_decref(e.defects);
     return 0;
 }
 
@@ -170,31 +207,6 @@ int store_event_insert(rd_db *db, const store_event_row *e)
                             e->event_id,
                             e->request_hash_hex ? hash : NULL};
     return rd_db_run(db, &q_event_insert, params);
-}
-
-static const rd_col stored_cols[] = {
-    RD_COL_T("request_hash_hex", store_event_stored, request_hash_hex),
-    RD_COL("accepted", RD_COL_BOOL, store_event_stored, accepted),
-    RD_COL("defects", RD_COL_JSON, store_event_stored, defects),
-    {0},
-};
-
-int store_event_find(rd_db *db, const char *ticket_id, int64_t received_at_us, const char *event_id,
-                     const char *key_hex, store_event_stored *ret)
-{
-    char key[48], at_us[RD_TIME_TEXT_MAX];
-    if (!event_id)
-        snprintf(key, sizeof(key), "\\x%.40s", key_hex);
-    rd_time_format_us(received_at_us, 0, at_us);
-    const char *params[] = {ticket_id, event_id ? event_id : key, at_us};
-    store_event_stored e = {0};
-    int r =
-        store_read_row(db, event_id ? &q_event_find : &q_event_find_key, params, stored_cols, &e);
-    if (r < 0)
-        return r;
-    e.found = r == 1;
-    *ret = e;
-    return 0;
 }
 
 static const char *b(bool v)

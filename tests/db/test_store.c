@@ -379,7 +379,7 @@ START_TEST(lifecycle_state_follows_events)
     setup_categories();
     insert_ticket("L1", CITIZEN_A, "HB.ZS.JZ", "2026-11-01T10:00:00+08:00", true);
     store_ticket_state st;
-    ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
+    ck_assert_int_eq(store_ticket_lock_state(db, "L1", NULL, &st, NULL), 0);
     ck_assert(st.found && st.open && st.creates_work_order && !st.dispatched);
     ck_assert_int_eq(
         store_apply_dispatched(db, "L1", "2026-11-01T11:00:00+08:00", "U01", "T3", "H17", NULL), 0);
@@ -388,7 +388,7 @@ START_TEST(lifecycle_state_follows_events)
     ck_assert_int_eq(store_apply_closeout(db, "L1", "2026-11-02T10:00:00+08:00", false, false), 0);
     ck_assert_int_eq(store_apply_closeout(db, "L1", "2026-11-02T11:00:00+08:00", true, true), 0);
     ck_assert_int_eq(store_apply_followup(db, "L1", "2026-11-03T10:00:00+08:00", false), 0);
-    ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
+    ck_assert_int_eq(store_ticket_lock_state(db, "L1", NULL, &st, NULL), 0);
     ck_assert(st.dispatched && st.contact_reached && st.closeout_accepted && st.followup_recorded &&
               !st.followup_reached);
     ck_assert_int_eq(st.contact_failures, 1);
@@ -398,9 +398,9 @@ START_TEST(lifecycle_state_follows_events)
     free(v);
     ck_assert_int_eq(store_apply_closed(db, "L1", "2026-11-05T10:00:00+08:00", "resolved"), 0);
     ck_assert_int_eq(store_apply_reopened(db, "L1", "2026-11-06T10:00:00+08:00"), 0);
-    ck_assert_int_eq(store_ticket_lock_state(db, "L1", &st), 0);
+    ck_assert_int_eq(store_ticket_lock_state(db, "L1", NULL, &st, NULL), 0);
     ck_assert(st.open && !st.closeout_accepted && !st.followup_recorded && st.contact_reached);
-    ck_assert_int_eq(store_ticket_lock_state(db, "MISSING", &st), 0);
+    ck_assert_int_eq(store_ticket_lock_state(db, "MISSING", NULL, &st, NULL), 0);
     ck_assert(!st.found);
 }
 END_TEST
