@@ -415,12 +415,27 @@ int store_tickets_received_after(rd_db *db, int64_t at, char ***ret, size_t *ret
     return 0;
 }
 
+/* The citizen of a stored ticket: its month from its state, then its facts in that month's
+ * partition alone (a join on s.received_at would open every month's). */
+static const rd_stmt q_state_month = {
+    "ticket_state_month",
+    "SELECT (extract(epoch FROM received_at) * 1000000)::bigint AS received_at_us"
+    " FROM ticket_state WHERE ticket_id = $1",
+    1};
 static const rd_stmt q_citizen = {
     "ticket_citizen",
-    "SELECT encode(f.citizen_hash, 'hex') AS citizen_hex FROM ticket_state s"
-    " JOIN ticket_facts f ON f.ticket_id = s.ticket_id AND f.received_at = s.received_at"
-    " WHERE s.ticket_id = $1",
-    1};
+    "SELECT encode(citizen_hash, 'hex') AS citizen_hex FROM ticket_facts"
+    " WHERE ticket_id = $1 AND received_at = $2::timestamptz",
+    2};
+
+typedef struct month_row {
+    int64_t received_at_us;
+} month_row;
+
+static const rd_col month_cols[] = {
+    RD_COL("received_at_us", RD_COL_INT64, month_row, received_at_us),
+    {0},
+};
 
 typedef struct citizen_row {
     char citizen_hex[72];
@@ -434,8 +449,17 @@ static const rd_col citizen_cols[] = {
 int store_ticket_citizen(rd_db *db, const char *ticket_id, char ret[72])
 {
     const char *params[] = {ticket_id};
+    month_row m = {0};
+    int r = store_read_row(db, &q_state_month, params, month_cols, &m);
+    if (r != 1)
+        return r;
+    char at[RD_TIME_TEXT_MAX];
+    rd_time_format_us(m.received_at_us, 0, at);
+    const char *fp[] = {ticket_id, at};
     citizen_row c = {{0}};
-    int r = store_read_row(db, &q_citizen, params, citizen_cols, &c);
+    r = store_read_row(db, &q_citizen, fp, citizen_cols, &c);
+    if (r == 0)
+        r = -EIO; /* a state without its facts: never written so */
     if (r == 1)
         memcpy(ret, c.citizen_hex, sizeof(c.citizen_hex));
     return r;

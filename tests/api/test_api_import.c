@@ -496,6 +496,28 @@ START_TEST(what_the_fold_cannot_vouch_for_goes_the_live_way)
     ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets WHERE ticket_id = 'FRAC-1'"
                                     " AND unit = 'U1' AND dispatched_at IS NOT NULL"),
                      1);
+
+    /* Events alone: one whose ticket the database holds (its citizen read from there) and one
+     * for a ticket nobody has. */
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "{\"event\": {\"ticket_id\": \"PLAIN-1\", \"type\": \"dispatched\", \"at\": \"%s\","
+            " \"unit\": \"U2\", \"team\": \"T2\", \"handler\": \"H2\"}}\n",
+            later);
+    fprintf(f,
+            "{\"event\": {\"ticket_id\": \"NOPE-1\", \"type\": \"dispatched\", \"at\": \"%s\","
+            " \"unit\": \"U2\", \"team\": \"T2\", \"handler\": \"H2\"}}\n",
+            later);
+    fclose(f);
+    ck_assert_int_eq(harness_run_repeatd_on(url, summary, sizeof(summary), args), 3);
+    s = gc(json_loads(summary, 0, NULL));
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(jint(s, "events_accepted"), 1);
+    ck_assert_int_eq(jint(s, "rejected_by_error.not_found"), 1);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets WHERE ticket_id = 'PLAIN-1'"
+                                    " AND unit = 'U2' AND dispatched_at IS NOT NULL"),
+                     1);
 }
 END_TEST
 
