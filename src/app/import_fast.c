@@ -306,8 +306,8 @@ static fticket *find_ticket(gstate *g, const char *id)
 
 /* ---- the checks that send a citizen the live way ---- */
 
-/* The fold compares times in whole seconds, as the live path's reads (extract(epoch)::bigint)
- * round them: a time with a fraction, or in any other shape than YYYY-MM-DDTHH:MM:SS and Z or
+/* The fold compares times in whole seconds, as the live path reads them back (the second they
+ * fall in): a time with a fraction, or in any other shape than YYYY-MM-DDTHH:MM:SS and Z or
  * +HH:MM, goes the live way. */
 static bool plain_time(const char *s)
 {

@@ -337,7 +337,7 @@ static const rd_stmt q_chain = {
     " n.repeat_ordinal AS ordinal, n.status = 'open' AS open, n.repeat_ordinal IS NOT NULL AS has"
     " FROM (SELECT 1) x LEFT JOIN LATERAL (SELECT green_ordinal AS repeat_ordinal, status"
     "  FROM ticket_state WHERE chain_id = $1 AND green_ordinal IS NOT NULL"
-    "  ORDER BY green_ordinal DESC LIMIT 1) n ON true",
+    "  ORDER BY green_ordinal DESC, received_at DESC LIMIT 1) n ON true",
     1};
 
 typedef struct chain_row {

@@ -457,9 +457,7 @@ int store_ticket_citizen(rd_db *db, const char *ticket_id, char ret[72])
     rd_time_format_us(m.received_at_us, 0, at);
     const char *fp[] = {ticket_id, at};
     citizen_row c = {{0}};
-    r = store_read_row(db, &q_citizen, fp, citizen_cols, &c);
-    if (r == 0)
-        r = -EIO; /* a state without its facts: never written so */
+    r = store_read_row(db, &q_citizen, fp, citizen_cols, &c); /* 0: its month just dropped */
     if (r == 1)
         memcpy(ret, c.citizen_hex, sizeof(c.citizen_hex));
     return r;

@@ -493,8 +493,6 @@ static void *partition_thread(void *arg)
     return (void *)r;
 }
 
-/* The first tickets of a new month arriving at once: every worker asks for its partitions,
- * one makes them, none fails (bench/fault.py once saw 500s here). */
 /* An event's writes and the view that answers it go in one flight; when a write fails, the
  * view, the first result taken, gives that write's error as it is (the runner retries a
  * deadlock, reconnects after a lost connection, answers a refused value 400), not an I/O error
@@ -526,6 +524,8 @@ START_TEST(view_after_a_failed_write_keeps_its_error)
 }
 END_TEST
 
+/* The first tickets of a new month arriving at once: every worker asks for its partitions,
+ * one makes them, none fails (bench/fault.py once saw 500s here). */
 START_TEST(partitions_made_by_many_at_once)
 {
     pthread_t t[6];
