@@ -1,7 +1,6 @@
 /* Lifecycle: the event log and the ticket's current state, updated in the same transaction. */
 #include "repeatd/store.h"
 
-#include "repeatd/json_spec.h"
 #include "repeatd/result.h"
 
 #include <errno.h>
@@ -152,8 +151,8 @@ int store_ticket_lock_state(rd_db *db, const char *ticket_id, const store_event_
     store_event_stored e = {0};
     int r = store_read_row(db, &q_lock_state, params, state_cols, &s);
     if (r == 1) {
-        char at_us[RD_TIME_TEXT_MAX], key[48];
-        rd_time_format_us(s.received_at_us, 0, at_us); /* exact: no float on the way */
+        char at_us[RD_INSTANT_PARAM_MAX], key[48];
+        rd_instant_param(s.received_at_us, at_us); /* exact: no float on the way */
         bool by_id = probe && probe->event_id, by_key = probe && !by_id && probe->key_hex;
         if (by_key)
             snprintf(key, sizeof(key), "\\x%.40s", probe->key_hex);

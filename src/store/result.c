@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int rd_rows_open(rd_rows *rows, PGresult *res, const rd_col *spec)
 {
@@ -188,4 +189,18 @@ int store_read_row(rd_db *db, const rd_stmt *stmt, const char *const *params, co
     PGresult *res;
     int r = rd_db_exec(db, stmt, params, &res);
     return r < 0 ? r : first_row(res, spec, target);
+}
+
+void rd_instant_param(int64_t us, char ret[RD_INSTANT_PARAM_MAX])
+{
+    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000); /* floor */
+    int frac = (int)(us - secs * 1000000);
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(ret, RD_INSTANT_PARAM_MAX, "invalid"); /* PostgreSQL refuses it: an error */
+        return;
+    }
+    snprintf(ret, RD_INSTANT_PARAM_MAX, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }

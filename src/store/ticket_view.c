@@ -1,7 +1,6 @@
 /* A ticket read back with its events and later calls: four statements, columns by name. */
 #include "repeatd/ticket_view.h"
 
-#include "repeatd/json_spec.h"
 #include "repeatd/result.h"
 #include "repeatd/store.h"
 #include "answer_cols.h"
@@ -185,7 +184,7 @@ int store_ticket_view(rd_db *db, const char *ticket_id, int64_t received_at_us,
                       const char *time_zone, rd_ticket_view **ret, store_answer *ret_answer)
 {
     *ret = NULL;
-    char at_us[RD_TIME_TEXT_MAX] = "";
+    char at_us[RD_INSTANT_PARAM_MAX] = "";
     const char *params[] = {ticket_id, time_zone, at_us};
     rd_ticket_view *v = calloc(1, sizeof(*v));
     if (!v)
@@ -198,7 +197,7 @@ int store_ticket_view(rd_db *db, const char *ticket_id, int64_t received_at_us,
     } else if (r == 0) {
         r = read_state(db, params, v, &received_at_us);
     }
-    rd_time_format_us(received_at_us, 0, at_us);
+    rd_instant_param(received_at_us, at_us);
     bool found = r == 0 && (state >= 0 || v->ticket_id[0]);
     if (found)
         r = view_reads(db, params, state >= 0, state, v, ret_answer);

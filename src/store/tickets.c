@@ -1,7 +1,6 @@
 /* Intake queries: the problem lock, idempotent replays, candidates, the ticket insert. */
 #include "repeatd/store.h"
 
-#include "repeatd/json_spec.h"
 #include "repeatd/result.h"
 #include "answer_cols.h"
 
@@ -257,7 +256,7 @@ static const rd_col cand_cols[] = {
 int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
                      store_candidate_extra *ret_extra, size_t max, store_candidate_page *ret_page)
 {
-    char hash[72], months[16], limit[16], box[4][32], before[RD_TIME_TEXT_MAX];
+    char hash[72], months[16], limit[16], box[4][32], before[RD_INSTANT_PARAM_MAX];
     snprintf(months, sizeof(months), "%d", q->lookback_months);
     snprintf(limit, sizeof(limit), "%zu", max);
     if (q->has_box) {
@@ -267,7 +266,7 @@ int store_candidates(rd_db *db, const store_candidate_query *q, rd_prior *ret,
         snprintf(box[3], sizeof(box[3]), "%.9f", q->lon_max);
     }
     if (q->before_ticket_id)
-        rd_time_format_us(q->before_received_at_us, 0, before);
+        rd_instant_param(q->before_received_at_us, before);
     const char *params[] = {bytea(q->citizen_hash_hex, hash),
                             q->category,
                             q->received_at,
@@ -453,8 +452,8 @@ int store_ticket_citizen(rd_db *db, const char *ticket_id, char ret[72])
     int r = store_read_row(db, &q_state_month, params, month_cols, &m);
     if (r != 1)
         return r;
-    char at[RD_TIME_TEXT_MAX];
-    rd_time_format_us(m.received_at_us, 0, at);
+    char at[RD_INSTANT_PARAM_MAX];
+    rd_instant_param(m.received_at_us, at);
     const char *fp[] = {ticket_id, at};
     citizen_row c = {{0}};
     r = store_read_row(db, &q_citizen, fp, citizen_cols, &c); /* 0: its month just dropped */

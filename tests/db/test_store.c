@@ -6,6 +6,7 @@
 #include "repeatd/codec.h"
 #include "repeatd/migrations.h"
 #include "repeatd/months.h"
+#include "repeatd/result.h"
 #include "repeatd/store.h"
 #include "repeatd/ticket_view.h"
 
@@ -493,6 +494,40 @@ static void *partition_thread(void *arg)
     return (void *)r;
 }
 
+/* The exact text of an instant: PostgreSQL reads back the microseconds it was made from, before
+ * 1970, past 2^53 microseconds (about 2255) and at a second's last microsecond. */
+START_TEST(instant_params_are_exact)
+{
+    static const int64_t cases[] = {
+        0,
+        1,
+        -1,
+        1794276000750000LL,
+        -2208988800000000LL /* 1900 */,
+        10413792000000001LL /* 2300-01-01T00:00:00.000001Z */,
+        253402300799999999LL /* 9999 */,
+    };
+    static const char *const texts[] = {
+        "1970-01-01 00:00:00.000000+00",
+        "1970-01-01 00:00:00.000001+00",
+        "1969-12-31 23:59:59.999999+00",
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[RD_INSTANT_PARAM_MAX], sql[256];
+        rd_instant_param(cases[i], text);
+        if (i < sizeof(texts) / sizeof(texts[0]))
+            ck_assert_str_eq(text, texts[i]);
+        snprintf(sql, sizeof(sql),
+                 "SELECT (extract(epoch FROM '%s'::timestamptz) * 1000000)::bigint", text);
+        char *back = dbt_value(db, sql);
+        ck_assert_ptr_nonnull(back);
+        ck_assert_msg(strtoll(back, NULL, 10) == cases[i], "%lld: %s read back as %s",
+                      (long long)cases[i], text, back);
+        free(back);
+    }
+}
+END_TEST
+
 /* An event's writes and the view that answers it go in one flight; when a write fails, the
  * view, the first result taken, gives that write's error as it is (the runner retries a
  * deadlock, reconnects after a lost connection, answers a refused value 400), not an I/O error
@@ -575,6 +610,7 @@ int main(void)
     tcase_add_test(tc, time_zone_names);
     tcase_add_test(tc, partitions_made_by_many_at_once);
     tcase_add_test(tc, view_after_a_failed_write_keeps_its_error);
+    tcase_add_test(tc, instant_params_are_exact);
     suite_add_tcase(s, tc);
     int rc = rd_test_run(s, false);
     rd_db_close(db);
