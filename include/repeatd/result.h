@@ -45,13 +45,13 @@ typedef struct rd_col {
         .set_offset = offsetof(st, flag), .has_set = true                                          \
     }
 
-/* A timestamptz column as unix microseconds. */
 /* An instant as the exact text of a timestamptz parameter ("2300-01-01 00:00:00.000001+00")
  * from unix microseconds: PostgreSQL reads it to the microsecond, where a bigint times an
  * interval goes through float8 and loses the last microsecond past 2^53 (about 2255). */
 #define RD_INSTANT_PARAM_MAX 64
 void rd_instant_param(int64_t us, char ret[RD_INSTANT_PARAM_MAX]);
 
+/* A timestamptz column as unix microseconds. */
 #define RD_SQL_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
 /* The UTC offset, in seconds, of the zone named by parameter tz (e.g. "$2") at a timestamptz;
