@@ -418,27 +418,23 @@ int store_tickets_received_after(rd_db *db, int64_t at, char ***ret, size_t *ret
  * partition alone (a join on s.received_at would open every month's). */
 static const rd_stmt q_state_month = {
     "ticket_state_month",
-    "SELECT (extract(epoch FROM received_at) * 1000000)::bigint AS received_at_us"
-    " FROM ticket_state WHERE ticket_id = $1",
-    1};
+    "SELECT received_at::text AS received_at FROM ticket_state WHERE ticket_id = $1", 1};
 static const rd_stmt q_citizen = {
     "ticket_citizen",
     "SELECT encode(citizen_hash, 'hex') AS citizen_hex FROM ticket_facts"
     " WHERE ticket_id = $1 AND received_at = $2::timestamptz",
     2};
 
-typedef struct month_row {
-    int64_t received_at_us;
-} month_row;
-
-static const rd_col month_cols[] = {
-    RD_COL("received_at_us", RD_COL_INT64, month_row, received_at_us),
-    {0},
-};
-
+/* The state's time as PostgreSQL writes it, which it reads back to the microsecond. */
 typedef struct citizen_row {
+    char received_at[64];
     char citizen_hex[72];
 } citizen_row;
+
+static const rd_col month_cols[] = {
+    RD_COL_T("received_at", citizen_row, received_at),
+    {0},
+};
 
 static const rd_col citizen_cols[] = {
     RD_COL_T("citizen_hex", citizen_row, citizen_hex),
@@ -448,14 +444,11 @@ static const rd_col citizen_cols[] = {
 int store_ticket_citizen(rd_db *db, const char *ticket_id, char ret[72])
 {
     const char *params[] = {ticket_id};
-    month_row m = {0};
-    int r = store_read_row(db, &q_state_month, params, month_cols, &m);
+    citizen_row c = {0};
+    int r = store_read_row(db, &q_state_month, params, month_cols, &c);
     if (r != 1)
         return r;
-    char at[RD_INSTANT_PARAM_MAX];
-    rd_instant_param(m.received_at_us, at);
-    const char *fp[] = {ticket_id, at};
-    citizen_row c = {{0}};
+    const char *fp[] = {ticket_id, c.received_at};
     r = store_read_row(db, &q_citizen, fp, citizen_cols, &c); /* 0: its month just dropped */
     if (r == 1)
         memcpy(ret, c.citizen_hex, sizeof(c.citizen_hex));
