@@ -293,6 +293,15 @@ int main(int argc, char **argv)
              last - 23, last);
 
     c = &cases[n++];
+    c->name = "decision mix, 12 months";
+    snprintf(c->path, sizeof(c->path), "/v1/kpi/decisions?period=month&from=%s&to=%s", first_s,
+             last_s);
+    snprintf(c->naive, sizeof(c->naive),
+             "SELECT received_month, decision, count(*) FROM tickets"
+             " WHERE received_month BETWEEN %d AND %d GROUP BY 1, 2",
+             first, last);
+
+    c = &cases[n++];
     c->name = "green channel, oldest first";
     snprintf(c->path, sizeof(c->path), "/v1/kpi/green-channel?limit=100");
     snprintf(c->naive, sizeof(c->naive),

@@ -99,6 +99,10 @@ typedef enum rd_kpi_dim {
     /* "leaf/unit": complaints and repeats only, for the problem list's unit-scoped effect;
      * no KPI answer groups by it. */
     RD_DIM_UNIT_CATEGORY,
+    /* The decision's wire name ("new", "repeat", ...): its complaints count every ticket so
+     * decided, excluded calls included (GET /v1/kpi/decisions; rd_kpi_decided); no other
+     * metric, and no KPI answer groups by it. */
+    RD_DIM_DECISION,
     RD_DIM_COUNT_
 } rd_kpi_dim;
 
@@ -156,6 +160,11 @@ void rd_kpi_add(rd_kpi_deltas *ds, const rd_assignment *who, const char *categor
  * a repeat counts under the assignment of the ticket it repeats. */
 void rd_kpi_intake(rd_kpi_deltas *ds, const char *category, int month, int version,
                    bool creates_work_order, bool counts_as_repeat, const rd_assignment *prior);
+
+/* Every ticket counts once under its decision (its wire name), whatever the decision, in the
+ * month it was received: the decision mix, read from the aggregates so that it costs the same
+ * at any size of history and keeps its numbers when retention drops the tickets. */
+void rd_kpi_decided(rd_kpi_deltas *ds, const char *decision, int month, int version);
 
 /* A (re)dispatch moves the ticket's complaint from its old assignment (none the first time)
  * to the new one. */

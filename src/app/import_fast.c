@@ -596,6 +596,7 @@ static int fold_ticket(gstate *g, const fprep *pp, const store_import_fact *f, c
         rd_kpi_deltas ds = {0};
         rd_kpi_intake(&ds, in->req.category, month, s->definition_version, d.creates_work_order,
                       d.counts_as_repeat, &prior);
+        rd_kpi_decided(&ds, rd_decision_name(d.kind), month, s->definition_version);
         for (size_t i = 0; r == 0 && i < ds.n; i++)
             r = delta_push(g->ds, &ds.d[i]);
     }

@@ -79,6 +79,8 @@ static int insert_ticket(rd_db *db, const rd_intake_in *in, const rd_intake_out 
         rd_kpi_deltas ds = {0};
         rd_kpi_intake(&ds, in->req.category, row.received_month, x->stored.definition_version,
                       x->d.creates_work_order, x->d.counts_as_repeat, &prior);
+        rd_kpi_decided(&ds, rd_decision_name(x->d.kind), row.received_month,
+                       x->stored.definition_version);
         r = store_kpi_apply(db, &ds);
     }
     /* An excluded call is one more call about P: it counts towards expedite_after_calls. */

@@ -30,6 +30,7 @@ static const char *const dim_names[RD_DIM_COUNT_] = {
     [RD_DIM_TOTAL] = "total",       [RD_DIM_UNIT] = "unit",
     [RD_DIM_TEAM] = "team",         [RD_DIM_HANDLER] = "handler",
     [RD_DIM_CATEGORY] = "category", [RD_DIM_UNIT_CATEGORY] = "unit_category",
+    [RD_DIM_DECISION] = "decision",
 };
 
 /* Out-of-range values get "unknown" rather than NULL, as in names.c: a corrupt value formatted
@@ -375,10 +376,13 @@ static rd_kpi_delta *find_delta(rd_kpi_deltas *ds, rd_kpi_dim dim, const char *k
 }
 
 /* Nobody's unit, team or handler is not a group: a ticket not yet dispatched counts in the
- * whole line and its category only. That keeps a new ticket's intake to two aggregate rows.
+ * whole line and its category only. That keeps a new ticket's intake to two aggregate rows
+ * (and its decision's, rd_kpi_decided).
  * A unit's leaf keeps complaints and repeats only (the problem list's effect reads no more). */
 static bool counted(rd_kpi_dim dim, const char *key, rd_kpi_metric metric)
 {
+    if (dim == RD_DIM_DECISION)
+        return false; /* rd_kpi_decided's alone */
     if (dim == RD_DIM_UNIT_CATEGORY)
         return key[0] != '\0' && (metric == RD_KPI_COMPLAINTS || metric == RD_KPI_REPEATS);
     return dim == RD_DIM_TOTAL || dim == RD_DIM_CATEGORY || key[0] != '\0';
@@ -414,6 +418,7 @@ static int add_checked(rd_kpi_deltas *ds, const rd_assignment *who, const char *
         [RD_DIM_HANDLER] = who->handler,
         [RD_DIM_CATEGORY] = category ? category : "",
         [RD_DIM_UNIT_CATEGORY] = unit_category,
+        [RD_DIM_DECISION] = "",
     };
 
     if ((unsigned)metric >= RD_KPI_METRIC_COUNT_ || ds->n > RD_KPI_DELTAS_MAX)
@@ -504,4 +509,19 @@ void rd_kpi_dispatch(rd_kpi_deltas *ds, const char *category, int month, int ver
             next.d[kept++] = next.d[i];
     next.n = kept;
     *ds = next;
+}
+
+void rd_kpi_decided(rd_kpi_deltas *ds, const char *decision, int month, int version)
+{
+    if (!ds || !decision || !decision[0])
+        return;
+    rd_kpi_delta *d = find_delta(ds, RD_DIM_DECISION, decision, month, version);
+    if (!d) {
+        if (ds->n >= RD_KPI_DELTAS_MAX)
+            return; /* as rd_kpi_add: a full list is a caller's bug */
+        d = &ds->d[ds->n++];
+        *d = (rd_kpi_delta){.dim = RD_DIM_DECISION, .month = month, .version = version};
+        memcpy(d->key, decision, key_len(decision));
+    }
+    d->values[RD_KPI_COMPLAINTS] += 1;
 }

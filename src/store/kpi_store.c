@@ -659,14 +659,15 @@ int store_target_upsert(rd_db *db, const char *scope, const char *code, const ch
     return rd_db_run(db, &q_target_upsert, params);
 }
 
-/* An index-only range scan of ticket_facts_decision_counts in each partition (0011). */
+/* The decision mix from the aggregates' decision rows (migration 0017): a period's count of a
+ * decision is its months' sum, shards and all. */
 static const rd_stmt q_decisions = {
     "kpi_decisions",
-    "SELECT received_month - received_month % $1::integer AS p, decision,"
-    " definition_version AS version, count(*)::integer AS n"
-    " FROM ticket_facts WHERE received_month BETWEEN $2 AND $3"
-    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    3};
+    "SELECT month - month % $1::integer AS p, key AS decision, version,"
+    " sum(complaints::integer) AS n"
+    " FROM kpi_counts WHERE dim = $4 AND month BETWEEN $2 AND $3"
+    " GROUP BY 1, 2, 3 HAVING sum(complaints::integer) <> 0 ORDER BY 1, 2, 3",
+    4};
 
 typedef struct decision_row {
     int period_start;
@@ -690,7 +691,9 @@ int store_kpi_decisions(rd_db *db, int period_months, int from, int to, rd_kpi_d
     snprintf(p, sizeof(p), "%d", period_months);
     snprintf(f, sizeof(f), "%d", from);
     snprintf(t, sizeof(t), "%d", to);
-    const char *params[] = {p, f, t};
+    char d[8];
+    snprintf(d, sizeof(d), "%d", (int)RD_DIM_DECISION);
+    const char *params[] = {p, f, t, d};
     decision_row *rows;
     size_t n;
     int r = query_all(db, &q_decisions, params, decision_cols, sizeof(*rows), (void **)&rows, &n);

@@ -660,11 +660,14 @@ START_TEST(an_import_made_before_0013_is_recognised_after_it)
         PQclear(r);
     }
     PQclear(months);
-    static const char *const same[] = {"ticket_facts", "kpi_counts", "kpi_defects"};
+    /* The aggregates without the decision rows, which 0017 counts in from the tickets. */
+    static const char *const same[][2] = {
+        {"ticket_facts", "true"}, {"kpi_counts", "dim <> 6"}, {"kpi_defects", "true"}};
     for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
         char a[200], b[200];
-        snprintf(a, sizeof(a), "COPY (SELECT * FROM %s) TO STDOUT", same[i]);
-        snprintf(b, sizeof(b), "COPY %s FROM STDIN", same[i]);
+        snprintf(a, sizeof(a), "COPY (SELECT * FROM %s WHERE %s) TO STDOUT", same[i][0],
+                 same[i][1]);
+        snprintf(b, sizeof(b), "COPY %s FROM STDIN", same[i][0]);
         copy_rows(now, a, old, b);
     }
     /* the state without what 0014 adds (the look-up's columns, filled in by it) */

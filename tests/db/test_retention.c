@@ -5,6 +5,7 @@
 #include "db_fixture.h"
 #include "rd_test.h"
 
+#include "repeatd/kpi_store.h"
 #include "repeatd/maintain.h"
 #include "repeatd/prepare.h"
 #include "repeatd/store.h"
@@ -112,6 +113,31 @@ static void history(int n, int open_back)
             " FROM ticket_state, generate_series(0, 1) d GROUP BY 1, 3");
     exec_ok("INSERT INTO kpi_defects (dim, key, month, code, n)"
             " SELECT 1, 'U01', month, 'too_short', complaints FROM kpi_counts WHERE dim = 0");
+    /* The decision mix's rows, as intake adds them (rd_kpi_decided). */
+    exec_ok("INSERT INTO kpi_counts (dim, key, month, version, shard, complaints)"
+            " SELECT 6, decision, (extract(year FROM received_at) * 12"
+            "  + extract(month FROM received_at) - 1)::integer, definition_version, 0, count(*)"
+            " FROM ticket_facts GROUP BY 2, 3, 4");
+}
+
+/* GET /v1/kpi/decisions' numbers for the last twelve months and this one, as text. */
+static char *decision_mix(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    int month = (1900 + tm.tm_year) * 12 + tm.tm_mon;
+    rd_kpi_decision_count *c;
+    size_t n;
+    ck_assert_int_eq(store_kpi_decisions(db, 1, month - 12, month, &c, &n), 0);
+    ck_assert_uint_gt(n, 0);
+    char *text = calloc(n, 48);
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i < n; i++)
+        snprintf(text + strlen(text), 48, "%d:%s:%d:%ld;", c[i].period_start,
+                 rd_decision_name(c[i].decision), c[i].version, c[i].n);
+    free(c);
+    return text;
 }
 
 static void set_setting(const char *key, int value)
@@ -174,7 +200,7 @@ START_TEST(retention_drops_old_months_and_keeps_the_aggregates)
     set_setting("lookback_months", 2);
     set_setting("retain_months", 3);
     history(10, 8);
-    char *kpi_before = dbt_value(db, KPI_SUMS);
+    char *kpi_before = dbt_value(db, KPI_SUMS), *mix_before = decision_mix();
     ck_assert_int_eq(value_ll("SELECT count(*) FROM ticket_events"), 60);
 
     rd_maintain_summary sum;
@@ -239,6 +265,12 @@ START_TEST(retention_drops_old_months_and_keeps_the_aggregates)
     ck_assert_str_eq(kpi_after, kpi_before);
     free(kpi_after);
     free(kpi_before);
+    /* The decision mix of the dropped months too: ten months of three tickets each. */
+    char *mix_after = decision_mix();
+    ck_assert_str_eq(mix_after, mix_before);
+    ck_assert_int_eq(value_ll("SELECT sum(complaints) FROM kpi_counts WHERE dim = 6"), 30);
+    free(mix_after);
+    free(mix_before);
     set_setting("retain_months", 0);
     set_setting("lookback_months", 12);
 }

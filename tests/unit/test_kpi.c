@@ -389,8 +389,8 @@ START_TEST(test_kpi_names)
                                           "contacted",           "first_contact_failed",
                                           "closeouts_inspected", "closeouts_rejected",
                                           "false_closeouts"};
-    static const char *const dims[] = {"total",   "unit",     "team",
-                                       "handler", "category", "unit_category"};
+    static const char *const dims[] = {"total",    "unit",          "team",    "handler",
+                                       "category", "unit_category", "decision"};
 
     ck_assert_int_eq(N_OF(metrics), RD_KPI_METRIC_COUNT_);
     ck_assert_int_eq(N_OF(dims), RD_DIM_COUNT_);
@@ -630,6 +630,44 @@ START_TEST(test_kpi_deltas_full)
 }
 END_TEST
 
+/* Every ticket counts once under its decision, excluded calls too, in its month and version:
+ * two tickets of one decision make one entry of 2, another decision or month its own. Nothing
+ * else adds to the decision dimension, and a call with nothing to name adds nothing. */
+START_TEST(test_kpi_decided)
+{
+    rd_kpi_deltas ds = {.n = 0};
+    rd_kpi_intake(&ds, CAT, MONTH, VERSION, false, false, NULL); /* an excluded call */
+    ck_assert_uint_eq(ds.n, 0);
+    rd_kpi_decided(&ds, "excluded_in_progress", MONTH, VERSION);
+    rd_kpi_decided(&ds, "excluded_in_progress", MONTH, VERSION);
+    rd_kpi_decided(&ds, "repeat", MONTH, VERSION);
+    rd_kpi_decided(&ds, "repeat", MONTH + 1, VERSION);
+    rd_kpi_decided(&ds, "", MONTH, VERSION);
+    rd_kpi_decided(&ds, NULL, MONTH, VERSION);
+    rd_kpi_decided(NULL, "new", MONTH, VERSION);
+    ck_assert_uint_eq(ds.n, 3);
+    const rd_kpi_delta *d = find(&ds, RD_DIM_DECISION, "excluded_in_progress");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->month, MONTH);
+    ck_assert_int_eq(d->version, VERSION);
+    for (int m = 0; m < RD_KPI_METRIC_COUNT_; m++)
+        ck_assert_int_eq(d->values[m], m == RD_KPI_COMPLAINTS ? 2 : 0);
+    ck_assert_int_eq(ds.d[1].values[RD_KPI_COMPLAINTS], 1);
+    ck_assert_int_eq(ds.d[2].month, MONTH + 1);
+
+    /* A ticket's other deltas never reach the decision rows. */
+    rd_assignment who = WHO("U01", "T3", "H17");
+    rd_kpi_intake(&ds, CAT, MONTH, VERSION, true, true, &who);
+    rd_kpi_add(&ds, &who, CAT, MONTH, VERSION, RD_KPI_CONTACTED, 1);
+    size_t decision_rows = 0;
+    for (size_t i = 0; i < ds.n; i++)
+        decision_rows += ds.d[i].dim == RD_DIM_DECISION;
+    ck_assert_uint_eq(decision_rows, 3);
+    ck_assert_int_eq(find(&ds, RD_DIM_DECISION, "excluded_in_progress")->values[RD_KPI_COMPLAINTS],
+                     2);
+}
+END_TEST
+
 /* Intake then dispatch into one list: the complaint moves from "" to the unit, and the rows
  * that net to zero go. */
 START_TEST(test_intake_then_dispatch)
@@ -676,6 +714,7 @@ static Suite *kpi_suite(void)
     tcase_add_test(tc, test_unit_category_key);
     tcase_add_test(tc, test_kpi_deltas_full);
     tcase_add_test(tc, test_intake_then_dispatch);
+    tcase_add_test(tc, test_kpi_decided);
     suite_add_tcase(s, tc);
     return s;
 }
