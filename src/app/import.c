@@ -561,7 +561,8 @@ static int check_overlap(run *u, const imp_records *rs)
         fprintf(stderr,
                 "repeatd import: the database holds %zu ticket(s) received after this history "
                 "begins that it does not contain (%s, ...); import history before the line "
-                "goes live on it, or only what is older than the oldest stored ticket\n",
+                "goes live on it, or only history that begins after the newest stored "
+                "ticket\n",
                 foreign, example);
         r = -EINVAL;
     }

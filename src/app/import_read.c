@@ -568,7 +568,9 @@ static int cmp_id(const void *a, const void *b)
 }
 
 /* The tie rule: at one instant, the events that advance or close tickets come before the
- * intakes, except a ticket's own events, which come after its intake; then input order. */
+ * intakes, except a ticket's own events, which come after its intake; then input order. An
+ * event dated before its own ticket sorts as of the ticket (imp_order), right after it, where
+ * the workflow refuses it as the API does (event_out_of_order), not as an unknown ticket. */
 static int cmp_time(const void *a, const void *b)
 {
     const imp_record *x = a, *y = b;
@@ -604,6 +606,8 @@ int imp_order(imp_records *rs)
         }
         imp_record key = {.id = r->id}, *kp = &key;
         imp_record **own = bsearch(&kp, by_id, n_tickets, sizeof(*by_id), cmp_id);
+        if (own && r->at < (*own)->at)
+            r->at = (*own)->at;
         r->rank = own && (*own)->at == r->at ? 2 : 0;
         if (own) {
             r->citizen = (*own)->citizen;

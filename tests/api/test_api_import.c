@@ -555,6 +555,90 @@ START_TEST(dry_run_writes_nothing_and_overlap_is_refused)
     ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), live), 0);
     ck_assert_int_eq(import(url, summary, sizeof(summary), false), 2);
     ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets"), 1);
+
+    /* History that begins after every stored ticket goes in; the same file again changes
+     * nothing. */
+    char later_path[600];
+    snprintf(later_path, sizeof(later_path), "%s.later", history_path);
+    f = fopen(later_path, "w");
+    fprintf(f,
+            "{\"ticket\": {\"ticket_id\": \"LATER-1\", \"received_at\": \"%s\", \"citizen\":"
+            " {\"phone\": \"13900009999\"}, \"category\": \"CG.SZ.LD\"}}\n",
+            iso((int64_t)time(NULL) - 1800));
+    fclose(f);
+    const char *later[] = {"import", later_path, NULL};
+    ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), later), 0);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets"), 2);
+    ck_assert_int_eq(harness_run_repeatd_on(url, out, sizeof(out), later), 0);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets"), 2);
+    remove(later_path);
+}
+END_TEST
+
+/* A bad line's reject says what the API would say, with the line and its text: an event dated
+ * before its own ticket is out of order on `at` (it sorts right after the ticket, as the
+ * workflow sees it), not an event of an unknown ticket; a line that is not JSON is
+ * invalid_json. Nothing of either is kept; the ticket is. */
+START_TEST(rejects_say_what_the_api_says)
+{
+    char url[1200], summary[4096], path[600], rejects[600];
+    fresh_database("repeatd_test_import_r", url, sizeof(url));
+    snprintf(path, sizeof(path), "%s.order", history_path);
+    snprintf(rejects, sizeof(rejects), "%s.order-rejects", history_path);
+    int64_t t = (int64_t)time(NULL) - 86400;
+    char event[400];
+    snprintf(event, sizeof(event),
+             "{\"event\": {\"ticket_id\": \"ORDER-1\", \"type\": \"dispatched\", \"at\": \"%s\","
+             " \"unit\": \"U01\", \"team\": \"T1\", \"handler\": \"H1\"}}",
+             iso(t - 3600));
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "{\"ticket\": {\"ticket_id\": \"ORDER-1\", \"received_at\": \"%s\", \"citizen\":"
+            " {\"phone\": \"13900007777\"}, \"category\": \"CG.SZ.LD\"}}\n%s\nnot json\n",
+            iso(t), event);
+    fclose(f);
+    const char *args[] = {"import", "--rejects", rejects, path, NULL};
+    ck_assert_int_eq(harness_run_repeatd_on(url, summary, sizeof(summary), args), 3);
+    json_t *s = gc(json_loads(summary, 0, NULL));
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(jint(s, "tickets"), 1);
+    ck_assert_int_eq(jint(s, "events_accepted"), 0);
+    ck_assert_int_eq(jint(s, "rejected_by_error.event_out_of_order"), 1);
+    ck_assert_int_eq(jint(s, "rejected_by_error.invalid_json"), 1);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM tickets"), 1);
+    ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM ticket_events"), 0);
+
+    json_error_t je;
+    f = fopen(rejects, "r");
+    ck_assert_ptr_nonnull(f);
+    char buf[2048];
+    json_t *got[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+        got[i] = gc(json_loads(buf, 0, &je));
+        ck_assert_msg(got[i] != NULL, "reject %d: %s", i, je.text);
+    }
+    ck_assert_ptr_null(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    /* A line that cannot be read is rejected while reading, one the workflow refuses when
+     * applied: the event's line 2 and line 3, in either order. */
+    if (jint(got[0], "line") == 3) {
+        json_t *first = got[0];
+        got[0] = got[1];
+        got[1] = first;
+    }
+    ck_assert_int_eq(jint(got[0], "line"), 2);
+    ck_assert_str_eq(jstr(got[0], "error"), "event_out_of_order");
+    ck_assert_str_eq(jstr(got[0], "field"), "at");
+    ck_assert_str_eq(jstr(got[0], "text"), event);
+    ck_assert_ptr_nonnull(jstr(got[0], "message"));
+    ck_assert_ptr_nonnull(strstr(jstr(got[0], "message"), "received"));
+    ck_assert_int_eq(jint(got[1], "line"), 3);
+    ck_assert_str_eq(jstr(got[1], "error"), "invalid_json");
+    ck_assert_str_eq(jstr(got[1], "text"), "not json");
+    remove(path);
+    remove(rejects);
 }
 END_TEST
 
@@ -725,6 +809,7 @@ int main(void)
     tcase_add_test(tc, kill_9_in_a_copy_batch_then_again);
     tcase_add_test(tc, what_the_fold_cannot_vouch_for_goes_the_live_way);
     tcase_add_test(tc, dry_run_writes_nothing_and_overlap_is_refused);
+    tcase_add_test(tc, rejects_say_what_the_api_says);
     tcase_add_test(tc, an_import_made_before_0013_is_recognised_after_it);
     return harness_run(s, tc);
 }
