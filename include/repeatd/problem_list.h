@@ -45,7 +45,7 @@ int rd_problems_list(rd_service *svc, rd_db **db, const rd_problem_query *q, rd_
                      rd_refusal *ref);
 
 /* The problems that moved in the months [from, to] (month indexes) or were overdue at their end,
- * for the periodic report; *ret malloc'd (free it). */
+ * for the periodic report (read on the replica when one keeps up); *ret malloc'd (free it). */
 int rd_problem_movements(rd_service *svc, rd_db **db, int from, int to, rd_problem_movement **ret,
                          size_t *ret_n);
 

@@ -54,16 +54,19 @@ int rd_programmes_list(rd_service *svc, rd_db **db, const char *status, int over
                        rd_programme_list *ret, rd_refusal *ref);
 
 /* The programmes that were open at some time in months [from, to] (the report's), with
- * their state now. */
+ * their state now; read on the replica when one keeps up, as the report's every section. */
 int rd_programmes_in_period(rd_service *svc, rd_db **db, int from, int to, rd_programme_list *ret,
                             rd_refusal *ref);
 
 /* ---- the green-channel worklist (app/green_worklist.c) ---- */
 
 /* GET /v1/green-channel?limit=: the chains of GET /v1/kpi/green-channel with their
- * specialists; unassigned first, then overdue verifications, then the rest, each oldest first. */
-int rd_green_worklist_get(rd_service *svc, rd_db **db, long limit, rd_green_worklist *ret,
-                          rd_refusal *ref);
+ * specialists; unassigned first, then overdue verifications, then the rest, each oldest first.
+ * The chains are a KPI read (a replica's when one keeps up); the specialists are read there
+ * too when on_replica (the report), else on the primary, where the worklist's own page sees
+ * an assignment the moment it is made. */
+int rd_green_worklist_get(rd_service *svc, rd_db **db, long limit, bool on_replica,
+                          rd_green_worklist *ret, rd_refusal *ref);
 void rd_green_worklist_clear(rd_green_worklist *w);
 
 void rd_green_chain_detail_clear(rd_green_chain_detail *d);
@@ -82,6 +85,7 @@ int rd_green_assign(rd_service *svc, rd_db **db, const char *chain_id, json_t *b
 int rd_green_verify(rd_service *svc, rd_db **db, const char *chain_id, json_t *body,
                     const char *who, rd_green_chain_detail *ret, rd_refusal *ref);
 
-/* Verifications recorded with `at` in months [from, to] and how many found the problem solved. */
+/* Verifications recorded with `at` in months [from, to] and how many found the problem solved
+ * (the report's: on the replica when one keeps up). */
 int rd_green_verification_counts(rd_service *svc, rd_db **db, int from, int to, long *ret_n,
                                  long *ret_solved);

@@ -91,8 +91,8 @@ static bool overdue_at(const rd_green_assignment *a, int verify_days, int64_t no
     return rd_loop_overdue(since, verify_days, now_s, NULL, NULL);
 }
 
-int rd_green_worklist_get(rd_service *svc, rd_db **db, long limit, rd_green_worklist *ret,
-                          rd_refusal *ref)
+int rd_green_worklist_get(rd_service *svc, rd_db **db, long limit, bool on_replica,
+                          rd_green_worklist *ret, rd_refusal *ref)
 {
     rd_kpi_query q = {.period = RD_PERIOD_MONTH, .limit = limit};
     rd_kpi_answer a = {0};
@@ -118,7 +118,7 @@ int rd_green_worklist_get(rd_service *svc, rd_db **db, long limit, rd_green_work
     assign_out o = {0};
     rd_tx tx = {
         .body = assignments_tx, .in = &in, .out = &o, .clear = assign_clear, .readonly = true};
-    r = rd_service_tx(svc, db, &tx);
+    r = on_replica ? rd_service_read_tx(svc, db, &tx) : rd_service_tx(svc, db, &tx);
     free(ids);
     if (r < 0) {
         assign_clear(&o);
@@ -365,7 +365,7 @@ int rd_green_verification_counts(rd_service *svc, rd_db **db, int from, int to, 
     counts_in in = {.service = svc, .from = from, .to = to};
     counts_out o = {0};
     rd_tx tx = {.body = counts_tx, .in = &in, .out = &o, .readonly = true};
-    int r = rd_service_tx(svc, db, &tx);
+    int r = rd_service_read_tx(svc, db, &tx); /* the report's: a replica's when one keeps up */
     if (r == 0) {
         *ret_n = o.n;
         *ret_solved = o.solved;

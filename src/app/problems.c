@@ -622,7 +622,7 @@ int rd_problem_movements(rd_service *svc, rd_db **db, int from, int to, rd_probl
     month_first_day(to + 1, in.until);
     moves_out out = {0};
     rd_tx tx = {.body = moves_body, .in = &in, .out = &out, .clear = moves_clear, .readonly = true};
-    int r = rd_service_tx(svc, db, &tx);
+    int r = rd_service_read_tx(svc, db, &tx); /* the report's: a replica's when one keeps up */
     if (r < 0) {
         moves_clear(&out);
         return r;

@@ -198,6 +198,7 @@ typedef struct read_in {
     int64_t id;
     bool detail; /* check-ins and audit too */
     const char *status;
+    bool on_replica; /* the report's read: a replica's when one keeps up */
 } read_in;
 
 typedef struct read_out {
@@ -249,7 +250,7 @@ static int read_run(rd_service *svc, rd_db **db, const read_in *in, read_out *ou
 {
     memset(out, 0, sizeof(*out));
     rd_tx tx = {.body = read_tx, .in = in, .out = out, .clear = read_clear, .readonly = true};
-    int r = rd_service_tx(svc, db, &tx);
+    int r = in->on_replica ? rd_service_read_tx(svc, db, &tx) : rd_service_tx(svc, db, &tx);
     if (r < 0)
         read_clear(out);
     return r;
@@ -289,9 +290,9 @@ int rd_programme_get(rd_service *svc, rd_db **db, const char *id, int before_mon
 }
 
 static int list_views(rd_service *svc, rd_db **db, const char *status, int overdue, int from,
-                      int to, rd_programme_list *ret, rd_refusal *ref)
+                      int to, bool on_replica, rd_programme_list *ret, rd_refusal *ref)
 {
-    read_in in = {.service = svc, .status = status};
+    read_in in = {.service = svc, .status = status, .on_replica = on_replica};
     read_out o;
     int r = read_run(svc, db, &in, &o);
     if (r < 0)
@@ -327,13 +328,13 @@ static int list_views(rd_service *svc, rd_db **db, const char *status, int overd
 int rd_programmes_list(rd_service *svc, rd_db **db, const char *status, int overdue,
                        rd_programme_list *ret, rd_refusal *ref)
 {
-    return list_views(svc, db, status, overdue, 0, 1 << 30, ret, ref);
+    return list_views(svc, db, status, overdue, 0, 1 << 30, false, ret, ref);
 }
 
 int rd_programmes_in_period(rd_service *svc, rd_db **db, int from, int to, rd_programme_list *ret,
                             rd_refusal *ref)
 {
-    return list_views(svc, db, NULL, -1, from, to, ret, ref);
+    return list_views(svc, db, NULL, -1, from, to, true, ret, ref);
 }
 
 /* ---- writes ---- */

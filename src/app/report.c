@@ -104,7 +104,7 @@ static int programmes(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref
 
 static int green(rd_service *svc, rd_db **db, rd_report *r, rd_refusal *ref)
 {
-    int rc = rd_green_worklist_get(svc, db, RD_GREEN_WORKLIST_MAX, &r->green, ref);
+    int rc = rd_green_worklist_get(svc, db, RD_GREEN_WORKLIST_MAX, true, &r->green, ref);
     int last = r->month + rd_period_months(r->kind) - 1;
     return rc < 0 ? rc
                   : rd_green_verification_counts(svc, db, r->month, last, &r->verifications,

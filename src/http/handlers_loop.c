@@ -100,7 +100,7 @@ void rd_handle_green_worklist(rd_request *req)
         return;
     rd_green_worklist w = {0};
     rd_refusal ref;
-    int r = rd_green_worklist_get(req->httpd->service, &req->db, limit, &w, &ref);
+    int r = rd_green_worklist_get(req->httpd->service, &req->db, limit, false, &w, &ref);
     if (r < 0) {
         rd_reply_failure(req, r, &ref);
         return;

@@ -144,7 +144,7 @@ static int green(rd_service *svc, rd_db **db, int64_t end, demo_rng *rng, rd_dem
 {
     rd_green_worklist w = {0};
     rd_refusal ref;
-    int r = rd_green_worklist_get(svc, db, RD_GREEN_WORKLIST_MAX, &w, &ref);
+    int r = rd_green_worklist_get(svc, db, RD_GREEN_WORKLIST_MAX, false, &w, &ref);
     for (size_t i = 0; r == 0 && i < w.n_chains; i++) {
         const rd_green_chain *c = &w.chains[i];
         if (demo_below(rng, 3) == 0)
