@@ -191,6 +191,11 @@ section "layers"
 attempt python3 tests/layers.py
 checks+=("layers (tests/layers.py)" "$rc")
 
+# The environment src/config.c reads is the one the README and deploy/repeatd.env.example name.
+section "configuration documented"
+attempt python3 tests/config_docs.py
+checks+=("configuration documented (tests/config_docs.py)" "$rc")
+
 # deploy/monitoring/: the alerting rules checked and unit-tested on synthetic series by promtool,
 # the scrape example's syntax, the dashboard's queries against what /metrics writes.
 section "monitoring (deploy/monitoring)"
