@@ -305,6 +305,23 @@ START_TEST(import_equals_live)
     json_t *s = gc(json_loads(summary, 0, NULL));
     ck_assert_ptr_nonnull(s);
     ck_assert_int_eq(jint(s, "tickets"), n_ids);
+    /* The counts by decision are the stored tickets'. */
+    static const char *const decisions[] = {"new",
+                                            "repeat",
+                                            "similar_new",
+                                            "excluded_in_progress",
+                                            "excluded_closed",
+                                            "excluded_unmeetable"};
+    long by_decision = 0;
+    for (size_t i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++) {
+        char path[64], sql[160];
+        snprintf(path, sizeof(path), "decisions.%s", decisions[i]);
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM ticket_facts WHERE decision = '%s'",
+                 decisions[i]);
+        ck_assert_int_eq(jint(s, path), count_sql(url, sql));
+        by_decision += (long)jint(s, path);
+    }
+    ck_assert_int_eq(by_decision, n_ids);
     ck_assert_int_eq(jint(s, "closeouts_rejected"),
                      count_sql(url, "SELECT count(*) FROM"
                                     " ticket_events WHERE NOT accepted"));
@@ -330,6 +347,23 @@ START_TEST(import_equals_live)
     /* Every citizen has rows now: all of it goes the live way, and is a replay; but the
      * ticket of an unknown category, whose citizen has none, is rejected by the fold again. */
     ck_assert_int_eq(jint(t, "records_by_path.fast"), 1);
+    same_as_live(url);
+}
+END_TEST
+
+/* `-` reads the history from standard input (its text kept, as it cannot be read twice):
+ * the same city as from the file. */
+START_TEST(import_from_standard_input)
+{
+    ensure_history();
+    char url[1200], summary[4096];
+    fresh_database("repeatd_test_import_s", url, sizeof(url));
+    const char *args[] = {"-c", "exec \"$0\" import --rejects /dev/null - < \"$1\"", api.bin,
+                          history_path, NULL};
+    ck_assert_int_eq(harness_run_program_on("/bin/sh", url, summary, sizeof(summary), args), 3);
+    json_t *s = gc(json_loads(summary, 0, NULL));
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(jint(s, "tickets"), n_ids);
     same_as_live(url);
 }
 END_TEST
@@ -657,6 +691,65 @@ START_TEST(rejects_say_what_the_api_says)
 }
 END_TEST
 
+/* The CRM's own event ids are honoured as by the live API: a second import of the same lines
+ * recognises tickets and events (by their ids) and records nothing; a ticket or an event of a
+ * known id with another body is a conflict (idempotency_conflict), reported, never written. */
+START_TEST(event_ids_and_changed_bodies)
+{
+    char url[1200], summary[4096], path[600];
+    fresh_database("repeatd_test_import_e", url, sizeof(url));
+    snprintf(path, sizeof(path), "%s.ids", history_path);
+    int64_t t = (int64_t)time(NULL) - 86400;
+    const char *args[] = {"import", "--rejects", "/dev/null", path, NULL};
+    for (int round = 0; round < 3; round++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        /* round 2: another description, another handler for EV-1 */
+        fprintf(f,
+                "{\"ticket\": {\"ticket_id\": \"EID-1\", \"received_at\": \"%s\", \"citizen\":"
+                " {\"phone\": \"13900006666\"}, \"category\": \"CG.SZ.LD\"%s}}\n"
+                "{\"event\": {\"ticket_id\": \"EID-1\", \"event_id\": \"EV-1\", \"type\":"
+                " \"dispatched\", \"at\": \"%s\", \"unit\": \"U01\", \"team\": \"T1\","
+                " \"handler\": \"%s\"}}\n"
+                "{\"event\": {\"ticket_id\": \"EID-1\", \"event_id\": \"EV-2\", \"type\":"
+                " \"contact_attempt\", \"at\": \"%s\", \"channel\": \"phone\", \"outcome\":"
+                " \"reached\"}}\n",
+                iso(t), round == 2 ? ", \"description\": \"changed\"" : "", iso(t + 60),
+                round == 2 ? "H2" : "H1", iso(t + 120));
+        fclose(f);
+        int rc = harness_run_repeatd_on(url, summary, sizeof(summary), args);
+        json_t *s = gc(json_loads(summary, 0, NULL));
+        ck_assert_ptr_nonnull(s);
+        if (round == 0) {
+            ck_assert_int_eq(rc, 0);
+            ck_assert_int_eq(jint(s, "tickets"), 1);
+            ck_assert_int_eq(jint(s, "events_accepted"), 2);
+        } else if (round == 1) {
+            ck_assert_int_eq(rc, 0);
+            ck_assert_int_eq(jint(s, "tickets"), 0);
+            ck_assert_int_eq(jint(s, "events_accepted"), 0);
+            ck_assert_int_eq(jint(s, "skipped_duplicates.tickets"), 1);
+            ck_assert_int_eq(jint(s, "skipped_duplicates.events"), 2);
+        } else {
+            ck_assert_int_eq(rc, 3);
+            ck_assert_int_eq(jint(s, "rejected_by_error.idempotency_conflict"), 2);
+            ck_assert_int_eq(jint(s, "skipped_duplicates.events"), 1); /* EV-2, unchanged */
+        }
+        ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM ticket_events"
+                                        " WHERE event_id IN ('EV-1', 'EV-2')"),
+                         2);
+        ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM ticket_events"), 2);
+        ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM ticket_events"
+                                        " WHERE event_id = 'EV-1' AND body->>'handler' = 'H1'"),
+                         1);
+        ck_assert_int_eq(count_sql(url, "SELECT count(*) FROM ticket_facts"
+                                        " WHERE ticket_id = 'EID-1' AND description IS NULL"),
+                         1);
+    }
+    remove(path);
+}
+END_TEST
+
 /* ---- a history imported before migration 0013 ---- */
 
 static void exec_on(PGconn *c, const char *sql)
@@ -819,12 +912,14 @@ int main(void)
     Suite *s = api_suite(&tc);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, import_equals_live);
+    tcase_add_test(tc, import_from_standard_input);
     tcase_add_test(tc, import_survives_kill_9);
     tcase_add_test(tc, fast_path_stores_what_the_live_transactions_store);
     tcase_add_test(tc, kill_9_in_a_copy_batch_then_again);
     tcase_add_test(tc, what_the_fold_cannot_vouch_for_goes_the_live_way);
     tcase_add_test(tc, dry_run_writes_nothing_and_overlap_is_refused);
     tcase_add_test(tc, rejects_say_what_the_api_says);
+    tcase_add_test(tc, event_ids_and_changed_bodies);
     tcase_add_test(tc, an_import_made_before_0013_is_recognised_after_it);
     return harness_run(s, tc);
 }

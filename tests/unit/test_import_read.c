@@ -1,7 +1,8 @@
 /* Reading an import file (app/import_read.c): the lines the quick scan takes give the records
  * that json_loads gave them (kind, ticket id, time, citizen), and every line json_loads would
  * refuse is refused with the same error; the tree built from the scan is json_loads's tree;
- * checked on written-out lines and on random damage done to good ones. */
+ * checked on written-out lines and on random damage done to good ones. And the order the
+ * records are applied in, case by case (imp_order). */
 #include "../../src/app/import_records.h"
 
 #include "rd_test.h"
@@ -290,6 +291,67 @@ START_TEST(test_damaged_lines)
 }
 END_TEST
 
+/* ---- the order records are applied in (imp_order) ---- */
+
+#define T(id, at)                                                                                  \
+    "{\"ticket\": {\"ticket_id\": \"" id "\", \"received_at\": \"" at "\", \"citizen\":"           \
+    " {\"phone\": \"13800000001\"}, \"category\": \"CG.SZ.LD\"}}\n"
+#define E(id, type, at)                                                                            \
+    "{\"event\": {\"ticket_id\": \"" id "\", \"type\": \"" type "\", \"at\": \"" at "\"}}\n"
+
+typedef struct order_case {
+    const char *name;
+    const char *text;
+    long order[8]; /* the lines, in the order they are applied */
+} order_case;
+
+/* The tie rule of the README: by time; at one instant the events that advance or close
+ * tickets before the intakes, a ticket's own events after its intake; then the input order.
+ * An event dated before its own ticket goes right after the ticket. */
+static const order_case order_cases[] = {
+    {"by time, whatever the input order",
+     E("A", "closed", "2026-01-01T12:00:00+08:00") T("A", "2026-01-01T10:00:00+08:00")
+         E("A", "dispatched", "2026-01-01T11:00:00+08:00"),
+     {2, 3, 1}},
+    {"at one instant, another ticket's event before an intake",
+     T("B", "2026-01-01T10:00:00+08:00") T("A", "2026-01-01T09:00:00+08:00")
+         E("A", "closed", "2026-01-01T10:00:00+08:00"),
+     {2, 3, 1}},
+    {"at one instant, a ticket's own event after its intake",
+     E("A", "dispatched", "2026-01-01T10:00:00+08:00") T("A", "2026-01-01T10:00:00+08:00"),
+     {2, 1}},
+    {"at one instant, the input order",
+     T("B", "2026-01-01T10:00:00+08:00") T("A", "2026-01-01T10:00:00+08:00") E(
+         "C", "closed", "2026-01-01T10:00:00+08:00") E("D", "closed", "2026-01-01T10:00:00+08:00"),
+     {3, 4, 1, 2}},
+    {"an instant in another zone is the same instant",
+     T("A", "2026-01-01T02:00:01Z") T("B", "2026-01-01T10:00:00+08:00"),
+     {2, 1}},
+    {"an event dated before its own ticket, right after the ticket",
+     T("B", "2026-01-01T09:30:00+08:00") E("A", "dispatched", "2026-01-01T09:00:00+08:00")
+         T("A", "2026-01-01T10:00:00+08:00") T("C", "2026-01-01T10:00:01+08:00"),
+     {1, 3, 2, 4}},
+};
+
+START_TEST(test_order)
+{
+    const order_case *c = &order_cases[_i];
+    static rejects rj;
+    imp_records rs;
+    read_text(c->text, false, &rs, &rj);
+    ck_assert_uint_eq(rj.n, 0);
+    size_t n = 0;
+    while (n < 8 && c->order[n])
+        n++;
+    ck_assert_msg(rs.n == n, "%s: %zu records, expected %zu", c->name, rs.n, n);
+    ck_assert_int_eq(imp_order(&rs), 0);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(rs.items[i].line == c->order[i], "%s: record %zu is line %ld, expected %ld",
+                      c->name, i, rs.items[i].line, c->order[i]);
+    imp_records_free(&rs);
+}
+END_TEST
+
 static Suite *read_suite(void)
 {
     Suite *s = suite_create("import_read");
@@ -298,6 +360,7 @@ static Suite *read_suite(void)
     tcase_add_test(tc, test_lines);
     tcase_add_test(tc, test_damaged_lines);
     tcase_add_test(tc, test_lines_read_again);
+    tcase_add_loop_test(tc, test_order, 0, (int)(sizeof(order_cases) / sizeof(order_cases[0])));
     suite_add_tcase(s, tc);
     return s;
 }
