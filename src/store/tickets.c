@@ -28,7 +28,11 @@ static const rd_stmt q_existing = {
  *  1. ticket_state_problem: the citizen's work orders of the category received within the
  *     lookback;
  *  2. ticket_state_open: those older than that, open (of any age) or closed after the new
- *     ticket's time (a late ticket: open then).
+ *     ticket's time (a late ticket: open then). Its time bound is written so that no index
+ *     can range on it (`+ interval '0'`): on the million-ticket city the generic plan took
+ *     ticket_state_problem for this range too, reading every older ticket of the problem to
+ *     keep the open ones; with only the problem to range on there, the open index's range is
+ *     the narrower whatever the statistics.
  * A problem is its key and its check (128 bits of SHA-256 of citizen and category). The
  * lookback is counted in the configured zone so that "12 months" means calendar months. With a
  * box ($8..$11, NULL without coordinates) only tickets that may lie at the same place come
@@ -66,7 +70,7 @@ static const rd_stmt q_candidates = {
     " UNION ALL "
     "(SELECT" CAND_COLS ", false AS in_lookback FROM ticket_state s"
     " WHERE coalesce(s.closed_at, 'infinity'::timestamptz) > $3::timestamptz"
-    "   AND s.received_at < " LOOKBACK_START CAND_FILTER
+    "   AND s.received_at + interval '0' < " LOOKBACK_START CAND_FILTER
     " ORDER BY s.received_at DESC, s.ticket_id DESC LIMIT $7)"
     " ORDER BY received_at_us DESC, ticket_id DESC LIMIT $7",
     13};
