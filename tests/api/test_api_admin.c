@@ -503,6 +503,32 @@ START_TEST(time_zone_defines_natural_months)
 }
 END_TEST
 
+/* Every time is given at the configured zone's offset for its own instant: in New York a
+ * winter ticket's times read -05:00 and a summer ticket's -04:00, in the ticket view and the
+ * caller's history alike. */
+START_TEST(times_carry_the_offset_of_their_instant)
+{
+    json_t *s = patch("{\"time_zone\":\"America/New_York\"}", 200);
+    ck_assert_str_eq(jstr(s, "time_zone"), "America/New_York");
+    POST_TICKET(201, .id = "ADM-DST-1", .at = "2026-01-15T15:00:00Z", .phone = phone(407),
+                .category = "CG.SZ.LD");
+    POST_TICKET(201, .id = "ADM-DST-2", .at = "2026-07-15T15:00:00Z", .phone = phone(408),
+                .category = "CG.SZ.LD");
+    long st;
+    json_t *t = gc(get_ticket("ADM-DST-1", &st));
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(jstr(t, "received_at"), "2026-01-15T10:00:00-05:00");
+    CHECK(times_at_offset(t, "-05:00"));
+    t = gc(get_ticket("ADM-DST-2", &st));
+    ck_assert_str_eq(jstr(t, "received_at"), "2026-07-15T11:00:00-04:00");
+    CHECK(times_at_offset(t, "-04:00"));
+    json_t *h = gc(get_json("/v1/callers/13900000408/history", api.crm_key, &st));
+    ck_assert_int_eq(st, 200);
+    CHECK(times_at_offset(h, "-04:00"));
+    patch("{\"time_zone\":\"Asia/Shanghai\"}", 200);
+}
+END_TEST
+
 /* The admin key passes every role check. */
 START_TEST(admin_key_passes_every_role)
 {
@@ -588,6 +614,7 @@ int main(void)
     tcase_add_test(tc, definition_version_and_window);
     tcase_add_test(tc, retention_setting_and_maintain);
     tcase_add_test(tc, time_zone_defines_natural_months);
+    tcase_add_test(tc, times_carry_the_offset_of_their_instant);
     tcase_add_test(tc, admin_key_passes_every_role);
     tcase_add_test(tc, categories_large_tree);
     tcase_add_test(tc, whoami_names_key_and_role);
