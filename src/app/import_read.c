@@ -606,7 +606,9 @@ int imp_order(imp_records *rs)
         }
         imp_record key = {.id = r->id}, *kp = &key;
         imp_record **own = bsearch(&kp, by_id, n_tickets, sizeof(*by_id), cmp_id);
-        if (own && r->at < (*own)->at)
+        /* Not when the id is a duplicate's: which copy bsearch found is unspecified, and the
+         * copies after the first are rejected anyway. */
+        if (own && !(*own)->dup_id && r->at < (*own)->at)
             r->at = (*own)->at;
         r->rank = own && (*own)->at == r->at ? 2 : 0;
         if (own) {
